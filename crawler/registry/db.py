@@ -1,0 +1,88 @@
+"""Engine construction: the one place that knows about backend quirks.
+
+SQLite needs help to take several writers (crawler processes) at once:
+
+* WAL journal, so readers never block the writer and the writer never blocks readers;
+* a busy timeout, so a writer waits for the lock instead of failing at once;
+* ``BEGIN IMMEDIATE`` for write transactions: a deferred transaction that reads and then
+  writes can't upgrade its lock once another writer committed (``SQLITE_BUSY`` with no wait),
+  an immediate one takes the write lock up front and simply queues;
+* foreign keys on (off by default in SQLite).
+
+PostgreSQL needs none of this; the same models and queries run on both.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+BUSY_TIMEOUT_MS = 30_000
+# Execution option asking for a write transaction; see ``write_engine``.
+_WRITE_OPTION = "isop_write"
+
+
+def redact(url: str | URL) -> str:
+    """The URL without its password, safe for logs and error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is still printed, minus anything like a password
+        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", str(url))
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _in_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+
+
+def ensure_sqlite_parent(url: URL) -> None:
+    """Create the directory of a SQLite file so that a fresh checkout just works."""
+    if is_sqlite(url) and not _in_memory(url) and url.database:
+        database = url.database.removeprefix("file:")
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for ``url`` with the per-backend settings described above."""
+    parsed = make_url(url)
+    if not is_sqlite(parsed):
+        return create_engine(parsed, pool_pre_ping=True)
+    kwargs: dict[str, Any] = {}
+    if _in_memory(parsed):
+        # One shared connection, else every pooled connection sees its own empty database.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    engine = create_engine(parsed, **kwargs)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine (same pool) whose transactions take the write lock up front."""
+    return engine.execution_options(**{_WRITE_OPTION: True})
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins (see _begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

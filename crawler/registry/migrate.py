@@ -1,0 +1,65 @@
+"""Alembic, configured in code: the scripts ship inside the package, no alembic.ini needed.
+
+``upgrade(engine)`` is what ``Registry.open`` runs.  It holds a lock for the whole upgrade
+(SQLite: the write lock of ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock) so that several
+crawler processes starting at once on a fresh database migrate it exactly once.
+
+For developers, ``python -m crawler.registry.migrate [--url URL] <alembic command...>`` runs
+any Alembic command, e.g. ``revision --autogenerate -m "add column"`` (the URL defaults to
+``$ISOP_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import CommandLine, Config
+from sqlalchemy import Engine, text
+
+from crawler.registry.db import write_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Arbitrary constant shared by every I-SOP process: "isop" in ASCII.
+_PG_LOCK_KEY = 0x69736F70
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config pointing at the packaged migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Revision files must be importable module names for mypy: no leading digit.
+    config.set_main_option("file_template", "rev_%%(rev)s_%%(slug)s")
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema of ``engine``'s database to ``revision``, once, under a lock."""
+    config = alembic_config()
+    with write_engine(engine).connect() as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        # env.py sees a connection already in a transaction and runs inside it.
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run an Alembic command against the packaged migrations."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    url = os.environ.get("ISOP_DATABASE_URL", "sqlite:///isop-data/registry.db")
+    if len(args) >= 2 and args[0] == "--url":
+        url, args = args[1], args[2:]
+    cli = CommandLine(prog="python -m crawler.registry.migrate")
+    options = cli.parser.parse_args(args)
+    if not hasattr(options, "cmd"):
+        cli.parser.error("too few arguments")
+    cli.run_cmd(alembic_config(url), options)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Alembic migration environment of the registry (loaded by Alembic, not imported)."""

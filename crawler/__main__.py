@@ -1,0 +1,5 @@
+"""``python -m crawler`` runs the ``isop`` command."""
+
+from crawler.cli import main
+
+main()

@@ -1,0 +1,152 @@
+"""The ``isop`` command.
+
+User-fixable errors (bad URL, unreachable server, malformed config or seeds) print one
+line naming the thing and the cause and exit with status 2: never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from crawler.config import Config, ConfigError, load_config
+
+err_console = Console(stderr=True, highlight=False)
+USER_ERROR = 2
+
+
+def fail(message: str) -> NoReturn:
+    """Print one line naming what is wrong and exit 2."""
+    err_console.print(f"[bold red]isop:[/] {message}", soft_wrap=True)
+    sys.exit(USER_ERROR)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can fix into one line and exit status 2."""
+    from crawler.redis_server import RedisUnavailable
+    from crawler.registry import RegistryUnavailable
+    from crawler.seeds import SeedsError
+
+    try:
+        yield
+    except (ConfigError, RedisUnavailable, RegistryUnavailable, SeedsError) as exc:
+        fail(str(exc))
+
+
+def _config(ctx: click.Context) -> Config:
+    config: Config = ctx.obj
+    return config
+
+
+@click.group()
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), default=None,
+    help="YAML file overriding config/defaults.yaml (ISOP_* variables override both).",
+)  # fmt: skip
+@click.version_option(package_name="isop-crawler")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None) -> None:
+    """I-SOP: find and watch the sites and servers behind online piracy."""
+    with user_errors():
+        ctx.obj = load_config(config_file)
+
+
+@cli.command()
+@click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False), default=None,
+              help="File of seed URLs, one a line, added to the shared frontier.")
+@click.option("--proxy", default=None, help="Send every request through this HTTP proxy URL.")
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=None,
+              help="Exit 0 after this many seconds with nothing to do.")
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+              help="Serve Prometheus metrics on this port.")
+@click.option("--spider", default="discovery", show_default=True, help="Spider to run.")
+@click.pass_context
+def crawl(
+    ctx: click.Context,
+    seeds_file: str | None,
+    proxy: str | None,
+    idle_exit: float | None,
+    metrics_port: int | None,
+    spider: str,
+) -> None:
+    """Run a crawler worker on the shared frontier (resumes what is already queued)."""
+    from crawler.worker import run_worker
+
+    config = _config(ctx)
+    crawl_over: dict[str, Any] = {}
+    if proxy is not None:
+        crawl_over["proxy"] = proxy
+    if idle_exit is not None:
+        crawl_over["idle_exit"] = idle_exit
+    with user_errors():
+        config = config.with_overrides(crawl=crawl_over)
+        if metrics_port is not None:
+            config = config.with_overrides(metrics={"port": metrics_port})
+        reason = run_worker(config, spider, seeds_file, warn=_warn)
+    if reason not in ("finished", "shutdown"):
+        fail(f"crawl ended abnormally: {reason}")
+
+
+def _warn(message: str) -> None:
+    err_console.print(f"[yellow]isop:[/] {message}", soft_wrap=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per site per line.")
+@click.pass_context
+def sites(ctx: click.Context, as_json: bool) -> None:
+    """Print the registry of sites."""
+    from crawler.registry import Registry
+    from crawler.registry.render import sites_table
+
+    config = _config(ctx)
+    with user_errors():
+        registry = Registry.open(config.database_url)
+    try:
+        rows = registry.sites()
+    finally:
+        registry.close()
+    if as_json:
+        for site in rows:
+            click.echo(json.dumps(site.to_json(), ensure_ascii=False))
+    else:
+        Console().print(sites_table(rows))
+
+
+@cli.command()
+@click.option("--seed", type=int, default=None, help="Sandbox seed (default from config).")
+@click.option("--fresh", is_flag=True, help="Start over even if an earlier demo was interrupted.")
+@click.option("--json", "as_json", is_flag=True, help="End with the evaluation as one JSON line.")
+@click.pass_context
+def demo(ctx: click.Context, seed: int | None, fresh: bool, as_json: bool) -> None:
+    """Sandbox web + private Redis + one worker: crawl, detect, fill the registry, score it."""
+    from crawler.demo import run_demo
+
+    with user_errors():
+        code = run_demo(_config(ctx), seed=seed, fresh=fresh, as_json=as_json)
+    sys.exit(code)
+
+
+def _add_sandbox_commands() -> None:
+    from crawler.sandbox.cli import sandbox
+
+    cli.add_command(sandbox)
+
+
+_add_sandbox_commands()
+
+
+def main() -> None:
+    cli(prog_name="isop")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Typed configuration: ``config/defaults.yaml`` < ``--config FILE`` < ``ISOP_*`` environment.
+
+Loaded once per process into one immutable object; Scrapy components receive it through
+the ``ISOP_CONFIG`` setting (see :mod:`crawler.addon`) instead of reading files or the
+environment themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CONFIG_DIR = Path(os.environ.get("ISOP_CONFIG_DIR", PROJECT_DIR / "config"))
+DEFAULTS_FILE = CONFIG_DIR / "defaults.yaml"
+
+
+class ConfigError(Exception):
+    """A configuration the user can fix: the message names the file or variable and the cause."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RedisConfig(_Section):
+    urls: tuple[str, ...] = ()
+    key_prefix: str = "isop"
+    start_timeout: float = Field(10.0, gt=0)
+
+    @field_validator("urls", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(u.strip() for u in value.split(",") if u.strip())
+        return value
+
+
+class DatabaseConfig(_Section):
+    url: str = ""
+
+
+class CrawlConfig(_Section):
+    proxy: str = ""
+    user_agent: str = "Mozilla/5.0"
+    concurrent_requests: int = Field(32, ge=1)
+    concurrent_requests_per_domain: int = Field(2, ge=1)
+    download_delay: float = Field(0.25, ge=0)
+    download_timeout: float = Field(20, gt=0)
+    retry_times: int = Field(2, ge=0)
+    page_budget_per_site: int = Field(40, ge=1)
+    max_site_hops: int = Field(4, ge=0)
+    max_response_bytes: int = Field(5_000_000, ge=1024)
+    idle_exit: float = Field(0, ge=0)
+
+
+class DetectorsConfig(_Section):
+    config: str = "detectors.yaml"
+
+
+class MetricsConfig(_Section):
+    port: int = Field(0, ge=0, le=65535)
+    progress_interval: float = Field(1.0, gt=0)
+
+
+class DemoConfig(_Section):
+    seed: int = 1
+    idle_exit: float = Field(4, gt=0)
+
+
+class Config(_Section):
+    data_dir: Path = Path("./isop-data")
+    redis: RedisConfig = RedisConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    detectors: DetectorsConfig = DetectorsConfig()
+    metrics: MetricsConfig = MetricsConfig()
+    demo: DemoConfig = DemoConfig()
+
+    @property
+    def database_url(self) -> str:
+        """The registry URL: the configured one, else SQLite under the data dir."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'registry.db').resolve()}"
+
+    @property
+    def detectors_path(self) -> Path:
+        path = Path(self.detectors.config)
+        return path if path.is_absolute() else CONFIG_DIR / path
+
+    def with_overrides(self, **sections: Mapping[str, Any]) -> Config:
+        """A copy with some section values replaced (CLI flags use this)."""
+        data = self.model_dump()
+        for name, values in sections.items():
+            data[name] = {**data[name], **values}
+        return Config.model_validate(data)
+
+
+# Named variables of the stable contract; generic ones are ISOP_<SECTION>__<KEY>.
+_NAMED_ENV = {
+    "ISOP_REDIS_URLS": ("redis", "urls"),
+    "ISOP_REDIS_URL": ("redis", "urls"),
+    "ISOP_DATABASE_URL": ("database", "url"),
+    "ISOP_DATA_DIR": ("data_dir",),
+}
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror or exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}:{where} malformed YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in environ.items():
+        if name in _NAMED_ENV:
+            _set_path(data, _NAMED_ENV[name], value)
+        elif name.startswith("ISOP_") and "__" in name:
+            parts = tuple(p.lower() for p in name[len("ISOP_") :].split("__"))
+            _set_path(data, parts, yaml.safe_load(value) if value else value)
+    return data
+
+
+def load_config(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Defaults, then the user's file, then the environment; validated into one object."""
+    env = os.environ if environ is None else environ
+    data = _read_yaml(DEFAULTS_FILE) if DEFAULTS_FILE.exists() else {}
+    source = str(DEFAULTS_FILE)
+    if path is not None:
+        data = _merge(data, _read_yaml(Path(path)))
+        source = str(path)
+    data = _merge(data, _env_overrides(env))
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{source} (or ISOP_* environment): {where}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""The shared frontier: requests in Redis as JSON, deduplicated by Scrapy's own fingerprints."""

@@ -1,0 +1,1 @@
+"""Item pipelines: detect -> registry (ordered in ``crawler.addon``)."""

@@ -1,0 +1,144 @@
+"""Discovery spider: from seeds in Redis, crawl sites within a page budget and follow
+outbound links to new registered domains, a bounded number of cross-site hops away.
+
+Seeds are read from the shared ``<prefix>:discovery:start_urls`` list (scrapy-redis), so
+any worker of a fleet may take them; ``isop crawl --seeds FILE`` pushes them there.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy_redis.spiders import RedisSpider
+from twisted.python.failure import Failure
+
+from crawler.domains import registered_domain
+from crawler.items import PageItem
+from crawler.pages import classify
+
+_DENY_EXTENSIONS = [*IGNORED_EXTENSIONS, "torrent", "ts", "mkv", "srt", "nfo", "woff", "woff2"]
+
+
+class DiscoverySpider(RedisSpider):  # type: ignore[misc]
+    """Crawl seeds and what they link to; every fetched document becomes a PageItem."""
+
+    name = "discovery"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.links = LinkExtractor(deny_extensions=_DENY_EXTENSIONS, unique=True)
+        self.max_site_hops = 4
+        self._idle_since: float | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
+        spider: DiscoverySpider = super().from_crawler(crawler, *args, **kwargs)
+        config = crawler.settings["ISOP_CONFIG"]
+        spider.max_site_hops = config.crawl.max_site_hops
+        spider.max_idle_time = 0  # idle exit is ours: see spider_idle
+        spider.idle_exit = config.crawl.idle_exit
+        crawler.signals.connect(spider._busy, signal=signals.request_scheduled)
+        crawler.signals.connect(spider._busy, signal=signals.response_received)
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.next_requests():
+            yield request
+
+    # -- seeds ---------------------------------------------------------------------------
+    def make_request_from_data(self, data: bytes) -> Request | list[Request]:
+        """A seed is a JSON object ``{"url": ..., "meta": {...}}`` or a bare URL."""
+        text = data.decode(self.redis_encoding or "utf-8", errors="replace").strip()
+        meta: dict[str, Any] = {}
+        if text.startswith("{"):
+            try:
+                parsed = json.loads(text)
+                url = str(parsed["url"])
+                meta = dict(parsed.get("meta") or {})
+            except (ValueError, KeyError, TypeError):
+                self.logger.warning("Skipped malformed seed entry: %.200r", text)
+                self.crawler.stats.inc_value("isop/seeds/malformed")
+                return []
+        else:
+            url = text
+        if not url.startswith(("http://", "https://")):
+            self.logger.warning("Skipped seed that is not an http(s) URL: %.200r", url)
+            self.crawler.stats.inc_value("isop/seeds/malformed")
+            return []
+        meta.setdefault("site_hops", 0)
+        meta.setdefault("how_found", "seed")
+        self.crawler.stats.inc_value("isop/seeds/read")
+        return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+
+    # -- idle exit -----------------------------------------------------------------------
+    def _busy(self, *args: Any, **kwargs: Any) -> None:
+        self._idle_since = None
+
+    def spider_idle(self) -> None:
+        """Take more seeds; close after ``idle_exit`` seconds with nothing at all to do."""
+        if self.server is not None and self.count_size(self.redis_key) > 0:
+            self._idle_since = None
+            self.schedule_next_requests()
+            raise DontCloseSpider
+        now = time.monotonic()
+        if self._idle_since is None:
+            self._idle_since = now
+        if self.idle_exit and now - self._idle_since >= self.idle_exit:
+            self.logger.info("Nothing to do for %.1fs: closing (idle exit)", self.idle_exit)
+            return
+        raise DontCloseSpider
+
+    # -- pages ---------------------------------------------------------------------------
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        kind = classify(content_type, response.body)
+        domain = registered_domain(response.url)
+        hops = int(response.meta.get("site_hops", 0))
+        yield PageItem(
+            url=response.url,
+            domain=domain,
+            status=response.status,
+            content_type=content_type,
+            kind=kind,
+            body=response.body,
+            fetched_at=datetime.now(UTC),
+            redirect_chain=list(response.meta.get("redirect_urls", [])),
+            referer=response.request.headers.get(b"Referer", b"").decode("latin-1") or None
+            if response.request
+            else None,
+            site_hops=hops,
+        )
+        if kind != "html" or not isinstance(response, TextResponse):
+            return
+        for link in self.links.extract_links(response):
+            target = registered_domain(link.url)
+            if not target:
+                continue
+            next_hops = hops if target == domain else hops + 1
+            if next_hops > self.max_site_hops:
+                self.crawler.stats.inc_value("isop/links/too_far")
+                continue
+            yield Request(
+                link.url,
+                callback=self.parse,
+                errback=self.on_error,
+                # Same-site pages first, then new sites by closeness to a seed.
+                priority=-(next_hops * 10) - (0 if target == domain else 1),
+                meta={"site_hops": next_hops, "how_found": "link"},
+            )
+
+    def on_error(self, failure: Failure) -> None:
+        """Count a failed fetch by cause; the request is done (retries already happened)."""
+        reason = type(failure.value).__name__
+        self.crawler.stats.inc_value(f"isop/fetch_errors/{reason}")
+        request = getattr(failure, "request", None)
+        self.logger.info("Fetch failed (%s): %s", reason, getattr(request, "url", "?"))

@@ -82,7 +82,9 @@ class IsopAddon:
             self.crawler.signals.connect(self._stop_embedded, signal=signals.engine_stopped)
             logger.info("Started private Redis at %s", urls[0])
         if len(urls) > 1:
-            logger.warning("Sharding over several Redis servers is not built yet: using %s", urls[0])
+            logger.warning(
+                "Sharding over several Redis servers is not built yet: using %s", urls[0]
+            )
         for name, value in scrapy_settings(config, urls[0]).items():
             settings.set(name, value, priority="addon")
         if config.crawl.proxy:

@@ -10,7 +10,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -60,13 +59,26 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 @cli.command()
-@click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False), default=None,
-              help="File of seed URLs, one a line, added to the shared frontier.")
+@click.option(
+    "--seeds",
+    "seeds_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File of seed URLs, one a line, added to the shared frontier.",
+)
 @click.option("--proxy", default=None, help="Send every request through this HTTP proxy URL.")
-@click.option("--idle-exit", type=click.FloatRange(min=0), default=None,
-              help="Exit 0 after this many seconds with nothing to do.")
-@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
-              help="Serve Prometheus metrics on this port.")
+@click.option(
+    "--idle-exit",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Exit 0 after this many seconds with nothing to do.",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus metrics on this port.",
+)
 @click.option("--spider", default="discovery", show_default=True, help="Spider to run.")
 @click.pass_context
 def crawl(

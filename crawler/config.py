@@ -121,7 +121,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}:{where} malformed YAML ({getattr(exc, 'problem', exc)})") from None
+        raise ConfigError(
+            f"{path}:{where} malformed YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -157,9 +159,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-def load_config(
-    path: str | Path | None = None, environ: Mapping[str, str] | None = None
-) -> Config:
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Defaults, then the user's file, then the environment; validated into one object."""
     env = os.environ if environ is None else environ
     data = _read_yaml(DEFAULTS_FILE) if DEFAULTS_FILE.exists() else {}

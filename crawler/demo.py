@@ -112,9 +112,10 @@ def run_demo(config: Config, seed: int | None = None, fresh: bool = False,
     state = _state(state_file)
     resume = not fresh and state.get("status") == "interrupted" and state.get("seed") == seed
     web = build_web(seed=seed)
-    with SandboxServer(web) as sandbox, redis_urls(
-        config.redis.urls, config.data_dir, config.redis.start_timeout
-    ) as urls:
+    with (
+        SandboxServer(web) as sandbox,
+        redis_urls(config.redis.urls, config.data_dir, config.redis.start_timeout) as urls,
+    ):
         client = redis.Redis.from_url(urls[0])
         if not resume:
             _wipe(config, client)

@@ -51,9 +51,7 @@ class ProgressReporter:
         assert stats is not None
         values = stats.get_stats()
         out: dict[str, Any] = {name: int(values.get(key, 0)) for name, key in COUNTERS.items()}
-        out["errors"] = sum(
-            int(v) for k, v in values.items() if k.startswith("isop/fetch_errors/")
-        )
+        out["errors"] = sum(int(v) for k, v in values.items() if k.startswith("isop/fetch_errors/"))
         out["updated_at"] = time.time()
         out["pid"] = os.getpid()
         return out

@@ -189,9 +189,9 @@ class EmbeddedRedis:
 
 
 @contextlib.contextmanager
-def redis_urls(configured: Sequence[str], data_dir: Path, start_timeout: float = 10.0) -> Iterator[
-    list[str]
-]:
+def redis_urls(
+    configured: Sequence[str], data_dir: Path, start_timeout: float = 10.0
+) -> Iterator[list[str]]:
     """The fleet's URLs after a PING check, or one private server's URL for the embedded default."""
     if configured:
         ping_all(configured)

@@ -6,6 +6,7 @@ The same function serves ``isop crawl`` on a laptop (private Redis) and in a fle
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,9 +51,7 @@ def run_worker(
         process = CrawlerProcess(project_settings(config), install_root_handler=True)
         crawler = process.create_crawler(spider)
         process.crawl(crawler)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             process.start()
-        except KeyboardInterrupt:
-            pass
         stats = crawler.stats.get_stats() if crawler.stats else {}
         return str(stats.get("finish_reason", "shutdown"))

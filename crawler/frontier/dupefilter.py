@@ -45,4 +45,3 @@ class FingerprintDupeFilter(RFPDupeFilter):  # type: ignore[misc]
         if self.fingerprinter is None:
             return str(super().request_fingerprint(request))
         return bytes(self.fingerprinter.fingerprint(request)).hex()
-

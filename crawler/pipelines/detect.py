@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from detectors.base import Content
+from detectors.pipeline import DetectionPipeline
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import PageItem
-from detectors.base import Content
-from detectors.pipeline import DetectionPipeline
 
 
 class DetectPipeline:

@@ -46,8 +46,11 @@ def _in_memory(url: URL) -> bool:
 def ensure_sqlite_parent(url: URL) -> None:
     """Create the directory of a SQLite file so that a fresh checkout just works."""
     if is_sqlite(url) and not _in_memory(url) and url.database:
-        database = url.database.removeprefix("file:")
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        parent = Path(url.database.removeprefix("file:")).expanduser().parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OSError(f"cannot create directory {parent}: {exc.strerror or exc}") from exc
 
 
 def make_engine(url: str | URL) -> Engine:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -39,13 +40,22 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema of ``engine``'s database to ``revision``, once, under a lock."""
+    _locked(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to ``revision`` ("base" for an empty database)."""
+    _locked(engine, command.downgrade, revision)
+
+
+def _locked(engine: Engine, run: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config()
     with write_engine(engine).connect() as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         # env.py sees a connection already in a transaction and runs inside it.
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        run(config, revision)
 
 
 def main(argv: list[str] | None = None) -> None:

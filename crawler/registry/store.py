@@ -153,6 +153,8 @@ def _lost_race(exc: DBAPIError) -> bool:
 
 def _one_line(exc: BaseException) -> str:
     """The driver's own message when there is one, without SQLAlchemy's help links."""
+    if isinstance(exc, ImportError):
+        return f"database driver not installed ({exc})"
     cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
     return lines[0] if lines else type(cause).__name__

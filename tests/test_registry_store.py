@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
-from crawler.registry import Registry, SiteView
+from crawler.registry import Registry, SiteView, backend
 from crawler.registry.render import sites_table
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -219,3 +221,39 @@ def test_sites_table_renders_every_site(reg: Registry) -> None:
     assert "yts.mx" in out and "yts.am" in out and "streaming" in out
     assert out.index("yts.mx") < out.index("streamz.to")
     assert "2 sites" in out
+
+
+def test_a_write_that_lost_a_race_is_retried(
+    reg: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL two writers can both create a domain; the loser retries and finds it."""
+    real = backend.record_page_verdict
+    calls: list[int] = []
+
+    def lose_once(session: Session, page: backend.PageVerdict) -> SiteView | None:
+        calls.append(1)
+        result = real(session, page)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT INTO domains", {}, Exception("UNIQUE constraint failed"))
+        return result
+
+    monkeypatch.setattr(backend, "record_page_verdict", lose_once)
+    site = record(reg, "yts.mx")
+    assert len(calls) == 2
+    assert site is not None and site.evidence_count == 1
+    assert len(reg.sites()) == 1  # the first attempt was rolled back
+
+
+def test_a_real_database_error_is_not_retried(
+    reg: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def broken(session: Session, page: backend.PageVerdict) -> SiteView | None:
+        calls.append(1)
+        raise OperationalError("SELECT", {}, Exception("no such table: domains"))
+
+    monkeypatch.setattr(backend, "record_page_verdict", broken)
+    with pytest.raises(OperationalError, match="no such table"):
+        record(reg, "yts.mx")
+    assert len(calls) == 1

@@ -74,16 +74,20 @@ def write_engine(engine: Engine) -> Engine:
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins (see _begin).
+    # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins.
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
-    finally:
-        cursor.close()
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
+        finally:
+            cursor.close()
+    except BaseException:
+        dbapi_connection.close()  # e.g. "file is not a database": don't leak the handle
+        raise
 
 
 def _sqlite_on_begin(conn: Connection) -> None:

@@ -1,0 +1,270 @@
+"""What the page detectors look at, extracted once per page and shared between them.
+
+Text and metadata come from lxml (C parser, recovering, no network, iterative walks, so deep
+nesting cannot blow the Python stack). URLs are taken with a linear regex over the raw markup,
+which also sees links that a truncated tree lost and URLs inside inline scripts (JS players,
+pop-under loaders).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import lxml.etree as etree
+import lxml.html
+
+from detectors.base import Content
+from detectors.heuristic.hosts import url_host
+from detectors.text import collapse, fold
+
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]{0,20})\b([^<>]{0,4000})>")
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_INLINE_URL = re.compile(r"""(?:https?:)?//[\w.-]+(?::\d+)?[^\s"'<>\\)]*|magnet:\?[^\s"'<>\\]+""")
+_URL_ATTRS = frozenset({"href", "src", "data", "action"})
+_SOURCES = {
+    "a": "a",
+    "area": "a",
+    "iframe": "iframe",
+    "frame": "iframe",
+    "embed": "embed",
+    "object": "embed",
+    "video": "media",
+    "audio": "media",
+    "source": "media",
+    "track": "media",
+    "script": "script",
+    "link": "link",
+    "form": "form",
+    "img": "img",
+}
+_SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head"})
+_SEGMENT_CHARS = 300
+_MAX_LINKS = 5000
+_MAX_SEGMENTS = 5000
+_MAX_SCRIPT_CHARS = 300_000
+_MAX_JSONLD_NODES = 2000
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL found on the page, where it was found (``source``) and its host."""
+
+    source: str
+    url: str
+    host: str
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """Everything page rules match against; ``folded`` is ``text`` folded (same offsets)."""
+
+    url: str
+    host: str
+    title: str
+    text: str
+    folded: str
+    segments: tuple[str, ...]
+    links: tuple[Link, ...]
+    scripts: str
+    html: str
+    schema_types: frozenset[str]
+    root: Any
+
+    def field(self, name: str) -> str:
+        """The string a rule's ``field`` names (``text`` is the folded visible text)."""
+        if name == "text":
+            return self.folded
+        if name == "raw_text":
+            return self.text
+        if name == "title":
+            return fold(self.title)
+        if name == "urls":
+            return "\n".join(link.url for link in self.links)
+        if name == "scripts":
+            return self.scripts
+        return self.html
+
+
+def _attr_value(match: re.Match[str]) -> str:
+    raw = match.group(2) if match.group(2) is not None else match.group(3)
+    if raw is None:
+        raw = match.group(4) or ""
+    return html.unescape(raw).strip()
+
+
+def _looks_like_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "//", "magnet:"))
+
+
+def _tag_links(markup: str, page_host: str) -> Iterator[Link]:
+    for tag_match in _TAG.finditer(markup):
+        tag = tag_match.group(1).lower()
+        source = _SOURCES.get(tag)
+        for attr in _ATTR.finditer(tag_match.group(2)):
+            name = attr.group(1).lower()
+            value = _attr_value(attr)
+            if not value:
+                continue
+            if name in _URL_ATTRS and source is not None:
+                yield Link(source, value, url_host(value, page_host))
+            elif name.startswith("data-") and _looks_like_url(value):
+                yield Link("data", value, url_host(value, page_host))
+
+
+def _script_links(scripts: str, page_host: str) -> Iterator[Link]:
+    for match in _INLINE_URL.finditer(scripts.replace("\\/", "/")):
+        yield Link("inline", match.group(0), url_host(match.group(0), page_host))
+
+
+def _parse(markup: str) -> Any:
+    if not markup.strip():
+        return None
+    parser = lxml.html.HTMLParser(
+        recover=True, no_network=True, remove_comments=True, remove_pis=True, huge_tree=True
+    )
+    try:
+        return etree.fromstring(markup, parser)
+    except (etree.LxmlError, ValueError):
+        return None
+
+
+def _schema_types(root: Any, meta: dict[str, str]) -> frozenset[str]:
+    types: set[str] = set()
+    if meta.get("og:type"):
+        types.add(meta["og:type"].lower())
+    for node in root.iterfind(".//*[@itemtype]"):
+        types.add(str(node.get("itemtype")).rstrip("/").rsplit("/", 1)[-1].lower())
+    for script in root.iterfind(".//script[@type]"):
+        if "ld+json" not in str(script.get("type")).lower():
+            continue
+        try:
+            stack: list[Any] = [json.loads((script.text or "")[:_MAX_SCRIPT_CHARS])]
+        except ValueError:
+            continue
+        seen = 0
+        while stack and seen < _MAX_JSONLD_NODES:
+            node = stack.pop()
+            seen += 1
+            if isinstance(node, dict):
+                kind = node.get("@type")
+                for value in kind if isinstance(kind, list) else [kind]:
+                    if isinstance(value, str):
+                        types.add(value.lower())
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    return frozenset(types)
+
+
+def _meta(root: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in root.iter("meta"):
+        key = node.get("property") or node.get("name") or node.get("itemprop")
+        content = node.get("content")
+        if key and content:
+            found.setdefault(str(key).lower(), collapse(str(content)))
+    return found
+
+
+def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str]]:
+    """Visible text pieces and short segments (one per text node / link), iteratively."""
+    pieces: list[str] = []
+    segments: list[str] = []
+    total = 0
+    skip_depth = 0
+    for event, node in etree.iterwalk(root, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _SKIP_TEXT:
+            skip_depth += 1 if event == "start" else -1
+            if event == "end" and skip_depth == 0 and node.tail:
+                pieces.append(node.tail)
+            continue
+        if skip_depth:
+            continue
+        piece = node.text if event == "start" else node.tail
+        if event == "start" and tag == "a" and len(segments) < _MAX_SEGMENTS:
+            segments.append(collapse(node.text_content())[:_SEGMENT_CHARS])
+        if piece and piece.strip():
+            pieces.append(piece)
+            total += len(piece)
+            if len(segments) < _MAX_SEGMENTS:
+                segments.append(collapse(piece)[:_SEGMENT_CHARS])
+            if total >= max_chars:
+                break
+    return pieces, segments
+
+
+def _strip_tags(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]{0,4000}>", " ", markup))
+
+
+def _link_names(links: tuple[Link, ...]) -> list[str]:
+    """Release names carried by links: magnet ``dn=`` and ``.torrent`` file names."""
+    names = []
+    for link in links:
+        url = link.url
+        if url.startswith("magnet:"):
+            names.extend(parse_qs(url.partition("?")[2]).get("dn", [])[:1])
+        elif ".torrent" in url.lower():
+            names.append(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
+    return [collapse(name)[:_SEGMENT_CHARS] for name in names if name]
+
+
+def extract(content: Content, max_text_chars: int) -> PageFacts:
+    """Facts of an HTML content (never raises on bad markup; may be empty)."""
+    markup = content.decoded_text()
+    page_host = url_host(content.url)
+    root = _parse(markup)
+    title = ""
+    meta: dict[str, str] = {}
+    schema: frozenset[str] = frozenset()
+    scripts: list[str] = []
+    if root is not None:
+        title = collapse(root.findtext(".//title") or "")
+        meta = _meta(root)
+        schema = _schema_types(root, meta)
+        size = 0
+        for script in root.iter("script"):
+            if script.text and size < _MAX_SCRIPT_CHARS:
+                scripts.append(script.text[: _MAX_SCRIPT_CHARS - size])
+                size += len(scripts[-1])
+        pieces, segments = _walk_text(root, max_text_chars)
+    else:
+        stripped = _strip_tags(markup)[:max_text_chars]
+        pieces, segments = [stripped], [s[:_SEGMENT_CHARS] for s in stripped.splitlines()]
+    script_text = "\n".join(scripts)
+    tag_links = list(_tag_links(markup, page_host))
+    links = tuple((tag_links + list(_script_links(script_text, page_host)))[:_MAX_LINKS])
+    head = " \n ".join(
+        part
+        for part in (title, meta.get("description", ""), meta.get("og:title", ""),
+                     meta.get("keywords", ""))
+        if part
+    )
+    text = collapse(head + " \n " + " ".join(pieces))[:max_text_chars]
+    segments = [s for s in segments if s][:_MAX_SEGMENTS] + _link_names(links)
+    script_sources = "\n".join(link.url for link in links if link.source == "script")
+    return PageFacts(
+        url=content.url,
+        host=page_host,
+        title=title,
+        text=text,
+        folded=fold(text),
+        segments=tuple(segments),
+        links=links,
+        scripts=script_sources + "\n" + script_text,
+        html=markup,
+        schema_types=schema,
+        root=root,
+    )
+
+
+def page_facts(content: Content, max_text_chars: int) -> PageFacts:
+    """Facts of ``content``, computed once and shared by every page detector."""
+    return content.memo(f"page_facts:{max_text_chars}", lambda: extract(content, max_text_chars))

@@ -1,0 +1,313 @@
+"""Check types for HTML pages: the code behind each ``check: {type: ...}`` in the page rules.
+
+Every check counts *distinct* things (phrases, URLs, release names...), so that a page repeating
+one phrase a hundred times scores like a page that says it once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal
+
+import lxml.etree as etree
+from pydantic import Field, TypeAdapter, ValidationError
+
+from detectors.base import DetectorError
+from detectors.heuristic.hosts import HostSet, site_of
+from detectors.heuristic.html_facts import PageFacts
+from detectors.heuristic.rules import NO_HIT, CheckBase, Hit, compile_pattern
+from detectors.heuristic.terms import TermIndex
+from detectors.text import collapse, fold, shorten, snippet
+
+Matcher = Callable[[PageFacts], Hit]
+_MAX_DISTINCT = 200
+_URL_CHARS = 110
+
+
+class TermsCheck(CheckBase):
+    """Distinct phrases (per language) found in the visible text or the title."""
+
+    type: Literal["terms"]
+    terms: dict[str, list[str]]
+    field: Literal["text", "title"] = "text"
+
+
+class RegexCheck(CheckBase):
+    """Distinct regex matches; on ``text``/``title`` patterns see folded (lower, unaccented).
+
+    ``raw_text`` is the visible text as written (for case-sensitive things like addresses).
+    """
+
+    type: Literal["regex"]
+    patterns: list[str]
+    field: Literal["text", "raw_text", "title", "html", "scripts", "urls"] = "text"
+    case_sensitive: bool = False
+
+
+class NumberCheck(CheckBase):
+    """Numbers captured as ``(?P<n>...)`` that reach ``min_value`` ("20,000 channels").
+
+    A pattern may also capture ``(?P<k>k)`` for thousands written "20k".
+    """
+
+    type: Literal["number"]
+    patterns: list[str]
+    min_value: float
+
+
+class UrlsCheck(CheckBase):
+    """Distinct URLs from some places (``sources``) that match hosts and/or a pattern.
+
+    ``exclusive``: fire only when *every* URL from those sources matches (e.g. the only embeds
+    on the page are YouTube trailers).
+    """
+
+    type: Literal["urls"]
+    sources: list[str] | None = None
+    hosts: list[str] = Field(default_factory=list)
+    exclude_hosts: list[str] = Field(default_factory=list)
+    pattern: str | None = None
+    third_party: bool = False
+    exclusive: bool = False
+
+
+class ReleaseNamesCheck(CheckBase):
+    """Short texts carrying scene-style tags from at least ``min_groups`` tag groups."""
+
+    type: Literal["release_names"]
+    tags: dict[str, list[str]]
+    min_groups: int = Field(default=2, ge=1)
+    required: list[str] = Field(default_factory=list)
+
+
+class XPathCheck(CheckBase):
+    """Number of expressions that match at least one node (structure, not words)."""
+
+    type: Literal["xpath"]
+    expressions: list[str]
+
+
+class SchemaTypesCheck(CheckBase):
+    """schema.org / Open Graph types declared by the page (JSON-LD, microdata, og:type)."""
+
+    type: Literal["schema_types"]
+    types: list[str]
+
+
+class GroupsCheck(CheckBase):
+    """Independent cues that must co-occur: counts how many sub-checks fire.
+
+    ``required`` names groups that must be among those firing, or the check counts nothing.
+    """
+
+    type: Literal["groups"]
+    groups: dict[str, dict[str, Any]]
+    required: list[str] = Field(default_factory=list)
+
+
+PageCheck = Annotated[
+    TermsCheck
+    | RegexCheck
+    | NumberCheck
+    | UrlsCheck
+    | ReleaseNamesCheck
+    | XPathCheck
+    | SchemaTypesCheck
+    | GroupsCheck,
+    Field(discriminator="type"),
+]
+_ADAPTER: TypeAdapter[PageCheck] = TypeAdapter(PageCheck)
+
+
+def _terms(check: TermsCheck) -> Matcher:
+    index = TermIndex(check.terms)
+
+    def match(facts: PageFacts) -> Hit:
+        original = facts.title if check.field == "title" else facts.text
+        hits = index.search(facts.field(check.field))
+        examples = tuple(
+            f'"{hit.term.phrase}" [{hit.term.lang}] «{snippet(original, hit.start, hit.end)}»'
+            for hit in sorted(hits, key=lambda h: h.start)
+        )
+        return Hit(len(hits), examples)
+
+    return match
+
+
+def _regex(check: RegexCheck) -> Matcher:
+    patterns = [compile_pattern(p, check.case_sensitive) for p in check.patterns]
+
+    def match(facts: PageFacts) -> Hit:
+        haystack = facts.field(check.field)
+        original = {"text": facts.text, "raw_text": facts.text, "title": facts.title}.get(
+            check.field, haystack
+        )
+        seen: dict[str, str] = {}
+        for pattern in patterns:
+            for found in pattern.finditer(haystack):
+                key = collapse(found.group(0)).lower()
+                if key and key not in seen:
+                    seen[key] = f"«{snippet(original, found.start(), found.end(), 30)}»"
+                if len(seen) >= _MAX_DISTINCT:
+                    break
+        return Hit(len(seen), tuple(seen.values()))
+
+    return match
+
+
+def _to_number(raw: str) -> float | None:
+    digits = re.sub(r"[^\d]", "", raw)
+    return float(digits) if digits and len(digits) <= 9 else None
+
+
+def _number(check: NumberCheck) -> Matcher:
+    patterns = [compile_pattern(p) for p in check.patterns]
+    for pattern in patterns:
+        if "n" not in pattern.groupindex:
+            raise DetectorError(f"number pattern {pattern.pattern!r} needs a (?P<n>...) group")
+
+    def match(facts: PageFacts) -> Hit:
+        seen: dict[str, str] = {}
+        for pattern in patterns:
+            for found in pattern.finditer(facts.folded):
+                value = _to_number(found.group("n"))
+                if value is not None and "k" in pattern.groupindex and found.group("k"):
+                    value *= 1000
+                if value is not None and value >= check.min_value:
+                    seen.setdefault(
+                        collapse(found.group(0)), f"«{snippet(facts.text, *found.span(), 30)}»"
+                    )
+        return Hit(len(seen), tuple(seen.values()))
+
+    return match
+
+
+def _urls(check: UrlsCheck) -> Matcher:
+    include = HostSet(check.hosts)
+    exclude = HostSet(check.exclude_hosts)
+    pattern = compile_pattern(check.pattern) if check.pattern else None
+    sources = frozenset(check.sources) if check.sources else None
+
+    def match(facts: PageFacts) -> Hit:
+        matched: dict[str, str] = {}
+        considered = 0
+        own_site = site_of(facts.host)
+        for link in facts.links:
+            if sources is not None and link.source not in sources:
+                continue
+            if exclude and exclude.match(link.host):
+                continue
+            if check.third_party and (not link.host or site_of(link.host) == own_site):
+                continue
+            considered += 1
+            entry = include.match(link.host) if include else None
+            if include and entry is None:
+                continue
+            if pattern is not None and not pattern.search(link.url):
+                continue
+            label = f"{entry}: " if entry else ""
+            matched.setdefault(link.url, f"{label}{shorten(link.url, _URL_CHARS)}")
+        if check.exclusive and len(matched) < considered:
+            return NO_HIT
+        return Hit(len(matched), tuple(matched.values()))
+
+    return match
+
+
+def _tag_pattern(tags: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(fold(t)) for t in sorted(tags, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+def _release_names(check: ReleaseNamesCheck) -> Matcher:
+    groups = {name: _tag_pattern(tags) for name, tags in check.tags.items() if tags}
+    unknown = set(check.required) - set(groups)
+    if unknown:
+        raise DetectorError(f"release_names requires unknown tag groups {sorted(unknown)}")
+
+    def match(facts: PageFacts) -> Hit:
+        found: dict[str, str] = {}
+        for segment in facts.segments:
+            folded = fold(segment)
+            present = {name for name, pattern in groups.items() if pattern.search(folded)}
+            if len(present) >= check.min_groups and set(check.required) <= present:
+                found.setdefault(folded, f"«{shorten(segment, 90)}»")
+                if len(found) >= _MAX_DISTINCT:
+                    break
+        return Hit(len(found), tuple(found.values()))
+
+    return match
+
+
+def _xpath(check: XPathCheck) -> Matcher:
+    try:
+        compiled = [(expr, etree.XPath(expr)) for expr in check.expressions]
+    except etree.XPathSyntaxError as exc:
+        raise DetectorError(f"bad xpath in {check.expressions!r}: {exc}") from exc
+
+    def match(facts: PageFacts) -> Hit:
+        if facts.root is None:
+            return NO_HIT
+        examples = []
+        for expr, xpath in compiled:
+            result = xpath(facts.root)
+            if isinstance(result, bool | float | int):
+                matched = bool(result)
+            else:
+                matched = isinstance(result, list) and len(result) > 0
+            if matched:
+                examples.append(expr)
+        return Hit(len(examples), tuple(examples))
+
+    return match
+
+
+def _schema(check: SchemaTypesCheck) -> Matcher:
+    wanted = {t.lower() for t in check.types}
+
+    def match(facts: PageFacts) -> Hit:
+        found = sorted(wanted & facts.schema_types)
+        return Hit(len(found), tuple(found))
+
+    return match
+
+
+def _groups(check: GroupsCheck) -> Matcher:
+    built = {name: build_check(raw) for name, raw in check.groups.items()}
+    unknown = set(check.required) - set(built)
+    if unknown:
+        raise DetectorError(f"groups check requires unknown groups {sorted(unknown)}")
+
+    def match(facts: PageFacts) -> Hit:
+        fired: dict[str, str] = {}
+        for name, (sub, matcher) in built.items():
+            hit = matcher(facts)
+            if sub.score(hit.count) > 0:
+                fired[name] = f"{name}: {hit.examples[0]}" if hit.examples else name
+        if not set(check.required) <= fired.keys():
+            return NO_HIT
+        return Hit(len(fired), tuple(fired.values()))
+
+    return match
+
+
+_BUILDERS: dict[type[CheckBase], Callable[[Any], Matcher]] = {
+    TermsCheck: _terms,
+    RegexCheck: _regex,
+    NumberCheck: _number,
+    UrlsCheck: _urls,
+    ReleaseNamesCheck: _release_names,
+    XPathCheck: _xpath,
+    SchemaTypesCheck: _schema,
+    GroupsCheck: _groups,
+}
+
+
+def build_check(raw: Mapping[str, Any]) -> tuple[CheckBase, Matcher]:
+    """Validate a page check from config and compile its matcher."""
+    try:
+        check = _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        raise DetectorError(f"invalid page check: {exc}") from exc
+    return check, _BUILDERS[type(check)](check)

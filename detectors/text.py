@@ -1,0 +1,147 @@
+"""Text helpers shared by detectors: decoding that never raises, folding, snippets.
+
+Folding is length-preserving (one character in, one out) so that a match found in the folded
+text points at the same offsets in the original, and evidence quotes the page as it was.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+_CHARSET_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_CHARSET_META = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# C0 controls (except tab, newline, carriage return) and NUL break parsers and mean nothing.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+# Share of U+FFFD above which an undeclared body is probably not UTF-8.
+_MAX_REPLACEMENT_SHARE = 0.01
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _declared_charset(body: bytes, content_type: str) -> tuple[bytes, str | None]:
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :], name
+    header = _CHARSET_HEADER.search(content_type or "")
+    declared = _codec(header.group(1)) if header else None
+    if declared is None:
+        meta = _CHARSET_META.search(body[:4096])
+        declared = _codec(meta.group(1).decode("ascii", "ignore")) if meta else None
+    return body, declared
+
+
+def decode_body(body: bytes, content_type: str = "") -> str:
+    """Decode bytes to text without ever raising, and drop control characters.
+
+    Order: BOM, charset in the Content-Type header, ``<meta charset>``, UTF-8, then cp1252 when
+    UTF-8 yields too many replacement characters. Undecodable bytes become U+FFFD.
+    """
+    body, declared = _declared_charset(body, content_type)
+    if declared is not None:
+        try:
+            text = body.decode(declared, errors="replace")
+        except Exception:  # exotic codecs can fail in odd ways; fall through to UTF-8
+            text = body.decode("utf-8", errors="replace")
+    else:
+        text = body.decode("utf-8", errors="replace")
+        if text and text.count("\ufffd") > _MAX_REPLACEMENT_SHARE * len(text):
+            text = body.decode("cp1252", errors="replace")
+    return _CONTROLS.sub("", text)
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs to one space, trimmed."""
+    return _SPACES.sub(" ", text).strip()
+
+
+_FOLD_CACHE: dict[str, str] = {}
+_FOLD_CACHE_MAX = 65536
+
+
+def _fold_char(char: str) -> str:
+    lower = char.lower()
+    if len(lower) != 1:
+        lower = char
+    decomposed = unicodedata.normalize("NFKD", lower)
+    if len(decomposed) == 1:
+        folded = decomposed.lower()
+    elif all(unicodedata.combining(mark) for mark in decomposed[1:]):
+        folded = decomposed[0].lower()  # "á" -> "a"; Hangul jamo are not combining marks
+    else:
+        folded = lower
+    return folded if len(folded) == 1 else lower
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, one character for one: "Grátis" -> "gratis".
+
+    Pirate pages drop accents ("assistir gratis") as often as they keep them, so matching runs
+    on folded text; Hangul and CJK are left as they are.
+    """
+    table: dict[int, str] = {}
+    for char in set(text):
+        if char.isascii():
+            if "A" <= char <= "Z":
+                table[ord(char)] = char.lower()
+            continue
+        folded = _FOLD_CACHE.get(char)
+        if folded is None:
+            folded = _fold_char(char)
+            if len(_FOLD_CACHE) >= _FOLD_CACHE_MAX:
+                _FOLD_CACHE.clear()
+            _FOLD_CACHE[char] = folded
+        if folded != char:
+            table[ord(char)] = folded
+    return text.translate(table) if table else text
+
+
+def needs_boundary(char: str) -> bool:
+    """Whether a term edge must sit on a word boundary.
+
+    Latin/Cyrillic words must (``"ver"`` must not match ``"verdict"``); Hangul and CJK glue
+    particles to words (``"다시보기를"``), so their edges never need one.
+    """
+    if not char.isalnum():
+        return False
+    code = ord(char)
+    return not (
+        0x1100 <= code <= 0x11FF
+        or 0x2E80 <= code <= 0x9FFF
+        or 0xA960 <= code <= 0xA97F
+        or 0xAC00 <= code <= 0xD7FF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x0E00 <= code <= 0x0E7F
+    )
+
+
+def snippet(text: str, start: int, end: int, context: int = 40) -> str:
+    """The match with some context, whitespace-collapsed, ellipsised where cut."""
+    left = max(0, start - context)
+    right = min(len(text), end + context)
+    body = collapse(text[left:right])
+    return ("…" if left > 0 else "") + body + ("…" if right < len(text) else "")
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, marking the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + "…"

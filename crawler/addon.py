@@ -28,20 +28,16 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
     keys = Keys(config.redis.key_prefix)
     crawl = config.crawl
     return {
-        "SCHEDULER": "crawler.frontier.scheduler.BudgetScheduler",
-        "DUPEFILTER_CLASS": "crawler.frontier.dupefilter.FingerprintDupeFilter",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER": "crawler.frontier.scheduler.FrontierScheduler",
         "SCHEDULER_SERIALIZER": "crawler.frontier.codec",
         "SCHEDULER_PERSIST": True,
-        "SCHEDULER_QUEUE_KEY": keys.queue_pattern,
-        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter_pattern,
         "REDIS_START_URLS_KEY": keys.start_urls_pattern,
         "REDIS_URL": redis_url,
         "USER_AGENT": crawl.user_agent,
         "CONCURRENT_REQUESTS": crawl.concurrent_requests,
+        # Politeness is the frontier's, fleet-wide; Scrapy's per-process delay stays off.
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_domain,
-        "DOWNLOAD_DELAY": crawl.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY": 0,
         "DOWNLOAD_TIMEOUT": crawl.download_timeout,
         "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
         "RETRY_TIMES": crawl.retry_times,
@@ -49,6 +45,8 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
             "crawler.pipelines.detect.DetectPipeline": 300,
             "crawler.pipelines.registry.RegistryPipeline": 800,
         },
+        "SPIDER_MIDDLEWARES": {"crawler.frontier.leases.LeaseAcknowledger": 1},
+        "DOWNLOADER_MIDDLEWARES": {"crawler.frontier.leases.LeaseAcknowledger": 50},
         "EXTENSIONS": {
             "crawler.metrics.PrometheusExporter": 500,
             "crawler.progress.ProgressReporter": 510,
@@ -81,10 +79,8 @@ class IsopAddon:
             atexit.register(self.embedded.stop)
             self.crawler.signals.connect(self._stop_embedded, signal=signals.engine_stopped)
             logger.info("Started private Redis at %s", urls[0])
-        if len(urls) > 1:
-            logger.warning(
-                "Sharding over several Redis servers is not built yet: using %s", urls[0]
-            )
+        config = config.with_overrides(redis={"urls": urls})
+        settings.set("ISOP_CONFIG", config, priority=settings.getpriority("ISOP_CONFIG") or "addon")
         for name, value in scrapy_settings(config, urls[0]).items():
             settings.set(name, value, priority="addon")
         if config.crawl.proxy:

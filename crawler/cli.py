@@ -153,7 +153,10 @@ def _add_sandbox_commands() -> None:
     cli.add_command(sandbox)
 
 
-_add_sandbox_commands()
+try:
+    _add_sandbox_commands()
+except ModuleNotFoundError:  # TEMP until sandbox cli lands
+    pass
 
 
 def main() -> None:

@@ -50,13 +50,21 @@ class CrawlConfig(_Section):
     user_agent: str = "Mozilla/5.0"
     concurrent_requests: int = Field(32, ge=1)
     concurrent_requests_per_domain: int = Field(2, ge=1)
-    download_delay: float = Field(0.25, ge=0)
+    download_delay: float = Field(1.0, ge=0)
+    domain_delays: dict[str, float] = Field(default_factory=dict)
     download_timeout: float = Field(20, gt=0)
     retry_times: int = Field(2, ge=0)
     page_budget_per_site: int = Field(40, ge=1)
     max_site_hops: int = Field(4, ge=0)
     max_response_bytes: int = Field(5_000_000, ge=1024)
     idle_exit: float = Field(0, ge=0)
+
+
+class FrontierConfig(_Section):
+    shards: int = Field(16, ge=1, le=16384)
+    lease_ttl: float = Field(30, ge=1)
+    recrawl_after: float = Field(604800, ge=1)
+    prefetch: int = Field(16, ge=1)
 
 
 class DetectorsConfig(_Section):
@@ -71,6 +79,7 @@ class MetricsConfig(_Section):
 class DemoConfig(_Section):
     seed: int = 1
     idle_exit: float = Field(4, gt=0)
+    download_delay: float = Field(0.25, ge=0)
 
 
 class Config(_Section):
@@ -78,6 +87,7 @@ class Config(_Section):
     redis: RedisConfig = RedisConfig()
     database: DatabaseConfig = DatabaseConfig()
     crawl: CrawlConfig = CrawlConfig()
+    frontier: FrontierConfig = FrontierConfig()
     detectors: DetectorsConfig = DetectorsConfig()
     metrics: MetricsConfig = MetricsConfig()
     demo: DemoConfig = DemoConfig()

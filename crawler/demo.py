@@ -66,6 +66,7 @@ def _demo_config(config: Config) -> Config:
     data = config.model_dump()
     data["data_dir"] = Path(config.data_dir) / "demo"
     data["database"]["url"] = ""
+    data["crawl"]["download_delay"] = config.demo.download_delay
     if config.redis.urls:  # a shared Redis: keep the demo's keys apart
         data["redis"]["key_prefix"] = f"{config.redis.key_prefix}-demo"
     return Config.model_validate(data)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
@@ -38,19 +38,26 @@ class DiscoverySpider(RedisSpider):  # type: ignore[misc]
         self.links = LinkExtractor(deny_extensions=_DENY_EXTENSIONS, unique=True)
         self.max_site_hops = 4
         self._idle_since: float | None = None
+        self.idle_exit = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
-        spider: DiscoverySpider = super().from_crawler(crawler, *args, **kwargs)
-        config = crawler.settings["ISOP_CONFIG"]
-        spider.max_site_hops = config.crawl.max_site_hops
-        spider.max_idle_time = 0  # idle exit is ours: see spider_idle
-        spider.idle_exit = config.crawl.idle_exit
-        crawler.signals.connect(spider._busy, signal=signals.request_scheduled)
-        crawler.signals.connect(spider._busy, signal=signals.response_received)
+        # Scrapy builds the spider before add-ons have set the Redis URL and the config, so
+        # scrapy-redis's setup (done in RedisSpider.from_crawler) waits for start().
+        spider: DiscoverySpider = Spider.from_crawler.__func__(cls, crawler, *args, **kwargs)  # type: ignore[attr-defined]
         return spider
 
+    def _configure(self) -> None:
+        config = self.crawler.settings["ISOP_CONFIG"]
+        self.max_site_hops = config.crawl.max_site_hops
+        self.max_idle_time = 0  # idle exit is ours: see spider_idle
+        self.idle_exit = config.crawl.idle_exit
+        self.setup_redis(self.crawler)
+        self.crawler.signals.connect(self._busy, signal=signals.request_scheduled)
+        self.crawler.signals.connect(self._busy, signal=signals.response_received)
+
     async def start(self) -> AsyncIterator[Any]:
+        self._configure()
         for request in self.next_requests():
             yield request
 

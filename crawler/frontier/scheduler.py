@@ -1,50 +1,278 @@
-"""The scrapy-redis scheduler plus a fleet-wide page budget per registered domain.
+"""The fleet scheduler: scrapy-redis's ``Scheduler`` on the sharded, leased frontier.
 
-The budget is counted in Redis after dedup, so every worker of a fleet shares it and a
-duplicate link does not use it up.  Requests marked ``dont_filter`` (seeds re-queued on
-purpose) are still counted.
+What changes from stock scrapy-redis, and why:
+
+* requests live in per-domain queues inside shards (``crawler.frontier.store``), and a
+  shared "ready" set hands out a domain at most once per its delay: politeness holds for
+  the whole fleet, so Scrapy's own per-process ``DOWNLOAD_DELAY`` is left at 0;
+* a popped request is *leased*; it is acknowledged only once its response or final failure
+  has been handled (see :mod:`crawler.frontier.leases`), so a killed worker loses nothing;
+* enqueues are buffered and flushed in one script call per shard, pops are batched: one
+  Redis round trip per page instead of one per link;
+* requests are JSON (``SCHEDULER_SERIALIZER`` must be a JSON codec; pickle is refused).
+
+Settings a scrapy-redis user knows keep their meaning: ``SCHEDULER_PERSIST``,
+``SCHEDULER_FLUSH_ON_START``, ``SCHEDULER_SERIALIZER``, ``REDIS_URL``.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import deque
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy_redis.scheduler import Scheduler
+from scrapy.utils.request import request_from_dict
+from scrapy_redis.scheduler import Scheduler as RedisScheduler
+from twisted.internet import reactor, task
 
 from crawler.domains import registered_domain
-from crawler.keys import Keys
+from crawler.frontier.codec import CodecError
+from crawler.frontier.store import (
+    DUPLICATE,
+    OVER_BUDGET,
+    SCHEDULED,
+    Entry,
+    Frontier,
+    FrontierSettings,
+    Lease,
+)
+from crawler.redis_server import ping_all
+
+logger = logging.getLogger(__name__)
+
+LEASE_META = "isop_lease"  # [shard, lease id] of the request a response belongs to
+DUE_META = "isop_due_at"  # epoch seconds: a scheduled revisit
+PUSH_BATCH = 500
 
 
-class BudgetScheduler(Scheduler):  # type: ignore[misc]
-    """scrapy-redis ``Scheduler`` that refuses requests past a domain's page budget."""
+def _serializer(path: str | None) -> Any:
+    module = importlib.import_module(path or "crawler.frontier.codec")
+    probe = module.dumps({"probe": b"\x00"})
+    if not isinstance(probe, str | bytes) or probe[:1] not in ("{", b"{"):
+        raise ValueError(f"SCHEDULER_SERIALIZER {path}: the shared frontier takes JSON only")
+    return module
 
-    keys: Keys
-    page_budget: int
+
+class FrontierScheduler(RedisScheduler):  # type: ignore[misc]
+    """Scrapy scheduler over :class:`~crawler.frontier.store.Frontier`."""
+
+    def __init__(self, crawler: Crawler, frontier: Frontier, *, persist: bool = True,
+                 flush_on_start: bool = False, serializer: Any = None,
+                 prefetch: int = 16) -> None:  # fmt: skip
+        # scrapy-redis's constructor wants one server; ours has shards over several.
+        self.crawler = crawler
+        self.frontier = frontier
+        self.persist = persist
+        self.flush_on_start = flush_on_start
+        self.serializer = serializer or _serializer(None)
+        self.prefetch = prefetch
+        self.stats = crawler.stats
+        self.fingerprinter = crawler.request_fingerprinter
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.spider: Spider | None = None
+        self._to_push: list[Entry] = []
+        self._to_ack: list[Lease] = []
+        self._ready: deque[tuple[Lease, Request]] = deque()
+        self._held: dict[tuple[int, str], Lease] = {}  # leased by us and not finished
+        self._remote_checked = 0.0
+        self._remote_pending = True
+        self._renewer: task.LoopingCall | None = None
+        self._wakeup: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BudgetScheduler:
-        instance: BudgetScheduler = super().from_crawler(crawler)
-        config = crawler.settings["ISOP_CONFIG"]
-        instance.keys = Keys(config.redis.key_prefix)
-        instance.page_budget = config.crawl.page_budget_per_site
-        return instance
+    def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
+        settings = crawler.settings
+        config = settings["ISOP_CONFIG"]
+        urls = list(config.redis.urls)
+        ping_all(urls)  # fail fast, naming the URL that does not answer
+        frontier_cfg = config.frontier
+        frontier = Frontier.connect(
+            urls,
+            config.redis.key_prefix,
+            FrontierSettings(
+                shards=frontier_cfg.shards,
+                lease_ttl_ms=int(frontier_cfg.lease_ttl * 1000),
+                default_delay_ms=int(config.crawl.download_delay * 1000),
+                max_inflight_per_domain=config.crawl.concurrent_requests_per_domain,
+                page_budget=config.crawl.page_budget_per_site,
+                recrawl_ms=int(frontier_cfg.recrawl_after * 1000),
+            ),
+        )
+        scheduler = cls(
+            crawler,
+            frontier,
+            persist=settings.getbool("SCHEDULER_PERSIST", True),
+            flush_on_start=settings.getbool("SCHEDULER_FLUSH_ON_START"),
+            serializer=_serializer(settings.get("SCHEDULER_SERIALIZER")),
+            prefetch=frontier_cfg.prefetch,
+        )
+        frontier.set_delays(dict(config.crawl.domain_delays))
+        return scheduler
 
+    # -- lifecycle -----------------------------------------------------------------------
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        if self.flush_on_start:
+            self.frontier.clear()
+        self._renewer = task.LoopingCall(self._renew)
+        self._renewer.start(max(1.0, self.frontier.settings.lease_ttl_ms / 3000), now=False)
+
+    def close(self, reason: str) -> None:
+        """Flush what we queued, give back what we leased and did not finish."""
+        if self._renewer is not None and self._renewer.running:
+            self._renewer.stop()
+        if self._wakeup is not None and self._wakeup.active():
+            self._wakeup.cancel()
+        self.flush()
+        unfinished = list(self._held.values())
+        if unfinished:
+            returned = self.frontier.release(unfinished)
+            self._inc("isop/frontier/released_on_close", returned)
+            logger.info("Gave back %d unfinished leased requests", returned)
+        self._held.clear()
+        self._ready.clear()
+        if not self.persist:
+            self.frontier.clear()
+        self.frontier.close()
+
+    # -- enqueue -------------------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        replaced = request.meta.pop(LEASE_META, None)
+        try:
+            data = self.serializer.dumps(request.to_dict(spider=self.spider))
+        except (CodecError, ValueError, TypeError) as exc:
+            self._inc(f"isop/frontier/unencodable/{type(exc).__name__}")
+            logger.error("Request not queued, cannot be stored as JSON: %s (%s)", request, exc)
             return False
-        domain = registered_domain(request.url)
-        used = int(self.server.incr(self.keys.budget(domain)))
-        if used > self.page_budget:
-            self._inc("isop/scheduler/over_budget")
-            return False
-        self._inc("scheduler/enqueued/redis")
-        self.queue.push(request)
+        fingerprint = "" if request.dont_filter else self.fingerprinter.fingerprint(request).hex()
+        due = request.meta.get(DUE_META)
+        entry = Entry(
+            domain=registered_domain(request.url),
+            priority=int(request.priority),
+            json=data if isinstance(data, str) else data.decode("utf-8"),
+            fingerprint=fingerprint,
+            due_ms=int(float(due) * 1000) if due else 0,
+        )
+        self._to_push.append(entry)
+        if replaced is not None:
+            # A redirect or retry of a leased request: the new request is queued before the
+            # old lease is acknowledged (both in the next flush), so nothing is ever lost.
+            lease = self._held.pop((int(replaced[0]), str(replaced[1])), None)
+            if lease is not None:
+                self._to_ack.append(lease)
+        if len(self._to_push) >= PUSH_BATCH:
+            self.flush()
         return True
 
-    def _inc(self, key: str) -> None:
-        stats: Any = self.stats
-        if stats:
-            stats.inc_value(key, spider=self.spider)
+    def flush(self) -> None:
+        """Push buffered requests, then acknowledge finished leases: one call per shard each."""
+        if self._to_push:
+            batch, self._to_push = self._to_push, []
+            for status in self.frontier.push(batch):
+                if status == DUPLICATE:
+                    self._inc("dupefilter/filtered")
+                elif status == OVER_BUDGET:
+                    self._inc("isop/frontier/over_budget")
+                else:
+                    self._inc("scheduler/enqueued/redis")
+                    if status == SCHEDULED:
+                        self._inc("isop/frontier/scheduled_for_later")
+                    self._remote_pending = True
+        if self._to_ack:
+            acks, self._to_ack = self._to_ack, []
+            late = len(acks) - self.frontier.ack(acks)
+            self._inc("isop/frontier/acked", len(acks) - late)
+            self._inc("isop/frontier/late_ack", late)
+
+    # -- dequeue -------------------------------------------------------------------------
+    def next_request(self) -> Request | None:
+        self.flush()
+        if not self._ready:
+            self._fill()
+        if not self._ready:
+            return None
+        lease, request = self._ready.popleft()
+        request.meta[LEASE_META] = [lease.shard, lease.id]
+        self._inc("scheduler/dequeued/redis")
+        return request
+
+    def _fill(self) -> None:
+        leases, wait = self.frontier.pop(self.prefetch, self.worker_id)
+        for lease in leases:
+            try:
+                request = request_from_dict(self.serializer.loads(lease.json), spider=self.spider)
+            except Exception as exc:  # corrupt or foreign entry: set aside, never crash
+                self._dead_letter(lease, exc)
+                continue
+            self._held[(lease.shard, lease.id)] = lease
+            self._ready.append((lease, request))
+        self._remote_pending = bool(leases) or wait is not None
+        self._remote_checked = time.monotonic()
+        if not leases and wait is not None:
+            self._wake_in(min(wait, 5.0))
+
+    def _dead_letter(self, lease: Lease, exc: Exception) -> None:
+        self._inc("isop/frontier/dead_letter")
+        logger.error("Frontier entry set aside in dead letters (%s): %.200s", exc, lease.json)
+        base = self.frontier.map.base(lease.shard)
+        client = self.frontier.clients[self.frontier.map.server_of(lease.shard)]
+        client.rpush(f"{base}:dead", lease.json)
+        self.frontier.ack([lease])
+
+    def _wake_in(self, seconds: float) -> None:
+        """Ask the engine for requests again when the next domain becomes ready.
+
+        Scrapy polls an idle scheduler only every 5 s; politeness delays are shorter.
+        """
+        if self._wakeup is not None and self._wakeup.active():
+            return
+        self._wakeup = reactor.callLater(max(0.005, seconds), self._nudge_engine)  # type: ignore[attr-defined]
+
+    def _nudge_engine(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
+
+    def has_pending_requests(self) -> bool:
+        if self._to_push or self._ready:
+            return True
+        now = time.monotonic()
+        if now - self._remote_checked > 1.0:
+            self._remote_checked = now
+            self._remote_pending = self.frontier.outstanding() > 0
+        return self._remote_pending
+
+    def __len__(self) -> int:
+        return len(self._to_push) + len(self._ready)
+
+    # -- leases --------------------------------------------------------------------------
+    def finish(self, request: Request) -> None:
+        """The request's response or final failure was handled: acknowledge its lease."""
+        held = request.meta.get(LEASE_META)
+        if not held:
+            return
+        lease = self._held.pop((int(held[0]), str(held[1])), None)
+        if lease is not None:
+            self._to_ack.append(lease)
+
+    def _renew(self) -> None:
+        if not self._held:
+            return
+        try:
+            held = self.frontier.renew(list(self._held.values()))
+        except Exception as exc:  # Redis away: the next beat tries again
+            self._inc(f"isop/frontier/renew_errors/{type(exc).__name__}")
+            return
+        lost = len(self._held) - held
+        self._inc("isop/frontier/leases_lost", lost)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None and count:
+            self.stats.inc_value(key, count)

@@ -1,0 +1,232 @@
+"""The sharded frontier in Redis: push, lease, acknowledge, release, renew.
+
+Python's side is thin on purpose: each operation is one Lua script per shard (all shards of
+one server pipelined into one round trip), so dedup, the page budget, politeness and
+leases change together or not at all.  See ``lua/*.lua`` for the algorithms.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import redis
+
+from crawler.frontier.shards import ShardMap
+
+
+def _lua(*names: str) -> str:
+    folder = resources.files("crawler.frontier") / "lua"
+    return "\n".join((folder / f"{name}.lua").read_text(encoding="utf-8") for name in names)
+
+
+@dataclass(frozen=True)
+class FrontierSettings:
+    """Fleet-wide behaviour of the frontier; every worker should use the same values."""
+
+    shards: int = 16
+    lease_ttl_ms: int = 60_000
+    default_delay_ms: int = 1_000
+    max_inflight_per_domain: int = 2
+    page_budget: int = 0  # per registered domain; 0 = unlimited
+    recrawl_ms: int = 7 * 86_400_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A request ready to queue: its domain, rank, due time and JSON."""
+
+    domain: str
+    priority: int
+    json: str
+    fingerprint: str = ""  # hex; empty = not deduplicated (dont_filter)
+    due_ms: int = 0  # absolute epoch ms for a scheduled revisit; 0 = now
+
+
+@dataclass(frozen=True)
+class Lease:
+    id: str
+    shard: int
+    json: str
+
+
+PUSHED, SCHEDULED, DUPLICATE, OVER_BUDGET = 1, 2, 0, -1
+
+STAT_FIELDS = (
+    "pushed", "scheduled", "duplicates", "over_budget", "granted", "acked", "released",
+    "expired", "late_finish", "due_released",
+)  # fmt: skip
+
+
+class Frontier:
+    """Client of the shared frontier for one process; thread-safe as redis-py clients are."""
+
+    def __init__(self, shard_map: ShardMap, settings: FrontierSettings,
+                 clients: dict[str, redis.Redis]) -> None:  # fmt: skip
+        self.map = shard_map
+        self.settings = settings
+        self.clients = clients
+        self._push = {u: c.register_script(_lua("common", "dedup_exact", "push"))
+                      for u, c in clients.items()}  # fmt: skip
+        self._pop = {u: c.register_script(_lua("common", "pop")) for u, c in clients.items()}
+        self._finish = {u: c.register_script(_lua("common", "finish")) for u, c in clients.items()}
+        self._renew = {u: c.register_script(_lua("common", "renew")) for u, c in clients.items()}
+        self._rotation = 0
+
+    @classmethod
+    def connect(cls, urls: Sequence[str], prefix: str, settings: FrontierSettings) -> Frontier:
+        clients = {url: redis.Redis.from_url(url, health_check_interval=30) for url in urls}
+        return cls(ShardMap.build(prefix, settings.shards, urls), settings, clients)
+
+    def close(self) -> None:
+        for client in self.clients.values():
+            client.close()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _by_server(self, shards: Iterable[int]) -> dict[str, list[int]]:
+        grouped: dict[str, list[int]] = defaultdict(list)
+        for shard in shards:
+            grouped[self.map.server_of(shard)].append(shard)
+        return grouped
+
+    # -- operations ----------------------------------------------------------------------
+    def push(self, entries: Sequence[Entry]) -> list[int]:
+        """Queue entries; returns per entry PUSHED, SCHEDULED, DUPLICATE or OVER_BUDGET."""
+        by_shard: dict[int, list[int]] = defaultdict(list)
+        for index, entry in enumerate(entries):
+            by_shard[self.map.shard_of(entry.domain)].append(index)
+        results = [DUPLICATE] * len(entries)
+        s = self.settings
+        for url, shards in self._by_server(by_shard).items():
+            pipe = self.clients[url].pipeline(transaction=False)
+            for shard in shards:
+                args: list[Any] = [s.max_inflight_per_domain, s.page_budget, s.recrawl_ms,
+                                   len(by_shard[shard])]  # fmt: skip
+                for index in by_shard[shard]:
+                    e = entries[index]
+                    args += [e.domain, e.priority, e.due_ms, e.fingerprint, e.json]
+                self._push[url](keys=[self.map.base(shard)], args=args, client=pipe)
+            for shard, statuses in zip(shards, pipe.execute(), strict=True):
+                for index, status in zip(by_shard[shard], statuses, strict=True):
+                    results[index] = int(status)
+        return results
+
+    def pop(self, count: int, worker_id: str) -> tuple[list[Lease], float | None]:
+        """Lease up to ``count`` requests; also returns seconds until more may be ready
+        (``None``: nothing queued or scheduled anywhere)."""
+        s = self.settings
+        order = list(range(self.map.count))
+        self._rotation = (self._rotation + 1) % self.map.count
+        order = order[self._rotation :] + order[: self._rotation]
+        per_shard = max(1, -(-count // self.map.count))
+        leases: list[Lease] = []
+        waits: list[int] = []
+        for url, shards in self._by_server(order).items():
+            pipe = self.clients[url].pipeline(transaction=False)
+            for shard in shards:
+                self._pop[url](
+                    keys=[self.map.base(shard)],
+                    args=[per_shard, s.lease_ttl_ms, worker_id, s.default_delay_ms,
+                          s.max_inflight_per_domain],
+                    client=pipe,
+                )  # fmt: skip
+            for shard, reply in zip(shards, pipe.execute(), strict=True):
+                wait = int(reply[-1])
+                if wait >= 0:
+                    waits.append(wait)
+                for i in range(0, len(reply) - 1, 2):
+                    leases.append(Lease(_text(reply[i]), shard, _text(reply[i + 1])))
+        if leases:
+            return leases, 0.0
+        return leases, (min(waits) / 1000.0 if waits else None)
+
+    def _finish_many(self, mode: str, leases: Iterable[Lease]) -> int:
+        by_shard: dict[int, list[str]] = defaultdict(list)
+        for lease in leases:
+            by_shard[lease.shard].append(lease.id)
+        done = 0
+        for url, shards in self._by_server(by_shard).items():
+            pipe = self.clients[url].pipeline(transaction=False)
+            for shard in shards:
+                self._finish[url](
+                    keys=[self.map.base(shard)],
+                    args=[mode, self.settings.max_inflight_per_domain, *by_shard[shard]],
+                    client=pipe,
+                )
+            done += sum(int(n) for n in pipe.execute())
+        return done
+
+    def ack(self, leases: Iterable[Lease]) -> int:
+        """The requests were handled: forget them.  Returns how many leases were still held."""
+        return self._finish_many("ack", leases)
+
+    def release(self, leases: Iterable[Lease]) -> int:
+        """Give requests back unhandled (a worker stopping cleanly)."""
+        return self._finish_many("release", leases)
+
+    def renew(self, leases: Iterable[Lease]) -> int:
+        """Extend this worker's leases (heartbeat); returns how many were still held."""
+        by_shard: dict[int, list[str]] = defaultdict(list)
+        for lease in leases:
+            by_shard[lease.shard].append(lease.id)
+        held = 0
+        for url, shards in self._by_server(by_shard).items():
+            pipe = self.clients[url].pipeline(transaction=False)
+            for shard in shards:
+                self._renew[url](keys=[self.map.base(shard)],
+                                 args=[self.settings.lease_ttl_ms, *by_shard[shard]],
+                                 client=pipe)  # fmt: skip
+            held += sum(int(n) for n in pipe.execute())
+        return held
+
+    def set_delays(self, delays_s: dict[str, float]) -> None:
+        """Per-domain politeness overrides (seconds), shared by the fleet."""
+        by_shard: dict[int, dict[str, int]] = defaultdict(dict)
+        for domain, seconds in delays_s.items():
+            by_shard[self.map.shard_of(domain)][domain] = int(seconds * 1000)
+        for shard, mapping in by_shard.items():
+            client = self.clients[self.map.server_of(shard)]
+            client.hset(f"{self.map.base(shard)}:delay", mapping=mapping)  # type: ignore[arg-type]
+
+    def status(self) -> list[dict[str, Any]]:
+        """Per shard: queued, scheduled, leased, domains ready, and the lifetime counters."""
+        rows: list[dict[str, Any]] = []
+        for url, shards in self._by_server(range(self.map.count)).items():
+            pipe = self.clients[url].pipeline(transaction=False)
+            for shard in shards:
+                base = self.map.base(shard)
+                pipe.get(f"{base}:pending")
+                pipe.zcard(f"{base}:due")
+                pipe.zcard(f"{base}:leases")
+                pipe.zcard(f"{base}:ready")
+                pipe.hgetall(f"{base}:stats")
+            replies = pipe.execute()
+            for i, shard in enumerate(shards):
+                pending, due, leased, ready, stats = replies[i * 5 : i * 5 + 5]
+                row: dict[str, Any] = {
+                    "shard": shard, "server": url, "queued": int(pending or 0),
+                    "scheduled": int(due), "leased": int(leased), "domains_ready": int(ready),
+                }  # fmt: skip
+                for name in STAT_FIELDS:
+                    row[name] = int(stats.get(name.encode(), 0))
+                rows.append(row)
+        return sorted(rows, key=lambda r: r["shard"])
+
+    def outstanding(self) -> int:
+        """Requests queued, scheduled or leased anywhere in the fleet."""
+        return sum(r["queued"] + r["scheduled"] + r["leased"] for r in self.status())
+
+    def clear(self) -> None:
+        """Delete every key of every shard (tests and ``--fresh`` runs)."""
+        for url, shards in self._by_server(range(self.map.count)).items():
+            client = self.clients[url]
+            for shard in shards:
+                for key in client.scan_iter(match=f"{self.map.base(shard)}:*", count=1000):
+                    client.delete(key)
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

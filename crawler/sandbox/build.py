@@ -56,9 +56,10 @@ def _choose_seeds(origins: dict[tuple[str, int], Origin], truth: list[TruthEntry
     """The roster's seed sites, plus any live site not reachable from them within MAX_HOPS."""
     by_site = {e.site: e.domain for e in truth if e.role == "primary"}
     starts = [by_site[s] for s in SEED_SITES]
-    graph = domain_graph(origins)
+    graph = domain_graph(origins, fast=True)
+    dist = hops_from(graph, starts)
     for entry in truth:
-        dist = hops_from(graph, starts)
         if entry.live and dist.get(entry.domain, MAX_HOPS + 1) > MAX_HOPS:
             starts.append(by_site.get(entry.site, entry.domain))
+            dist = hops_from(graph, starts)
     return [f"http://{d}/" for d in starts]

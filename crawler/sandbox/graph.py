@@ -6,7 +6,9 @@ live site is reachable from the seeds" is checked on what a crawler actually see
 
 from __future__ import annotations
 
+import re
 from collections import deque
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -25,13 +27,20 @@ class _Anchors(HTMLParser):
                     self.hrefs.append(value)
 
 
-def anchors(html: str, base: str) -> list[str]:
-    """Absolute http(s) URLs of every <a href> in a page."""
-    parser = _Anchors()
-    parser.feed(html)
-    parser.close()
+_HREF = re.compile(r"""<a\s[^>]*?href=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def anchors(html: str, base: str, *, fast: bool = False) -> list[str]:
+    """Absolute http(s) URLs of every <a href> in a page (``fast``: a regex, for the build)."""
+    if fast:
+        hrefs = [unescape(a or b) for a, b in _HREF.findall(html)]
+    else:
+        parser = _Anchors()
+        parser.feed(html)
+        parser.close()
+        hrefs = parser.hrefs
     out = []
-    for href in parser.hrefs:
+    for href in hrefs:
         url = urljoin(base, href.strip())
         if url.startswith(("http://", "https://")):
             out.append(url.split("#", 1)[0])
@@ -46,7 +55,8 @@ def origin_of(origins: dict[tuple[str, int], Origin], url: str) -> Origin | None
     return origins.get((parts.hostname.lower(), parts.port or 80))
 
 
-def domain_graph(origins: dict[tuple[str, int], Origin]) -> dict[str, set[str]]:
+def domain_graph(origins: dict[tuple[str, int], Origin], *,
+                 fast: bool = False) -> dict[str, set[str]]:
     """registered domain -> registered domains its pages link to (redirects count as links)."""
     graph: dict[str, set[str]] = {o.domain: set() for o in origins.values()}
     for origin in origins.values():
@@ -60,7 +70,7 @@ def domain_graph(origins: dict[tuple[str, int], Origin]) -> dict[str, set[str]]:
         for path, res in origin.resources.items():
             if not res.content_type.startswith("text/html"):
                 continue
-            for url in anchors(res.data().decode("utf-8"), origin.base + path):
+            for url in anchors(res.data().decode("utf-8"), origin.base + path, fast=fast):
                 target = origin_of(origins, url)
                 if target is not None and target.domain != origin.domain:
                     graph[origin.domain].add(target.domain)

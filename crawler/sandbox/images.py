@@ -17,9 +17,11 @@ from PIL import Image, ImageDraw, ImageFont
 from . import rand
 from .model import Channel, Work
 
-POSTER_W, POSTER_H = 400, 600
+POSTER_W, POSTER_H = 400, 600  # drawing canvas
+MASTER_W, MASTER_H = 300, 450  # the "studio" master every site copies from
 
 
+@lru_cache(maxsize=64)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
@@ -87,7 +89,7 @@ def master_poster(seed: int, work: Work) -> Image.Image:
     draw.text((POSTER_W // 2, 30), "A FILM BY " + r.choice(
         ("M. ARDEN", "L. OKAFOR", "S. PARK", "J. MORENO", "A. DUVAL", "R. SANTOSO")),
         font=_font(13), fill=(220, 220, 220), anchor="mm")
-    return img
+    return img.resize((MASTER_W, MASTER_H), Image.Resampling.LANCZOS)
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,10 @@ def poster_bytes(seed: int, work: Work, style: PosterStyle) -> bytes:
     """A site's copy of a work's poster."""
     img = master_poster(seed, work)
     if style.crop:
-        dx, dy = int(POSTER_W * style.crop), int(POSTER_H * style.crop)
-        img = img.crop((dx, dy, POSTER_W - dx, POSTER_H - dy))
+        dx, dy = int(MASTER_W * style.crop), int(MASTER_H * style.crop)
+        img = img.crop((dx, dy, MASTER_W - dx, MASTER_H - dy))
     h = int(style.width * img.height / img.width)
-    img = img.resize((style.width, h), Image.Resampling.LANCZOS)
+    img = img.resize((style.width, h), Image.Resampling.BICUBIC)
     if style.watermark:
         draw = ImageDraw.Draw(img)
         band = max(14, h // 16)
@@ -139,7 +141,7 @@ def poster_bytes(seed: int, work: Work, style: PosterStyle) -> bytes:
 
 def backdrop_bytes(seed: int, work: Work, width: int = 960, quality: int = 82) -> bytes:
     """A 16:9 key-art image made from the master poster (hero banners, og:image)."""
-    img = master_poster(seed, work).resize((width // 2, width * 3 // 4))
+    img = master_poster(seed, work).resize((width // 2, width * 3 // 4), Image.Resampling.BICUBIC)
     canvas = Image.new("RGB", (width, width * 9 // 16), (8, 8, 10))
     canvas.paste(img.crop((0, 0, width // 2, width * 9 // 16)), (width // 4, 0))
     return encode(canvas, "JPEG", quality)
@@ -194,3 +196,13 @@ def photo_jpeg(seed: int, key: str, width: int = 640, height: int = 360) -> byte
         s = r.randint(20, 120)
         draw.rectangle([x, y, x + s * 2, y + s], fill=_color(r.random(), 0.4, r.uniform(0.2, 0.9)))
     return encode(img, "JPEG", 80)
+
+
+def icon_gif(name: str) -> bytes:
+    """A 20x22 GIF like Apache's directory-listing icons."""
+    img = Image.new("P", (20, 22), 0)
+    draw = ImageDraw.Draw(img)
+    if name != "blank":
+        draw.rectangle([3, 2, 16, 19], outline=1, fill=2 if name == "folder" else 3)
+    img.putpalette([255, 255, 255, 0, 0, 0, 230, 200, 90, 200, 200, 200] + [0] * 756)
+    return encode(img, "GIF")

@@ -43,6 +43,7 @@ class RequestRecord:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # error replies always carry a status line
     server_version = "isop-sandbox"
     timeout = 30  # idle keep-alive connections are dropped after this
     server: _ProxyServer

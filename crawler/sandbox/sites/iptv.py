@@ -258,3 +258,4 @@ def build_panel(ctx: SiteContext) -> None:
                 "</div>")
     ctx.page("/", login)
     ctx.page("/login.php", login)
+    ctx.common(sitemap=False)

@@ -139,6 +139,8 @@ def build_mirror(ctx: SiteContext) -> None:
              "Sinkronisasi setiap 6 jam. Kontak: mirror@" .encode() + ctx.domain.encode() +
              b"\n", host=host)
     ctx.file("/robots.txt", "text/plain", b"User-agent: *\nDisallow:\n", host=host)
+    for icon in ("blank", "back", "folder", "unknown"):
+        ctx.file(f"/icons/{icon}.gif", "image/gif", lambda n=icon: images.icon_gif(n), host=host)
     nav = (("/", "Beranda"), ("/tentang/", "Tentang"), ("/akademik/", "Akademik"),
            ("/berita/", "Berita"))
     legit.page(ctx, "/", "Universitas Bandung Raya", "<h1>Universitas Bandung Raya</h1><p>"
@@ -280,6 +282,12 @@ def build_forum(ctx: SiteContext) -> None:
                    nav=nav, head=head, generator="phpBB")
     legit.page(ctx, "/", "HomeTheater Forum - Board index", '<ul class="topiclist forums">'
                + "".join(rows) + "</ul>", nav=nav, head=head, generator="phpBB")
+    entries = "".join(f"<entry><title>{esc(tt)}</title><link href=\"{ctx.base}/viewtopic.php?t="
+                      f"{tid}\"/><id>{ctx.base}/viewtopic.php?t={tid}</id></entry>"
+                      for _, tid, tt, _ in topics)
+    ctx.file("/feed.php", "application/atom+xml; charset=UTF-8",
+             ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+              f"<title>{esc(ctx.op.brand)}</title><id>{ctx.base}/</id>{entries}</feed>\n").encode())
     legit.page(ctx, "/faq.php", "FAQ", "<h2>Forum rules</h2><p>No links to pirated content or "
                "sellers of illegal IPTV subscriptions.</p>", nav=nav, head=head)
     legit.page(ctx, "/search.php", "Search", '<form action="/search.php"><input name="keywords">'

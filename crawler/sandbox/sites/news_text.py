@@ -21,7 +21,7 @@ STORIES: dict[str, dict[str, Story]] = {
                    "The operators, who say on the site that they host no files, did not respond "
                    "to a request for comment. Similar blocking orders have proved only partly "
                    "effective as sites move to mirror domains.")),
-        "seized": ("Police take down streaming site {name} in cross-border operation",
+        "seized": ("Police take down piracy site {name} in cross-border operation",
                    ("Visitors to {link} now find a seizure banner after a coordinated operation "
                     "by police in three countries.",
                     "The site promised users they could \"watch free movies online in HD, no "
@@ -70,7 +70,7 @@ STORIES: dict[str, dict[str, Story]] = {
                    "Les ayants droit reprochent au site de permettre de « télécharger "
                    "gratuitement » les dernières sorties cinéma, en liens 1fichier et Uptobox.",
                    "L'Arcom pourra étendre le blocage aux sites miroirs.")),
-        "seized": ("Le site de streaming {name} fermé par la gendarmerie",
+        "seized": ("Le site pirate {name} fermé par la gendarmerie",
                    ("Le site {link} n'est plus accessible depuis une opération menée par les "
                     "enquêteurs.", "Il promettait de « regarder gratuitement » films et séries "
                     "en streaming VF.", "Deux administrateurs ont été interpellés.")),
@@ -198,8 +198,8 @@ STORIES: dict[str, dict[str, Story]] = {
             "방송통신심의위원회가 불법 토렌트 사이트 {link} 에 대해 접속 차단을 결정했다.",
             "이 사이트는 최신 영화와 드라마를 토렌트로 무료 다운로드할 수 있게 했다.",
             "운영자는 차단 직후 새 주소로 옮긴 것으로 알려졌다.")),
-        "seized": ("경찰, 불법 스트리밍 사이트 {name} 운영자 검거", (
-            "불법 스트리밍 사이트 {link} 가 폐쇄됐다.",
+        "seized": ("경찰, 불법 사이트 {name} 운영자 검거", (
+            "불법 사이트 {link} 가 폐쇄됐다.",
             "이 사이트는 \"무료 다시보기\"를 내세워 이용자를 끌어모았다.",
             "경찰은 광고 수익을 추적하고 있다.")),
         "moved": ("{name}, 주소 바꿔 영업 재개", (

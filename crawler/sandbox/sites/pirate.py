@@ -59,8 +59,11 @@ def footer(ctx: SiteContext, cls: str = "footer", extra: str = "") -> str:
     """Footer: official domains, partner sites, DMCA and disclaimer."""
     t = ctx.t
     own = "".join(f'<li><a href="http://{esc(d)}/">{esc(d)}</a></li>' for d in ctx.own_domains())
+    infra = {r for r in ctx.op.links
+             if ctx.directory.op(r).template in ("video_host", "xtream_panel")}
     partners = "".join(f'<li><a href="{esc(u)}" target="_blank" rel="noopener">{esc(n)}</a></li>'
-                       for n, u in ctx.partner_links())
+                       for (n, u), r in zip(ctx.partner_links(), ctx.op.links, strict=True)
+                       if r not in infra)
     year = NOW.year
     return (f'<footer class="{esc(cls)}">{extra}'
             f'<div class="col"><h4>{esc(t["our_domains"])}</h4><ul>{own}</ul></div>'

@@ -3,6 +3,7 @@ self-hosted HLS player on some sites), and a Korean "다시보기" board."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from .. import i18n
@@ -267,6 +268,10 @@ def build_list(ctx: SiteContext) -> None:
                        t["watch"].format(t=f"{ctx.title(w)} {t['episode']} {e}"), listing)
     if own_hls:
         _own_hls(ctx, keys)
+    ctx.file("/wp-json/", "application/json; charset=UTF-8", json.dumps(
+        {"name": ctx.op.brand, "description": t["free_tag"], "url": ctx.base,
+         "home": ctx.base, "namespaces": ["oembed/1.0", "wp/v2", "wp-site-health/v1"]},
+        ensure_ascii=False).encode())
     ctx.logo("/wp-content/uploads/logo.png")
     pirate.dmca_and_contact(ctx)
     ctx.common(disallow=("/wp-admin/",))

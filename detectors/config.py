@@ -28,6 +28,7 @@ class Limits(BaseModel):
 
     max_bytes: int = Field(default=2_000_000, ge=1)
     max_text_chars: int = Field(default=400_000, ge=1)
+    max_elements: int = Field(default=50_000, ge=1)
     max_evidence_chars: int = Field(default=240, ge=40)
     max_examples: int = Field(default=3, ge=1)
     max_signals_per_detector: int = Field(default=64, ge=1)

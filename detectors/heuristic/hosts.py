@@ -7,9 +7,11 @@ name ``dood`` under any suffix; ``streamtape.com`` matches it and all its subdom
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 
+@lru_cache(maxsize=16384)
 def url_host(url: str, default: str = "") -> str:
     """Lower-case host of ``url`` (``default`` for relative URLs); never raises."""
     try:

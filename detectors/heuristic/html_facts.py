@@ -9,6 +9,7 @@ pop-under loaders).
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -23,8 +24,11 @@ from detectors.base import Content
 from detectors.heuristic.hosts import url_host
 from detectors.text import collapse, fold
 
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]{0,20})\b([^<>]{0,4000})>")
-_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+# Bounded and possessive, starting only at the beginning of a name: linear on hostile markup.
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]{0,20})\s([^<>]{0,4000}+)>")
+_ATTR = re.compile(
+    r"""(?<![\w:.-])([\w:.-]{1,60}+)\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'>]++))"""
+)
 _INLINE_URL = re.compile(r"""(?:https?:)?//[\w.-]+(?::\d+)?[^\s"'<>\\)]*|magnet:\?[^\s"'<>\\]+""")
 _URL_ATTRS = frozenset({"href", "src", "data", "action"})
 _SOURCES = {
@@ -46,6 +50,7 @@ _SOURCES = {
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 _SEGMENT_CHARS = 300
 _MAX_LINKS = 5000
+_MAX_TAGS = 100_000
 _MAX_SEGMENTS = 5000
 _MAX_SCRIPT_CHARS = 300_000
 _MAX_JSONLD_NODES = 2000
@@ -53,7 +58,12 @@ _MAX_JSONLD_NODES = 2000
 
 @dataclass(frozen=True)
 class Link:
-    """A URL found on the page, where it was found (``source``) and its host."""
+    """A URL found on the page, where it was found (``source``) and its host.
+
+    Sources: a, iframe, embed, media, script, link, form, img (tag attributes), data
+    (``data-*`` attributes holding a URL), inline (inside inline scripts), text (written in the
+    visible text, as link blogs post them).
+    """
 
     source: str
     url: str
@@ -103,7 +113,7 @@ def _looks_like_url(value: str) -> bool:
 
 
 def _tag_links(markup: str, page_host: str) -> Iterator[Link]:
-    for tag_match in _TAG.finditer(markup):
+    for tag_match in itertools.islice(_TAG.finditer(markup), _MAX_TAGS):
         tag = tag_match.group(1).lower()
         source = _SOURCES.get(tag)
         for attr in _ATTR.finditer(tag_match.group(2)):
@@ -117,9 +127,24 @@ def _tag_links(markup: str, page_host: str) -> Iterator[Link]:
                 yield Link("data", value, url_host(value, page_host))
 
 
-def _script_links(scripts: str, page_host: str) -> Iterator[Link]:
-    for match in _INLINE_URL.finditer(scripts.replace("\\/", "/")):
-        yield Link("inline", match.group(0), url_host(match.group(0), page_host))
+def _inline_links(text: str, source: str, page_host: str) -> Iterator[Link]:
+    for match in _INLINE_URL.finditer(text.replace("\\/", "/")):
+        yield Link(source, match.group(0), url_host(match.group(0), page_host))
+
+
+def _collect_links(markup: str, scripts: str, visible: str, page_host: str) -> tuple[Link, ...]:
+    """Distinct (source, URL) pairs from tags, inline scripts and visible text, capped."""
+    found: dict[tuple[str, str], Link] = {}
+    streams = itertools.chain(
+        _tag_links(markup, page_host),
+        _inline_links(scripts, "inline", page_host),
+        _inline_links(visible, "text", page_host),
+    )
+    for link in streams:
+        found.setdefault((link.source, link.url), link)
+        if len(found) >= _MAX_LINKS:
+            break
+    return tuple(found.values())
 
 
 def _parse(markup: str) -> Any:
@@ -172,13 +197,15 @@ def _meta(root: Any) -> dict[str, str]:
     return found
 
 
-def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str]]:
-    """Visible text pieces and short segments (one per text node / link), iteratively."""
+def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str], int]:
+    """Visible text pieces, short segments (one per text node / link) and element count."""
     pieces: list[str] = []
     segments: list[str] = []
     total = 0
     skip_depth = 0
+    elements = 0
     for event, node in etree.iterwalk(root, events=("start", "end")):
+        elements += event == "start"
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in _SKIP_TEXT:
             skip_depth += 1 if event == "start" else -1
@@ -197,7 +224,7 @@ def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str]]:
                 segments.append(collapse(piece)[:_SEGMENT_CHARS])
             if total >= max_chars:
                 break
-    return pieces, segments
+    return pieces, segments, elements
 
 
 def _strip_tags(markup: str) -> str:
@@ -216,7 +243,7 @@ def _link_names(links: tuple[Link, ...]) -> list[str]:
     return [collapse(name)[:_SEGMENT_CHARS] for name in names if name]
 
 
-def extract(content: Content, max_text_chars: int) -> PageFacts:
+def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -> PageFacts:
     """Facts of an HTML content (never raises on bad markup; may be empty)."""
     markup = content.decoded_text()
     page_host = url_host(content.url)
@@ -234,20 +261,22 @@ def extract(content: Content, max_text_chars: int) -> PageFacts:
             if script.text and size < _MAX_SCRIPT_CHARS:
                 scripts.append(script.text[: _MAX_SCRIPT_CHARS - size])
                 size += len(scripts[-1])
-        pieces, segments = _walk_text(root, max_text_chars)
+        pieces, segments, elements = _walk_text(root, max_text_chars)
+        if elements > max_elements:
+            root = None  # structure (XPath) checks skip trees this big; text still counts
     else:
         stripped = _strip_tags(markup)[:max_text_chars]
         pieces, segments = [stripped], [s[:_SEGMENT_CHARS] for s in stripped.splitlines()]
     script_text = "\n".join(scripts)
-    tag_links = list(_tag_links(markup, page_host))
-    links = tuple((tag_links + list(_script_links(script_text, page_host)))[:_MAX_LINKS])
+    visible = " ".join(pieces)
+    links = _collect_links(markup, script_text, visible, page_host)
     head = " \n ".join(
         part
         for part in (title, meta.get("description", ""), meta.get("og:title", ""),
                      meta.get("keywords", ""))
         if part
     )
-    text = collapse(head + " \n " + " ".join(pieces))[:max_text_chars]
+    text = collapse(head + " \n " + visible)[:max_text_chars]
     segments = [s for s in segments if s][:_MAX_SEGMENTS] + _link_names(links)
     script_sources = "\n".join(link.url for link in links if link.source == "script")
     return PageFacts(
@@ -265,6 +294,9 @@ def extract(content: Content, max_text_chars: int) -> PageFacts:
     )
 
 
-def page_facts(content: Content, max_text_chars: int) -> PageFacts:
+def page_facts(content: Content, max_text_chars: int, max_elements: int = 50_000) -> PageFacts:
     """Facts of ``content``, computed once and shared by every page detector."""
-    return content.memo(f"page_facts:{max_text_chars}", lambda: extract(content, max_text_chars))
+    return content.memo(
+        f"page_facts:{max_text_chars}:{max_elements}",
+        lambda: extract(content, max_text_chars, max_elements),
+    )

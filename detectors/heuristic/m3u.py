@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_ATTR = re.compile(r"""([\w-]+)\s*=\s*"([^"]*)\"""")
+_ATTR = re.compile(r"""(?<![\w-])([\w-]{1,60}+)\s*+=\s*+"([^"]{0,4000}+)\"""")
+_MAX_LINE = 16_384  # characters kept per line: no real channel line is longer
 _HLS_TAGS = ("#EXT-X-TARGETDURATION", "#EXT-X-STREAM-INF", "#EXT-X-MEDIA-SEQUENCE")
 
 
@@ -48,7 +49,7 @@ def _extinf(line: str) -> tuple[str, dict[str, str]]:
 def parse_m3u(text: str, max_entries: int = 50_000) -> Playlist:
     """Entries of an M3U text; at most ``max_entries`` (``truncated`` says if cut)."""
     lines = text.lstrip("\ufeff").splitlines()
-    first = lines[0].strip() if lines else ""
+    first = lines[0][:_MAX_LINE].strip() if lines else ""
     header = dict(_ATTR.findall(first)) if first.upper().startswith("#EXTM3U") else {}
     is_hls = any(line.startswith(_HLS_TAGS) for line in lines[:200])
     entries: list[Entry] = []
@@ -57,7 +58,7 @@ def parse_m3u(text: str, max_entries: int = 50_000) -> Playlist:
     pending = False
     truncated = False
     for raw in lines:
-        line = raw.strip()
+        line = raw[:_MAX_LINE].strip()
         if not line:
             continue
         if line.startswith("#EXTINF:"):

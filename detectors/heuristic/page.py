@@ -28,6 +28,7 @@ class PageRuleDetector(Detector):
         super().__init__(config)
         self.limits: Mapping[str, Any] = config.get("limits") or {}
         self.max_text_chars = int(self.limits.get("max_text_chars", 400_000))
+        self.max_elements = int(self.limits.get("max_elements", 50_000))
         self.rules: list[Rule[PageFacts]] = parse_rules(
             config.get("rules"), build_check, self.get_name()
         )
@@ -37,7 +38,7 @@ class PageRuleDetector(Detector):
         return cls.name
 
     def detect(self, content: Content) -> list[Signal]:
-        facts = page_facts(content, self.max_text_chars)
+        facts = page_facts(content, self.max_text_chars, self.max_elements)
         found = (rule.evaluate(facts, self.get_name(), self.limits) for rule in self.rules)
         return [signal for signal in found if signal is not None]
 

@@ -48,12 +48,16 @@ class RegexCheck(CheckBase):
 class NumberCheck(CheckBase):
     """Numbers captured as ``(?P<n>...)`` that reach ``min_value`` ("20,000 channels").
 
-    A pattern may also capture ``(?P<k>k)`` for thousands written "20k".
+    A pattern may also capture ``(?P<k>k)`` for thousands written "20k". ``near`` lists words
+    (folded) the number must be close to; only windows around them are searched, which keeps
+    digit-heavy pages cheap.
     """
 
     type: Literal["number"]
     patterns: list[str]
     min_value: float
+    near: list[str] = Field(default_factory=list)
+    window: int = Field(default=60, ge=1, le=1000)
 
 
 class UrlsCheck(CheckBase):
@@ -167,17 +171,38 @@ def _number(check: NumberCheck) -> Matcher:
         if "n" not in pattern.groupindex:
             raise DetectorError(f"number pattern {pattern.pattern!r} needs a (?P<n>...) group")
 
+    near = [fold(word) for word in check.near if word]
+
+    def windows(text: str) -> list[tuple[int, int]]:
+        if not near:
+            return [(0, len(text))]
+        spans: list[tuple[int, int]] = []
+        for word in near:
+            position = text.find(word)
+            while position != -1 and len(spans) < 10_000:
+                spans.append((max(0, position - check.window), position + len(word) + 5))
+                position = text.find(word, position + 1)
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
     def match(facts: PageFacts) -> Hit:
         seen: dict[str, str] = {}
-        for pattern in patterns:
-            for found in pattern.finditer(facts.folded):
-                value = _to_number(found.group("n"))
-                if value is not None and "k" in pattern.groupindex and found.group("k"):
-                    value *= 1000
-                if value is not None and value >= check.min_value:
-                    seen.setdefault(
-                        collapse(found.group(0)), f"«{snippet(facts.text, *found.span(), 30)}»"
-                    )
+        for start, end in windows(facts.folded):
+            for pattern in patterns:
+                for found in pattern.finditer(facts.folded, start, end):
+                    value = _to_number(found.group("n"))
+                    if value is not None and "k" in pattern.groupindex and found.group("k"):
+                        value *= 1000
+                    if value is not None and value >= check.min_value:
+                        seen.setdefault(
+                            collapse(found.group(0)),
+                            f"«{snippet(facts.text, *found.span(), 30)}»",
+                        )
         return Hit(len(seen), tuple(seen.values()))
 
     return match

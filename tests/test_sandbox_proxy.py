@@ -87,7 +87,8 @@ def test_known_host_wrong_port_is_refused(sandbox: SandboxServer) -> None:
 
 
 def test_connect_is_not_implemented(sandbox: SandboxServer) -> None:
-    reply = _raw(sandbox, b"CONNECT flixtorrent.to:443 HTTP/1.1\r\nHost: flixtorrent.to:443\r\n\r\n")
+    reply = _raw(sandbox, b"CONNECT flixtorrent.to:443 HTTP/1.1\r\n"
+                          b"Host: flixtorrent.to:443\r\n\r\n")
     assert reply.startswith(b"HTTP/1.1 501")
     assert b"CONNECT not supported" in reply
 
@@ -169,7 +170,8 @@ def test_xtream_panel_api(sandbox: SandboxServer) -> None:
     assert status == 200 and headers["content-type"] == "video/mp2t" and seg[0] == 0x47
     bad = json.loads(_get(sandbox, f"{base}/player_api.php?username=x&password=y")[2])
     assert bad == {"user_info": {"auth": 0}}
-    assert _get(sandbox, f"http://{urlsplit(base).hostname}/")[0] == 502  # no port 80 on the API host
+    # the API host has nothing on port 80
+    assert _get(sandbox, f"http://{urlsplit(base).hostname}/")[0] == 502
 
 
 def test_stop_closes_idle_keep_alive_connections() -> None:

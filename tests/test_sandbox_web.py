@@ -12,14 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.domains import registered_domain
-from crawler.sandbox import SandboxWeb, TruthEntry, build_web
+from crawler.sandbox import SandboxServer, SandboxWeb, TruthEntry, build_web
 from crawler.sandbox.graph import anchors, domain_graph, hops_from
 from crawler.sandbox.model import KINDS, LANGS, ROLES
 
 
 @pytest.fixture(scope="module")
-def web() -> SandboxWeb:
-    return build_web(seed=1)
+def web(sandbox: SandboxServer) -> SandboxWeb:
+    """The session's web (seed 1): built once, images cached across test modules."""
+    return sandbox.web
 
 
 def _digest(web: SandboxWeb) -> dict[str, str]:
@@ -28,7 +29,9 @@ def _digest(web: SandboxWeb) -> dict[str, str]:
     for i, url in enumerate(web.urls()):
         if url.endswith((".jpg", ".png", ".ico", ".gif")) and not i % 2:
             continue
-        out[url] = hashlib.sha256(web.fetch(url).body).hexdigest()
+        res = web.resource(url)
+        assert res is not None
+        out[url] = hashlib.sha256(res.data()).hexdigest()
     return out
 
 
@@ -163,7 +166,7 @@ def test_pages_per_site_are_crawlable(web: SandboxWeb) -> None:
 
 
 def test_pirate_pages_carry_the_markers_of_their_kind(web: SandboxWeb) -> None:
-    body = b"".join(web.fetch(u).body for u in web.urls("text/html"))
+    body = b"".join(web.resource(u).data() for u in web.urls("text/html"))  # type: ignore[union-attr]
     text = body.decode()
     for needle in ("magnet:?xt=urn:btih:", ".torrent", "rapidgator.net/file/", "1fichier.com/?",
                    "<iframe", "application/x-mpegURL", "anti-freeze", "20,000+",

@@ -88,7 +88,10 @@ def truth(seed: int, as_json: bool) -> None:
     for e in entries:
         table.add_row(e.domain, "yes" if e.infringing else "no", e.kind or "-", e.site, e.role,
                       "yes" if e.live else "no", e.lang)
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped: do not squeeze domains into 80 columns
+        console = Console(width=160)
+    console.print(table)
 
 
 @sandbox.command()

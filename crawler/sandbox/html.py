@@ -23,7 +23,7 @@ def doc(lang: str, title: str, body: str, *, head: str = "", description: str = 
         canonical: str | None = None, css: str = "", og_image: str | None = None,
         body_class: str = "", generator: str | None = None) -> str:
     """A complete HTML5 document."""
-    meta = [f'<meta charset="utf-8">',
+    meta = ['<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{esc(title)}</title>"]
     if description:

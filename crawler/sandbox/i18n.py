@@ -7,9 +7,11 @@ Pirate sites speak the way they do in the wild ("regarder gratuitement", "nonton
 from __future__ import annotations
 
 _EN = {
-    "torrent_tag": "Free Movie & TV Torrents - Magnet Download", "ddl_tag": "Scene releases - direct download links",
+    "torrent_tag": "Free Movie & TV Torrents - Magnet Download",
+    "ddl_tag": "Scene releases - direct download links",
     "home": "Home", "movies": "Movies", "series": "TV Shows", "anime": "Anime", "latest": "Latest",
-    "popular": "Popular", "top": "Top 100", "search": "Search", "search_ph": "Search movies, shows...",
+    "popular": "Popular", "top": "Top 100", "search": "Search",
+    "search_ph": "Search movies, shows...",
     "download": "Download", "seeders": "Seeders", "leechers": "Leechers", "size": "Size",
     "uploaded": "Uploaded", "uploader": "Uploader", "category": "Category", "name": "Name",
     "magnet": "Magnet Download", "torrent_file": "Download Torrent", "quality": "Quality",
@@ -31,7 +33,8 @@ _EN = {
 }
 
 _FR = {
-    "torrent_tag": "Télécharger films et séries en torrent gratuitement", "ddl_tag": "Téléchargement direct gratuit de films et séries",
+    "torrent_tag": "Télécharger films et séries en torrent gratuitement",
+    "ddl_tag": "Téléchargement direct gratuit de films et séries",
     "home": "Accueil", "movies": "Films", "series": "Séries", "anime": "Animes",
     "latest": "Derniers ajouts", "popular": "Populaires", "top": "Top 100", "search": "Rechercher",
     "search_ph": "Rechercher un film, une série...", "download": "Télécharger",
@@ -58,7 +61,8 @@ _FR = {
 }
 
 _ES = {
-    "torrent_tag": "Descargar torrents de películas y series gratis", "ddl_tag": "Descarga directa de películas gratis",
+    "torrent_tag": "Descargar torrents de películas y series gratis",
+    "ddl_tag": "Descarga directa de películas gratis",
     "home": "Inicio", "movies": "Películas", "series": "Series", "anime": "Anime",
     "latest": "Estrenos", "popular": "Populares", "top": "Top 100", "search": "Buscar",
     "search_ph": "Buscar películas, series...", "download": "Descargar",
@@ -67,7 +71,8 @@ _ES = {
     "magnet": "Descargar magnet", "torrent_file": "Descargar torrent", "quality": "Calidad",
     "language": "Idioma", "genre": "Género", "year": "Año", "duration": "Duración",
     "synopsis": "Sinopsis", "server": "Servidor", "trailer": "Tráiler", "episodes": "Episodios",
-    "episode": "Episodio", "season": "Temporada", "watch": "Ver {t} online gratis en español latino",
+    "episode": "Episodio", "season": "Temporada",
+    "watch": "Ver {t} online gratis en español latino",
     "watch_short": "Ver ahora", "free_tag": "Ver películas online gratis en HD, sin registro",
     "next": "Siguiente", "prev": "Anterior", "page": "Página", "related": "También te puede gustar",
     "our_domains": "Nuestros dominios oficiales", "partners": "Sitios amigos", "dmca": "DMCA",
@@ -85,7 +90,8 @@ _ES = {
 }
 
 _PT = {
-    "torrent_tag": "Baixar filmes e séries via torrent grátis", "ddl_tag": "Download direto de filmes grátis",
+    "torrent_tag": "Baixar filmes e séries via torrent grátis",
+    "ddl_tag": "Download direto de filmes grátis",
     "home": "Início", "movies": "Filmes", "series": "Séries", "anime": "Animes",
     "latest": "Lançamentos", "popular": "Populares", "top": "Top 100", "search": "Pesquisar",
     "search_ph": "Pesquisar filmes, séries...", "download": "Baixar",
@@ -112,7 +118,8 @@ _PT = {
 }
 
 _ID = {
-    "torrent_tag": "Download film torrent gratis subtitle Indonesia", "ddl_tag": "Download film gratis link langsung",
+    "torrent_tag": "Download film torrent gratis subtitle Indonesia",
+    "ddl_tag": "Download film gratis link langsung",
     "home": "Beranda", "movies": "Film", "series": "Serial TV", "anime": "Anime",
     "latest": "Terbaru", "popular": "Populer", "top": "Top 100", "search": "Cari",
     "search_ph": "Cari film...", "download": "Download", "seeders": "Seeder",
@@ -162,7 +169,8 @@ _KO = {
 UI: dict[str, dict[str, str]] = {"en": _EN, "fr": _FR, "es": _ES, "pt": _PT, "id": _ID, "ko": _KO}
 
 GENRES: dict[str, dict[str, str]] = {
-    "fr": {"Thriller": "Thriller", "Drama": "Drame", "Action": "Action", "Sci-Fi": "Science-fiction",
+    "fr": {"Thriller": "Thriller", "Drama": "Drame", "Action": "Action",
+    "Sci-Fi": "Science-fiction",
            "Romance": "Romance", "Fantasy": "Fantastique", "Crime": "Policier", "Comedy": "Comédie",
            "Adventure": "Aventure", "Horror": "Horreur", "Mystery": "Mystère",
            "Family": "Famille", "Western": "Western", "Noir": "Noir", "Animation": "Animation"},
@@ -171,7 +179,8 @@ GENRES: dict[str, dict[str, str]] = {
            "Crime": "Crimen", "Comedy": "Comedia", "Adventure": "Aventura", "Horror": "Terror",
            "Mystery": "Misterio", "Family": "Familia", "Western": "Western", "Noir": "Cine negro",
            "Animation": "Animación"},
-    "pt": {"Thriller": "Suspense", "Drama": "Drama", "Action": "Ação", "Sci-Fi": "Ficção científica",
+    "pt": {"Thriller": "Suspense", "Drama": "Drama", "Action": "Ação",
+    "Sci-Fi": "Ficção científica",
            "Romance": "Romance", "Fantasy": "Fantasia", "Crime": "Crime", "Comedy": "Comédia",
            "Adventure": "Aventura", "Horror": "Terror", "Mystery": "Mistério",
            "Family": "Família", "Western": "Faroeste", "Noir": "Noir", "Animation": "Animação"},

@@ -37,7 +37,7 @@ def _gradient(img: Image.Image, top: tuple[int, int, int], bottom: tuple[int, in
     for y in range(h):
         t = y / max(h - 1, 1)
         col = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
-        draw.line([(0, y), (w, y)], fill=col)  # type: ignore[arg-type]
+        draw.line([(0, y), (w, y)], fill=col)
 
 
 def _wrap(text: str, width: int) -> list[str]:

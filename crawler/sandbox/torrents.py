@@ -65,7 +65,8 @@ class TorrentMeta:
         """A complete .torrent file; comment and announce vary by site, the info never."""
         tiers = [[announce], *[[t] for t in TRACKERS if t != announce]]
         head = bencode({"announce": announce, "announce-list": tiers, "comment": comment,
-                        "created by": created_by, "creation date": 1_700_000_000 + self.size % 10**7,
+                        "created by": created_by,
+                        "creation date": 1_700_000_000 + self.size % 10**7,
                         "encoding": "UTF-8"})
         return head[:-1] + b"4:info" + self.info + b"e"
 
@@ -76,7 +77,8 @@ class TorrentMeta:
         return f"magnet:?xt=urn:btih:{xt}&dn={quote(self.name, safe='')}{tr}"
 
 
-def make_torrent(seed: int, name: str, size: int, files: tuple[tuple[str, int], ...] = ()) -> TorrentMeta:
+def make_torrent(seed: int, name: str, size: int,
+                 files: tuple[tuple[str, int], ...] = ()) -> TorrentMeta:
     """Build the info dict with deterministic piece hashes."""
     piece = 1 << 18
     while size / piece > 256:
@@ -182,7 +184,8 @@ def locker_links(seed: int, release_name: str, size: int) -> list[tuple[str, lis
             fname = f"{release_name}.part{p}.rar" if parts > 1 else f"{release_name}.mkv"
             k = (release_name, host, p)
             if host == "rapidgator":
-                urls.append(f"https://rapidgator.net/file/{rand.hexid(seed, *k, n=32)}/{fname}.html")
+                fid = rand.hexid(seed, *k, n=32)
+                urls.append(f"https://rapidgator.net/file/{fid}/{fname}.html")
             elif host == "nitroflare":
                 urls.append(f"https://nitroflare.com/view/{rand.alnum(seed, *k, n=15).upper()}/"
                             f"{fname}")

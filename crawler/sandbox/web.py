@@ -74,6 +74,15 @@ class SandboxWeb:
                     out.append(origin.base + path)
         return sorted(out)
 
+    def resource(self, url: str) -> Resource | None:
+        """The static resource at an absolute URL, bypassing hop behaviour (flaky, slow)."""
+        parts = urlsplit(url)
+        origin = self.origins.get(((parts.hostname or "").lower(), parts.port or 80))
+        if origin is None or origin.mode != "serve":
+            return None
+        key = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return origin.resources.get(key)
+
     def fetch(self, url: str, method: str = "GET") -> Response:
         """What the proxy answers for an absolute http:// URL (no delay applied)."""
         parts = urlsplit(url)

@@ -8,10 +8,21 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from . import images, rand
-from .media import HLS_TYPE, M3U_TYPE, NOW, TS_TYPE, M3UEntry, day_schedule, hls_media, m3u
-from .media import ts_segment, xmltv
+from .media import (
+    HLS_TYPE,
+    M3U_TYPE,
+    NOW,
+    TS_TYPE,
+    M3UEntry,
+    day_schedule,
+    hls_media,
+    m3u,
+    ts_segment,
+    xmltv,
+)
 from .model import Catalog, Channel, Resource
 
 JSON = "application/json"
@@ -125,7 +136,7 @@ class Panel:
         if m:
             for ch in self.catalog.channels:
                 if ch.slug == m.group(1):
-                    return Resource("image/png", lambda c=ch: images.channel_logo(c))
+                    return Resource("image/png", partial(images.channel_logo, ch))
             return None
         return self._stream(path)
 
@@ -205,7 +216,8 @@ class Panel:
         return Resource(JSON, json.dumps(data, ensure_ascii=False).encode())
 
     def _tvg(self, s: Stream) -> str:
-        return s.channel.name.replace(" ", "").replace("+", "Plus") + "." + s.channel.country.lower()
+        name = s.channel.name.replace(" ", "").replace("+", "Plus")
+        return f"{name}.{s.channel.country.lower()}"
 
     def _get(self, q: dict[str, list[str]]) -> Resource:
         line = self._auth(q)

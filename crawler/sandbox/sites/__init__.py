@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import (ddl, iptv, legit_media, legit_tech, legit_tv, news, sport, streaming, torrent,
-               videohost)
+from . import (
+               ddl,
+               iptv,
+               legit_media,
+               legit_tech,
+               legit_tv,
+               news,
+               sport,
+               streaming,
+               torrent,
+               videohost,
+)
 from .base import SiteContext
 
 Builder = Callable[[SiteContext], None]

@@ -43,7 +43,8 @@ def build_blog(ctx: SiteContext) -> None:
         rels.append(options[ctx.rng("rel", w.id).randint(0, len(options) - 1)])
     dated = sorted(((pirate.when(ctx, r.infohash, max_days=120), r) for r in rels),
                    key=lambda x: x[0], reverse=True)
-    head = pirate.head_extras(ctx) + '\n<link rel="alternate" type="application/rss+xml" href="/feed/">'
+    head = (pirate.head_extras(ctx) +
+            '\n<link rel="alternate" type="application/rss+xml" href="/feed/">')
 
     def url(d: datetime, rel: Release) -> str:
         return f"/{d:%Y/%m}/{_post_slug(rel)}/"

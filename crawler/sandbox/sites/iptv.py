@@ -4,6 +4,7 @@ leaked Xtream lines, and the Xtream panels those lines live on."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from .. import images, rand
 from ..html import doc, esc, pager
@@ -47,7 +48,7 @@ def build_shop(ctx: SiteContext) -> None:
     premium = [c for c in ctx.catalog.channels if c.category in ("sports", "movies")]
     for c in premium:
         ctx.file(f"/wp-content/uploads/channels/{c.slug}.png", "image/png",
-                 lambda ch=c: images.channel_logo(ch))
+                 partial(images.channel_logo, c))
     phone = rand.stable_int(ctx.seed, "phone", ctx.op.site, lo=7_000_000_000, hi=7_999_999_999)
     nav_items = (("/", t["home"]), ("/pricing/", t["plans"]), ("/free-trial/", t["free_trial"]),
                  ("/channel-list/", t["channels"].capitalize()), ("/setup/", t["setup"]),
@@ -107,9 +108,11 @@ def build_shop(ctx: SiteContext) -> None:
         label = f"{months} {t['month'] if months == 1 else t['months']}"
         path = f"/product/iptv-{months}-{'month' if months == 1 else 'months'}/"
         ctx.page(path, chrome(f"IPTV {label} - {ctx.op.brand}",
-                              f'<div class="product"><h1 class="product_title">IPTV {esc(label)}</h1>'
+                              f'<div class="product"><h1 class="product_title">IPTV '
+                              f"{esc(label)}</h1>"
                               f'<p class="price">{esc(cur)}{esc(price)}</p><ul>{features}</ul>'
-                              f'<form class="cart" method="post" action="/cart/"><input type="hidden"'
+                              '<form class="cart" method="post" action="/cart/">'
+                              '<input type="hidden"'
                               f' name="add-to-cart" value="{months * 101}"><button type="submit">'
                               f"{esc(t['buy'])}</button></form></div>", path))
     creds = (f'<div class="trial-line"><p>{esc(s["trial"])}</p><table>'
@@ -141,8 +144,9 @@ def build_shop(ctx: SiteContext) -> None:
     ctx.page("/faq/", chrome(t["faq"], f"<h1>{esc(t['faq'])}</h1>{faq}", "/faq/"))
     ctx.page("/reseller/", chrome("Reseller", f"<h1>Reseller</h1><p>{esc(s['reseller'])}</p>",
                                   "/reseller/"))
+    handle = esc(ctx.op.site.replace("-", ""))
     ctx.page("/contact/", chrome(t["contact"], f"<h1>{esc(t['contact'])}</h1><p>WhatsApp / "
-                                 f"Telegram: @{esc(ctx.op.site.replace('-', ''))}</p>", "/contact/"))
+                                 f"Telegram: @{handle}</p>", "/contact/"))
     ctx.logo()
     ctx.page("/dmca", chrome("DMCA", "<h1>DMCA</h1><p>We only resell access to publicly "
                              "available streams.</p>", "/dmca"))
@@ -170,7 +174,7 @@ def build_lists(ctx: SiteContext) -> None:
               (ctx.directory.op(r).site for r in ctx.op.links) if site in PANELS]
     chans = list(ctx.catalog.channels)
     for c in chans:
-        ctx.file(f"/logos/{c.slug}.png", "image/png", lambda ch=c: images.channel_logo(ch))
+        ctx.file(f"/logos/{c.slug}.png", "image/png", partial(images.channel_logo, c))
     epg_chans = [(c.id, c.name, f"{ctx.base}/logos/{c.slug}.png") for c in chans]
     progs = [p for c in chans for p in day_schedule(ctx.seed, c.id, ["Live Sport", "Movie",
                                                                       "News", "Series"], slots=4)]
@@ -187,7 +191,8 @@ def build_lists(ctx: SiteContext) -> None:
         entries = []
         for c in picks:
             if r.random() < 0.6:
-                url = f"http://{host}:{port}/{line.username}/{line.password}/{1000 + r.randint(1, 9000)}"
+                sid = 1000 + r.randint(1, 9000)
+                url = f"http://{host}:{port}/{line.username}/{line.password}/{sid}"
             else:
                 url = f"http://203.0.113.{r.randint(2, 250)}:8000/live/{c.slug}/index.m3u8"
             extra = {"tvg-country": c.country}
@@ -226,7 +231,8 @@ def build_lists(ctx: SiteContext) -> None:
                    description=m3u_title.format(d=""))
 
     def teaser(p: tuple[str, str, str, str]) -> str:
-        return f'<article class="post"><h2 class="entry-title"><a href="{p[0]}">{esc(p[1])}</a></h2></article>'
+        return (f'<article class="post"><h2 class="entry-title"><a href="{p[0]}">{esc(p[1])}'
+                "</a></h2></article>")
 
     per = 4
     pages = -(-len(posts) // per)

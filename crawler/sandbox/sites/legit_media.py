@@ -4,6 +4,8 @@ legal torrents and free streams, and a Creative Commons music archive."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from .. import i18n, images, rand, torrents
 from ..html import esc
 from ..model import Work, slugify
@@ -65,9 +67,10 @@ def build_svod(ctx: SiteContext) -> None:
                "a Widevine L1 / FairPlay capable device. Up to 4 screens at the same time.</p>",
                nav=nav)
     for w in works:
+        art = ctx.poster(w, f"/artwork/{w.slug}/portrait.jpg")
         legit.page(ctx, f"/title/{w.slug}/", ctx.title(w),
-                   f'<div class="title-hero"><img src="{esc(ctx.poster(w, f"/artwork/{w.slug}/portrait.jpg"))}"'
-                   f' alt=""><h1>{esc(ctx.title(w))}</h1><p>{w.year} · {w.runtime} min · '
+                   f'<div class="title-hero"><img src="{esc(art)}" alt="">'
+                   f"<h1>{esc(ctx.title(w))}</h1><p>{w.year} · {w.runtime} min · "
                    f'{esc(", ".join(i18n.genre(g, ctx.lang) for g in w.genres))}</p><a class="play"'
                    f' href="/watch/{w.slug}/">{esc(play_lbl)}</a></div>', nav=nav)
         ctx.file(f"/manifests/{w.slug}.mpd", "application/dash+xml", _mpd(w.slug).encode())
@@ -78,7 +81,8 @@ def build_svod(ctx: SiteContext) -> None:
                    "</div><p>Sign in to watch.</p>", nav=nav,
                    head='<script src="https://ajax.googleapis.com/ajax/libs/shaka-player/4.7.0/'
                         'shaka-player.compiled.js"></script>')
-    legit.page(ctx, "/signup/", trial, f'<h1>{esc(trial)}</h1><form method="post" action="/signup/">'
+    legit.page(ctx, "/signup/", trial, f"<h1>{esc(trial)}</h1>"
+               '<form method="post" action="/signup/">'
                '<input type="email" name="email"><button type="submit">Continue</button></form>',
                nav=nav)
     legit.page(ctx, "/help/", help_lbl, f"<h1>{esc(help_lbl)}</h1><p>Smart TV, Fire TV, Apple TV, "
@@ -114,7 +118,8 @@ def build_review(ctx: SiteContext) -> None:
                    f'<article class="review"><h1>{esc(rv)}: {esc(ctx.title(w))} ({w.year})</h1>'
                    f'<img class="poster" src="{esc(img)}" alt="{esc(ctx.title(w))} poster">'
                    f'<p class="rating" data-stars="{stars}">{"★" * stars}{"☆" * (5 - stars)}</p>'
-                   f"<p>{esc(text.format(t=ctx.title(w)))}</p><p>{esc(i18n.synopsis(i, w.genres[0], ctx.lang))}"
+                   f"<p>{esc(text.format(t=ctx.title(w)))}</p><p>"
+                   f"{esc(i18n.synopsis(i, w.genres[0], ctx.lang))}"
                    f"</p><h3>{esc(trailer)}</h3><iframe width=\"560\" height=\"315\" src=\"https://"
                    f'www.youtube.com/embed/{yt}" title="YouTube video player" frameborder="0" '
                    'allow="accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; '
@@ -223,8 +228,9 @@ def build_pd(ctx: SiteContext) -> None:
         img = ctx.poster(w, f"/posters/{slug}.jpg")
         meta = torrents.make_torrent(ctx.seed, f"{slug}-{w.year}.mp4", w.runtime * 9_000_000)
         tpath = f"/download/{slug}-{w.year}.torrent"
-        ctx.file(tpath, "application/x-bittorrent", lambda m=meta: m.torrent_file(
-            "http://bt1.archive-trackers.org:6969/announce", f"{ctx.op.brand} - public domain"))
+        ctx.file(tpath, "application/x-bittorrent", partial(
+            meta.torrent_file, "http://bt1.archive-trackers.org:6969/announce",
+            f"{ctx.op.brand} - public domain"))
         ctx.file(f"/download/{slug}-{w.year}.mp4", "video/mp4",
                  b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(40))
         body = (f"<h1>{esc(shown)} ({w.year})</h1><video controls poster=\"{esc(img)}\">"
@@ -257,7 +263,7 @@ def build_music(ctx: SiteContext) -> None:
     for album, artist in albums:
         slug = slugify(album)
         cover = f"/covers/{slug}.jpg"
-        ctx.file(cover, "image/jpeg", lambda k=slug: images.photo_jpeg(ctx.seed, k, 300, 300))
+        ctx.file(cover, "image/jpeg", partial(images.photo_jpeg, ctx.seed, slug, 300, 300))
         tracks = []
         for n in range(1, 4):
             f = f"/mp3/{slug}/{n:02d}.mp3"

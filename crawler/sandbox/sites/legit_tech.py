@@ -4,6 +4,8 @@ and a home-theater forum that discusses IPTV."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from .. import images, rand, torrents
 from ..html import esc
 from ..media import NOW
@@ -40,8 +42,8 @@ def build_distro(ctx: SiteContext) -> None:
     rows = []
     for name, size, meta in _isos(ctx.seed):
         tpath = f"/torrents/{name}.torrent"
-        ctx.file(tpath, TORRENT, lambda m=meta: m.torrent_file(announce, "Lumen Linux CD",
-                                                               "mktorrent 1.1"))
+        ctx.file(tpath, TORRENT, partial(meta.torrent_file, announce, "Lumen Linux CD",
+                                                        "mktorrent 1.1"))
         magnet = meta.magnet().split("&tr=")[0] + "&tr=" + announce.replace(":", "%3A").replace(
             "/", "%2F")
         rows.append(f"<tr><td>{esc(name)}</td><td>{esc(human_size(size))}</td><td><a href="
@@ -130,17 +132,17 @@ def build_mirror(ctx: SiteContext) -> None:
         ctx.file(f"/lumenlinux/{_VERSION}/{name}", "application/x-iso9660-image", _iso_stub,
                  host=host)
         ctx.file(f"/lumenlinux/{_VERSION}/{name}.torrent", TORRENT,
-                 lambda m=meta: m.torrent_file(announce, "Lumen Linux CD", "mktorrent 1.1"),
+                 partial(meta.torrent_file, announce, "Lumen Linux CD", "mktorrent 1.1"),
                  host=host)
     ctx.file(f"/lumenlinux/{_VERSION}/SHA256SUMS", "text/plain", b"see upstream\n", host=host)
     ctx.file("/videolan/vlc-3.0.21.tar.xz", "application/x-xz", b"\xfd7zXZ\x00" + bytes(64),
              host=host)
-    ctx.file("/README.txt", "text/plain; charset=utf-8", "Mirror Universitas Bandung Raya. "
-             "Sinkronisasi setiap 6 jam. Kontak: mirror@" .encode() + ctx.domain.encode() +
+    ctx.file("/README.txt", "text/plain; charset=utf-8", b"Mirror Universitas Bandung Raya. "
+             b"Sinkronisasi setiap 6 jam. Kontak: mirror@" + ctx.domain.encode() +
              b"\n", host=host)
     ctx.file("/robots.txt", "text/plain", b"User-agent: *\nDisallow:\n", host=host)
     for icon in ("blank", "back", "folder", "unknown"):
-        ctx.file(f"/icons/{icon}.gif", "image/gif", lambda n=icon: images.icon_gif(n), host=host)
+        ctx.file(f"/icons/{icon}.gif", "image/gif", partial(images.icon_gif, icon), host=host)
     nav = (("/", "Beranda"), ("/tentang/", "Tentang"), ("/akademik/", "Akademik"),
            ("/berita/", "Berita"))
     legit.page(ctx, "/", "Universitas Bandung Raya", "<h1>Universitas Bandung Raya</h1><p>"

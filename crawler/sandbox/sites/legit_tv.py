@@ -3,6 +3,8 @@ XMLTV, an ISP's TV offer, a football league, an anti-piracy association, a parke
 
 from __future__ import annotations
 
+from functools import partial
+
 from .. import images
 from ..html import esc
 from ..media import M3U_TYPE, NOW, M3UEntry, Programme, day_schedule, m3u, xmltv
@@ -33,7 +35,7 @@ def build_fta(ctx: SiteContext) -> None:
     guide = ctx.directory.url("programme-tele", "/xmltv/tnt.xml")
     nav = (("/", "Home"), ("/faq/", "FAQ"), ("/contribute/", "Contribute"))
     for c in chans:
-        ctx.file(f"/logos/{c.slug}.png", "image/png", lambda ch=c: images.channel_logo(ch))
+        ctx.file(f"/logos/{c.slug}.png", "image/png", partial(images.channel_logo, c))
 
     def entries(cs: list[Channel]) -> list[M3UEntry]:
         return [M3UEntry(c.name, f"https://{slugify(c.owner)}-live.akamaized.net/hls/live/"
@@ -82,7 +84,7 @@ def build_guide(ctx: SiteContext) -> None:
     nav = (("/", "Ce soir"), ("/chaines/", "Chaînes"), ("/xmltv/", "XMLTV"))
     progs: list[Programme] = []
     for c in chans:
-        ctx.file(f"/logos/{c.slug}.png", "image/png", lambda ch=c: images.channel_logo(ch))
+        ctx.file(f"/logos/{c.slug}.png", "image/png", partial(images.channel_logo, c))
         sched = day_schedule(ctx.seed, c.id, _TV_SHOWS, slots=8)
         progs.extend(sched)
         rows = "".join(f"<tr><td>{p.start:%H:%M}</td><td>{esc(p.title)}</td></tr>" for p in sched)

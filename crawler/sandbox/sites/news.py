@@ -4,6 +4,7 @@ linking pirate sites, quoting their slogans) next to ordinary tech news."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from .. import images
 from ..html import doc, esc, legit_tracking, pager
@@ -54,7 +55,7 @@ def build(ctx: SiteContext) -> None:
                        for p in paras)
         img = f"/wp-content/uploads/{when:%Y/%m}/{slug[:40]}.jpg"
         seed, key = ctx.seed, f"{ctx.op.site}/{slug}"
-        ctx.file(img, "image/jpeg", lambda s=seed, k=key: images.photo_jpeg(s, k))
+        ctx.file(img, "image/jpeg", partial(images.photo_jpeg, seed, key))
         articles.append({"title": title, "path": path, "body": body, "img": img,
                          "section": section, "date": f"{when:%Y-%m-%d}",
                          "author": AUTHORS.get(lang, AUTHORS["en"])[i % 2],

@@ -45,7 +45,8 @@ def build(ctx: SiteContext) -> None:
     def chrome(title: str, inner: str, path: str) -> str:
         side = "".join(f'<li><a href="/channel/{c.slug}">{esc(c.name)}</a></li>' for c in channels)
         nav = (f'<nav class="navbar"><a class="brand" href="/">{esc(ctx.op.brand)}</a>'
-               f'<a href="/">{esc(t["today"])}</a><a href="/tomorrow">{esc(tomorrow_lbl)}</a></nav>')
+               f'<a href="/">{esc(t["today"])}</a><a href="/tomorrow">{esc(tomorrow_lbl)}</a>'
+               "</nav>")
         return doc(ctx.lang, title, nav + banner_ad(ctx.seed, ctx.op.site, "header") +
                    f'<div class="row"><div class="col-main">{inner}</div><aside class="col-side">'
                    f"<h3>{esc(chans_lbl)}</h3><ul>{side}</ul></aside></div>" + pirate.footer(ctx),

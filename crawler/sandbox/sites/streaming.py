@@ -101,16 +101,19 @@ def build_grid(ctx: SiteContext) -> None:
         q = "HD" if w.kind == "movie" else f"SS 1 / EPS {n_eps}"
         return (f'<div class="flw-item"><div class="film-poster"><div class="pick film-poster-'
                 f'quality">{q}</div><img data-src="{esc(img)}" src="/images/no_poster.jpg" '
-                f'class="film-poster-img lazyload" alt="{esc(ctx.title(w))}"><a href="{esc(url(w))}"'
+                f'class="film-poster-img lazyload" alt="{esc(ctx.title(w))}">'
+                f'<a href="{esc(url(w))}"'
                 f' class="film-poster-ahref" title="{esc(ctx.title(w))}"></a></div>'
                 f'<div class="film-detail"><h3 class="film-name"><a href="{esc(url(w))}">'
                 f'{esc(ctx.title(w))}</a></h3><div class="fd-infor"><span class="fdi-item">'
                 f'{w.year}</span><span class="dot"></span><span class="fdi-type">'
-                f'{esc(t["movies"] if w.kind == "movie" else t["series"])}</span></div></div></div>')
+                f'{esc(t["movies"] if w.kind == "movie" else t["series"])}</span></div></div>'
+                "</div>")
 
     def chrome(title: str, inner: str, path: str) -> str:
-        nav = (f'<div id="header"><a href="/" id="logo"><img src="/logo.png" alt="{esc(ctx.op.brand)}"'
-               f'></a><div id="header_menu"><ul class="header_menu-list"><li><a href="/home">'
+        nav = ('<div id="header"><a href="/" id="logo"><img src="/logo.png" '
+               f'alt="{esc(ctx.op.brand)}"></a><div id="header_menu">'
+               '<ul class="header_menu-list"><li><a href="/home">'
                f'{esc(t["home"])}</a></li><li><a href="/movies">{esc(t["movies"])}</a></li>'
                f'<li><a href="/tv-shows">{esc(t["series"])}</a></li></ul></div>'
                f'<form id="search" action="/search" method="get"><input name="keyword" '
@@ -201,7 +204,8 @@ def build_list(ctx: SiteContext) -> None:
         img = ctx.poster(w, f"/wp-content/uploads/{w.year}/{w.slug}-152x228.jpg")
         return (f'<article class="item-infinite col-md-20 item has-post-thumbnail"><div class="'
                 f'gmr-box-content gmr-box-archive text-center"><div class="content-thumbnail '
-                f'text-center"><a href="{esc(url(w))}" title="{esc(t["watch"].format(t=ctx.title(w)))}'
+                f'text-center"><a href="{esc(url(w))}" '
+                f'title="{esc(t["watch"].format(t=ctx.title(w)))}'
                 f'"><img width="152" height="228" src="{esc(img)}" class="attachment-medium '
                 f'size-medium wp-post-image" alt="{esc(ctx.title(w))}"></a><div class="gmr-rating-'
                 f'item"><span class="icon_star"></span> {6 + (w.year % 4) * 0.7:.1f}</div>'

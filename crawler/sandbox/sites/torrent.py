@@ -4,6 +4,7 @@ API, and a Korean board ("gnuboard") site.  Each renders in any language."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from urllib.parse import quote_plus
 
 from .. import torrents
@@ -94,7 +95,8 @@ def build_table(ctx: SiteContext) -> None:
         return "".join(out)
 
     latest = sorted(rels, key=lambda r: pirate.when(ctx, r.infohash), reverse=True)
-    ctx.page("/", chrome(t["torrent_tag"], f"<h2>{esc(t['latest'])}</h2>" + table(latest[:15]), "/"))
+    ctx.page("/", chrome(t["torrent_tag"], f"<h2>{esc(t['latest'])}</h2>" + table(latest[:15]),
+                         "/"))
     movies = [r for r in latest if r.work.kind == "movie"]
     pages = max(1, -(-len(movies) // 6))
     for n in range(1, pages + 1):
@@ -115,7 +117,7 @@ def build_table(ctx: SiteContext) -> None:
         torrent_path = f"/download/{ids[rel.infohash]}/{quote_plus(rel.name)}.torrent"
         meta, comment = rel.meta, _comment(ctx)
         ctx.file(torrent_path, TORRENT,
-                 lambda m=meta, c=comment: m.torrent_file(torrents.TRACKERS[0], c))
+                 partial(meta.torrent_file, torrents.TRACKERS[0], comment))
         files = "".join(f"<li>{esc(rel.name)}.mkv ({esc(human_size(rel.size, ctx.lang))})</li>"
                         for _ in (0,))
         inner = (
@@ -193,8 +195,8 @@ def build_grid(ctx: SiteContext) -> None:
     for n in range(1, pages + 1):
         path = "/browse-movies" if n == 1 else f"/browse-movies?page={n}"
         inner = ("".join(card(w) for w in works[(n - 1) * per:n * per]) +
-                 pager("/browse-movies", n, pages, "/browse-movies?page={n}", (t["prev"], t["next"]),
-                       cls="tsc_pagination"))
+                 pager("/browse-movies", n, pages, "/browse-movies?page={n}",
+                       (t["prev"], t["next"]), cls="tsc_pagination"))
         ctx.page(path, chrome(f"{t['movies']} - {ctx.op.brand}", inner, path))
 
     api_movies = []
@@ -204,13 +206,14 @@ def build_grid(ctx: SiteContext) -> None:
         for rel in rels:
             dl = f"/torrent/download/{rel.infohash.upper()}"
             meta, comment = rel.meta, _comment(ctx)
-            ctx.file(dl, TORRENT, lambda m=meta, c=comment: m.torrent_file(torrents.TRACKERS[1], c))
+            ctx.file(dl, TORRENT, partial(meta.torrent_file, torrents.TRACKERS[1], comment))
             se, le = pirate.swarm(ctx, rel.infohash)
             buttons.append(
                 f'<div class="modal-torrent"><div class="modal-quality"><span>{rel.quality}</span>'
                 f'</div><p class="quality-size">{esc(rel.source)}</p><p class="quality-size">'
                 f'{esc(human_size(rel.size, ctx.lang))}</p><a href="{esc(dl)}" rel="nofollow" '
-                f'class="download-torrent button-green-download2-big" title="{esc(t["torrent_file"])}'
+                'class="download-torrent button-green-download2-big" '
+                f'title="{esc(t["torrent_file"])}'
                 f' {esc(ctx.title(w))} {rel.quality}">{esc(t["download"])}</a>'
                 f'<a class="magnet-download download-torrent magnet" href="'
                 f'{esc(rel.meta.magnet(base32=b32))}" title="{esc(t["magnet"])}">'
@@ -255,7 +258,8 @@ def build_board(ctx: SiteContext) -> None:
     boards = (("movie", t["movies"], ("movie",)), ("drama", t["series"], ("series", "anime")))
     n_domain = int("".join(c for c in ctx.op.primary if c.isdigit()) or "1")
     next_domain = ctx.op.primary.replace(str(n_domain), str(n_domain + 1))
-    css = ("body{font-size:12px;font-family:'Malgun Gothic',dotum,sans-serif}#hd{background:#2b3a55}"
+    css = ("body{font-size:12px;font-family:'Malgun Gothic',dotum,sans-serif}"
+           "#hd{background:#2b3a55}"
            ".tbl_head01 table{width:100%}.td_num{width:60px;text-align:center}")
 
     def chrome(title: str, inner: str, path: str) -> str:
@@ -280,7 +284,7 @@ def build_board(ctx: SiteContext) -> None:
             view = f"/bbs/board.php?bo_table={bo}&wr_id={wr_id}"
             dl = f"/bbs/download.php?bo_table={bo}&wr_id={wr_id}&no=0"
             meta, comment = rel.meta, _comment(ctx)
-            ctx.file(dl, TORRENT, lambda m=meta, c=comment: m.torrent_file(torrents.TRACKERS[2], c))
+            ctx.file(dl, TORRENT, partial(meta.torrent_file, torrents.TRACKERS[2], comment))
             poster = ctx.poster(rel.work, f"/data/file/{bo}/thumb-{wr_id}_300x450.jpg")
             date = pirate.fmt_date(pirate.when(ctx, rel.infohash, max_days=60), "ko")
             rows.append(f'<tr><td class="td_num">{wr_id}</td><td class="td_subject"><a href="'
@@ -292,7 +296,8 @@ def build_board(ctx: SiteContext) -> None:
                      f"{esc(rel.name)}</span></h2></header><section id=\"bo_v_info\">"
                      f"{esc(t['uploader'])}: 토렌트봇 · {esc(t['uploaded'])} {date} · "
                      f"{esc(t['seeders'])} {se}</section>"
-                     f'<section id="bo_v_file"><ul><li><a href="{esc(dl)}" class="view_file_download">'
+                     f'<section id="bo_v_file"><ul><li><a href="{esc(dl)}" '
+                     'class="view_file_download">'
                      f"<strong>{esc(rel.name)}.torrent</strong></a></li></ul></section>"
                      f'<section id="bo_v_atc"><img src="{esc(poster)}" alt=""><p>'
                      f"{esc(ctx.title(rel.work))} ({rel.work.year}) {esc(t['watch_short'])}</p>"

@@ -6,6 +6,7 @@ Files are addressed by id; an unknown id gets the "file was deleted" page real h
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from .. import images
 from ..html import doc, esc
@@ -52,7 +53,7 @@ def build(ctx: SiteContext) -> None:
         return images.backdrop_bytes(ctx.seed, works[key.partition(":")[0]], 640, 70)
 
     def deleted() -> Resource:
-        html = doc("en", f"File not found - {brand}", f'<div class="error"><h1>File was deleted'
+        html = doc("en", f"File not found - {brand}", '<div class="error"><h1>File was deleted'
                    "</h1><p>The file you were looking for could not be found, sorry for any "
                    "inconvenience. Possible causes: the file expired or was deleted by its owner, "
                    "or it was removed due to a copyright violation.</p></div>")
@@ -74,9 +75,8 @@ def build(ctx: SiteContext) -> None:
                 return deleted()
             vid = m.group(1)
             if what == "thumb":
-                k = key
                 return Resource("image/png" if key.startswith("ch:") else "image/jpeg",
-                                lambda: thumb(k))
+                                partial(thumb, key))
             title, minutes, live = describe(key)
             hls = ctx.base + pat["hls"].format(id=vid)
             poster = pat["thumb"].format(id=vid)

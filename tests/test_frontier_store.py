@@ -28,7 +28,9 @@ def make_frontier(redis_url: str) -> Iterator[object]:
     def make(**overrides: int) -> Frontier:
         values = {"shards": 4, "default_delay_ms": 0, "lease_ttl_ms": 10_000, **overrides}
         frontier = Frontier.connect(
-            [redis_url], f"t{next(_counter)}", FrontierSettings(**values)  # type: ignore[arg-type]
+            [redis_url],
+            f"t{next(_counter)}",
+            FrontierSettings(**values),  # type: ignore[arg-type]
         )
         made.append(frontier)
         return frontier
@@ -105,11 +107,11 @@ def test_in_flight_limit_per_domain(make_frontier) -> None:  # type: ignore[no-u
 def test_expired_leases_come_back(make_frontier) -> None:  # type: ignore[no-untyped-def]
     f = make_frontier(lease_ttl_ms=200)
     f.push([entry("a.to", 1)])
-    dead_workers_lease, _ = f.pop(1, "dead")
+    dead_workers_lease, _ = f.pop(10, "dead")
     assert len(dead_workers_lease) == 1
-    assert f.pop(1, "alive")[0] == []
+    assert f.pop(10, "alive")[0] == []
     time.sleep(0.25)
-    back, _ = f.pop(1, "alive")
+    back, _ = f.pop(10, "alive")
     assert [lease.json for lease in back] == [dead_workers_lease[0].json]
     assert sum(row["expired"] for row in f.status()) == 1
     assert f.ack(dead_workers_lease) == 0  # the dead worker's late ack changes nothing
@@ -119,19 +121,19 @@ def test_expired_leases_come_back(make_frontier) -> None:  # type: ignore[no-unt
 def test_renew_keeps_a_lease(make_frontier) -> None:  # type: ignore[no-untyped-def]
     f = make_frontier(lease_ttl_ms=300)
     f.push([entry("a.to", 1)])
-    leases, _ = f.pop(1, "w")
+    leases, _ = f.pop(10, "w")
     for _ in range(3):
         time.sleep(0.15)
         assert f.renew(leases) == 1
-    assert f.pop(1, "other")[0] == []
+    assert f.pop(10, "other")[0] == []
 
 
 def test_release_gives_back_at_once(make_frontier) -> None:  # type: ignore[no-untyped-def]
     f = make_frontier()
     f.push([entry("a.to", 1)])
-    leases, _ = f.pop(1, "w")
+    leases, _ = f.pop(10, "w")
     assert f.release(leases) == 1
-    again, _ = f.pop(1, "w2")
+    again, _ = f.pop(10, "w2")
     assert [lease.json for lease in again] == [leases[0].json]
 
 
@@ -155,11 +157,11 @@ def test_due_times_schedule_revisits(make_frontier) -> None:  # type: ignore[no-
     f = make_frontier()
     due = int(time.time() * 1000) + 300
     assert f.push([entry("a.to", 1, due_ms=due)]) == [SCHEDULED]
-    leases, wait = f.pop(1, "w")
+    leases, wait = f.pop(10, "w")
     assert leases == []
     assert wait is not None and wait <= 0.31
     time.sleep(0.35)
-    leases, _ = f.pop(1, "w")
+    leases, _ = f.pop(10, "w")
     assert len(leases) == 1
 
 

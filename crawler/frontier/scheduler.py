@@ -203,8 +203,18 @@ class FrontierScheduler(RedisScheduler):  # type: ignore[misc]
         self._inc("scheduler/dequeued/redis")
         return request
 
+    def _free_slots(self) -> int:
+        """Requests the downloader can start now: a lease taken is sent at once, so the gap
+        the frontier keeps between two fetches of a domain is the gap the site sees."""
+        engine = self.crawler.engine
+        downloader = getattr(engine, "downloader", None)
+        if downloader is None:
+            return self.prefetch
+        limit = self.crawler.settings.getint("CONCURRENT_REQUESTS", 16)
+        return max(1, min(self.prefetch, limit - len(downloader.active)))
+
     def _fill(self) -> None:
-        leases, wait = self.frontier.pop(self.prefetch, self.worker_id)
+        leases, wait = self.frontier.pop(self._free_slots(), self.worker_id)
         for lease in leases:
             try:
                 request = request_from_dict(self.serializer.loads(lease.json), spider=self.spider)

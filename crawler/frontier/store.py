@@ -7,6 +7,7 @@ leases change together or not at all.  See ``lua/*.lua`` for the algorithms.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class Lease:
 
 
 PUSHED, SCHEDULED, DUPLICATE, OVER_BUDGET = 1, 2, 0, -1
+QUIET_RECHECK_S = 1.0  # how long a shard found empty is left alone by this worker
 
 STAT_FIELDS = (
     "pushed", "scheduled", "duplicates", "over_budget", "granted", "acked", "released",
@@ -75,6 +77,7 @@ class Frontier:
         self._finish = {u: c.register_script(_lua("common", "finish")) for u, c in clients.items()}
         self._renew = {u: c.register_script(_lua("common", "renew")) for u, c in clients.items()}
         self._rotation = 0
+        self._quiet_until: dict[int, float] = {}
 
     @classmethod
     def connect(cls, urls: Sequence[str], prefix: str, settings: FrontierSettings) -> Frontier:
@@ -99,6 +102,7 @@ class Frontier:
         for index, entry in enumerate(entries):
             by_shard[self.map.shard_of(entry.domain)].append(index)
         results = [DUPLICATE] * len(entries)
+        self._wake(by_shard)
         s = self.settings
         for url, shards in self._by_server(by_shard).items():
             pipe = self.clients[url].pipeline(transaction=False)
@@ -116,38 +120,65 @@ class Frontier:
 
     def pop(self, count: int, worker_id: str) -> tuple[list[Lease], float | None]:
         """Lease up to ``count`` requests; also returns seconds until more may be ready
-        (``None``: nothing queued or scheduled anywhere)."""
+        (``None``: nothing queued or scheduled anywhere).
+
+        Shards that were empty, or whose next domain is not due yet, are skipped until
+        then (re-checked at least every second, since other workers push too), so a pop
+        asks only shards that may answer.
+        """
         s = self.settings
+        now = time.monotonic()
         order = list(range(self.map.count))
         self._rotation = (self._rotation + 1) % self.map.count
         order = order[self._rotation :] + order[: self._rotation]
-        per_shard = max(1, -(-count // self.map.count))
+        targets = [shard for shard in order if self._quiet_until.get(shard, 0.0) <= now]
+        if not targets:
+            soonest = min(self._quiet_until.values()) - now
+            return [], max(0.0, soonest)
+        skipped = len(targets) > count  # shards not asked this time may have work: ask soon
+        targets = targets[:count]
+        share, extra = divmod(count, len(targets))
+        asks = {shard: share + (1 if i < extra else 0) for i, shard in enumerate(targets)}
         leases: list[Lease] = []
         waits: list[int] = []
-        for url, shards in self._by_server(order).items():
+        for url, shards in self._by_server(targets).items():
             pipe = self.clients[url].pipeline(transaction=False)
             for shard in shards:
                 self._pop[url](
                     keys=[self.map.base(shard)],
-                    args=[per_shard, s.lease_ttl_ms, worker_id, s.default_delay_ms,
+                    args=[asks[shard], s.lease_ttl_ms, worker_id, s.default_delay_ms,
                           s.max_inflight_per_domain],
                     client=pipe,
                 )  # fmt: skip
             for shard, reply in zip(shards, pipe.execute(), strict=True):
                 wait = int(reply[-1])
-                if wait >= 0:
-                    waits.append(wait)
+                got = (len(reply) - 1) // 2
                 for i in range(0, len(reply) - 1, 2):
                     leases.append(Lease(_text(reply[i]), shard, _text(reply[i + 1])))
-        if leases:
+                if got:
+                    self._quiet_until.pop(shard, None)
+                elif wait < 0:
+                    self._quiet_until[shard] = now + QUIET_RECHECK_S
+                else:
+                    waits.append(wait)
+                    self._quiet_until[shard] = now + min(wait / 1000.0, QUIET_RECHECK_S)
+        if leases or skipped:
             return leases, 0.0
-        return leases, (min(waits) / 1000.0 if waits else None)
+        if waits:
+            return leases, min(waits) / 1000.0
+        return leases, None
+
+    def _wake(self, shards: Iterable[int]) -> None:
+        """Shards we just changed (pushed to, acknowledged in) are worth asking at once."""
+        for shard in shards:
+            self._quiet_until.pop(shard, None)
 
     def _finish_many(self, mode: str, leases: Iterable[Lease]) -> int:
         by_shard: dict[int, list[str]] = defaultdict(list)
         for lease in leases:
             by_shard[lease.shard].append(lease.id)
         done = 0
+        self._wake(by_shard)
         for url, shards in self._by_server(by_shard).items():
             pipe = self.clients[url].pipeline(transaction=False)
             for shard in shards:

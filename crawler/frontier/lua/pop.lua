@@ -2,8 +2,9 @@
 -- domain is fetched at most once per its delay by the whole fleet, and at most
 -- max_inflight of its requests are leased at once.
 -- ARGV: n, lease_ttl_ms, worker_id, default_delay_ms, max_inflight
--- Returns {lease_1, json_1, ..., wait_ms}: how long until a domain of this shard may be
--- fetched again (0 = now), or -1 if nothing is queued or scheduled.
+-- Returns {lease_1, json_1, ..., wait_ms}: how long until this shard may have something to
+-- hand out (a domain due again, a revisit due, a lease expiring; 0 = now), or -1 if it
+-- holds nothing at all.
 local n = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local worker = ARGV[3]
@@ -55,6 +56,11 @@ if #first > 0 then
 else
   local due = redis.call('ZRANGE', B .. ':due', 0, 0, 'WITHSCORES')
   if #due > 0 then wait = tonumber(due[2]) - now end
+end
+if wait == -1 then
+  -- Nothing queued: the next change may be a lease of a dead worker expiring.
+  local lease = redis.call('ZRANGE', B .. ':leases', 0, 0, 'WITHSCORES')
+  if #lease > 0 then wait = tonumber(lease[2]) - now end
 end
 if wait ~= -1 and wait < 0 then wait = 0 end
 out[#out + 1] = wait

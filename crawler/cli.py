@@ -153,10 +153,7 @@ def _add_sandbox_commands() -> None:
     cli.add_command(sandbox)
 
 
-try:
-    _add_sandbox_commands()
-except ModuleNotFoundError:  # TEMP until sandbox cli lands
-    pass
+_add_sandbox_commands()
 
 
 def main() -> None:

@@ -186,3 +186,4 @@ def test_stop_closes_idle_keep_alive_connections() -> None:
     finally:
         conn.close()
     server.stop()  # idempotent
+    assert [r.host for r in server.request_log] == ["flixtorrent.to"]  # kept after stop

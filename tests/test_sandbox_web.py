@@ -6,8 +6,9 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections import Counter
+from collections import Counter, deque
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 import pytest
 
@@ -138,6 +139,44 @@ def test_seeds_reach_every_live_site_within_three_hops(web: SandboxWeb) -> None:
     for e in web.truth():
         if not e.live:
             assert e.domain in linked, f"{e.domain} is linked from nowhere"
+
+
+def test_a_robots_obeying_crawler_reaches_every_live_site(web: SandboxWeb) -> None:
+    """Page-level walk from the seeds, following <a href> only where robots.txt allows it."""
+    robots: dict[str, RobotFileParser] = {}
+
+    def allowed(url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.netloc not in robots:
+            rp = RobotFileParser()
+            resp = web.fetch(f"http://{parts.netloc}/robots.txt")
+            rp.parse(resp.body.decode().splitlines() if resp.status == 200 else [])
+            robots[parts.netloc] = rp
+        return robots[parts.netloc].can_fetch("isop", url)
+
+    hops = {u: 0 for u in web.seeds()}
+    queue = deque(web.seeds())
+    reached: dict[str, int] = {}
+    while queue:
+        url = queue.popleft()
+        resp = web.fetch(url)
+        if resp.status != 200:
+            continue
+        domain = registered_domain(url)
+        reached[domain] = min(reached.get(domain, 99), hops[url])
+        if not resp.content_type.startswith("text/html"):
+            continue
+        for link in anchors(resp.body.decode(), url):
+            if link in hops or not link.startswith("http://") or not allowed(link):
+                continue
+            if (urlsplit(link).hostname or "") not in web.hostnames():
+                continue
+            hops[link] = hops[url] + (registered_domain(link) != domain)
+            if hops[link] <= 3:
+                queue.append(link)
+    for e in web.truth():
+        if e.live:
+            assert reached.get(e.domain, 99) <= 3, e.domain
 
 
 def test_internal_links_resolve(web: SandboxWeb) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -144,26 +145,15 @@ class _ProxyServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True  # server_close() joins handler threads
 
-    def __init__(self, addr: tuple[str, int], web: SandboxWeb, latency: bool) -> None:
+    def __init__(self, addr: tuple[str, int], web: SandboxWeb, latency: bool,
+                 record: Callable[[RequestRecord], None]) -> None:
         super().__init__(addr, _Handler)
         self.web = web
         self.latency = latency
+        self.record = record
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._log: list[RequestRecord] = []
         self._conns: set[socket.socket] = set()
-
-    def record(self, rec: RequestRecord) -> None:
-        with self._lock:
-            self._log.append(rec)
-
-    def log(self) -> list[RequestRecord]:
-        with self._lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._lock:
@@ -201,12 +191,14 @@ class SandboxServer:
         self.latency = latency
         self._httpd: _ProxyServer | None = None
         self._thread: threading.Thread | None = None
+        self._log_lock = threading.Lock()
+        self._log: list[RequestRecord] = []
 
     def start(self) -> SandboxServer:
         """Bind and serve in a background thread (raises OSError if the port is taken)."""
         if self._httpd is not None:
             return self
-        self._httpd = _ProxyServer((self.host, self._port), self.web, self.latency)
+        self._httpd = _ProxyServer((self.host, self._port), self.web, self.latency, self._record)
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.1},
                                         name="sandbox-proxy", daemon=True)
@@ -225,15 +217,20 @@ class SandboxServer:
         """``http://127.0.0.1:PORT``, for HTTP_PROXY / Scrapy's ``meta['proxy']``."""
         return f"http://{self.host}:{self.port}"
 
+    def _record(self, rec: RequestRecord) -> None:
+        with self._log_lock:
+            self._log.append(rec)
+
     @property
     def request_log(self) -> list[RequestRecord]:
-        """A snapshot of every request answered so far (thread-safe)."""
-        return self._httpd.log() if self._httpd else []
+        """A snapshot of every request answered so far (thread-safe; kept after stop)."""
+        with self._log_lock:
+            return list(self._log)
 
     def clear_log(self) -> None:
         """Forget recorded requests."""
-        if self._httpd:
-            self._httpd.clear_log()
+        with self._log_lock:
+            self._log.clear()
 
     def stop(self) -> None:
         """Stop serving, close every connection and join all threads."""

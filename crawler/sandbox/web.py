@@ -105,7 +105,7 @@ class SandboxWeb:
         path, _, query = target.partition("?")
         delay = 0.0
         if origin.behaviour == "slow":
-            delay = 1.0 + 0.8 * rand.fraction("slow", netloc, target)
+            delay = 1.0 + 0.5 * rand.fraction("slow", netloc, target)
         if origin.behaviour == "flaky" and path not in ("/", "/robots.txt", "/favicon.ico"):
             roll = rand.fraction("flaky", netloc, target)
             if roll < 0.3:

@@ -46,10 +46,10 @@ def player(ctx: SiteContext, key: str, *, own_hls: bool, style: int) -> str:
         video = (f'<div class="player-own"><video id="player-hls" controls playsinline '
                  f'poster="/thumb/{vid}.jpg"><source src="{esc(ctx.base)}/hls/{vid}/master.m3u8"'
                  ' type="application/x-mpegURL"></video></div>')
-    downloads = "".join(
+    downloads = "".join(  # portals link the download page of their main host only
         f'<a class="btn-download" href="{esc(host_url(ctx.seed, s, d, key, "download"))}" '
         f'rel="nofollow" target="_blank">{esc(t["download"])} - {esc(s.capitalize())}</a> '
-        for s, d in hosts)
+        for s, d in hosts[:1])
     return (f'<div class="player">{video}{frame}<ul class="servers">{"".join(servers)}</ul>'
             f'<div class="download-links"><h3>{esc(t["links"])}</h3>{downloads}</div></div>')
 
@@ -85,7 +85,7 @@ def build_grid(ctx: SiteContext) -> None:
     t = ctx.t
     slow = ctx.op.behaviour == "slow"
     kinds = ("anime", "series") if ctx.op.site.startswith("anime") else ("movie", "series")
-    works = ctx.pick_works(3 if slow else 7, kinds=kinds)
+    works = ctx.pick_works(2 if slow else 7, kinds=kinds)
     n_eps = 2 if slow else EPISODES
     head = pirate.head_extras(ctx)
     css = ("body{background:#111;color:#eee;font-family:Roboto,sans-serif}.flw-item{display:"
@@ -110,10 +110,12 @@ def build_grid(ctx: SiteContext) -> None:
                 f'{esc(t["movies"] if w.kind == "movie" else t["series"])}</span></div></div>'
                 "</div>")
 
+    home_path = "/" if slow else "/home"
+
     def chrome(title: str, inner: str, path: str) -> str:
         nav = ('<div id="header"><a href="/" id="logo"><img src="/logo.png" '
                f'alt="{esc(ctx.op.brand)}"></a><div id="header_menu">'
-               '<ul class="header_menu-list"><li><a href="/home">'
+               f'<ul class="header_menu-list"><li><a href="{home_path}">'
                f'{esc(t["home"])}</a></li><li><a href="/movies">{esc(t["movies"])}</a></li>'
                f'<li><a href="/tv-shows">{esc(t["series"])}</a></li></ul></div>'
                f'<form id="search" action="/search" method="get"><input name="keyword" '
@@ -128,7 +130,8 @@ def build_grid(ctx: SiteContext) -> None:
 
     home = block(t["popular"], works[:6]) + block(t["latest"], works)
     ctx.page("/", chrome(f"{ctx.op.brand} - {t['free_tag']}", home, "/"))
-    ctx.page("/home", chrome(f"{ctx.op.brand} - {t['free_tag']}", home, "/home"))
+    if not slow:
+        ctx.page("/home", chrome(f"{ctx.op.brand} - {t['free_tag']}", home, "/home"))
     movies = [w for w in works if w.kind != "series"]
     shows = [w for w in works if w.kind == "series"]
     pages = max(1, -(-len(movies) // 4))
@@ -138,7 +141,7 @@ def build_grid(ctx: SiteContext) -> None:
                               pager("/movies", n, pages, "/movies?page={n}",
                                     (t["prev"], t["next"])), path))
     ctx.page("/tv-shows", chrome(t["series"], block(t["series"], shows or works[:2]), "/tv-shows"))
-    genres = sorted({w.genres[0] for w in works})[:2]
+    genres = sorted({w.genres[0] for w in works})[:1 if slow else 2]
     for g in genres:
         path = f"/genre/{g.lower().replace('-', '')}"
         ctx.page(path, chrome(i18n.genre(g, ctx.lang), block(i18n.genre(g, ctx.lang),

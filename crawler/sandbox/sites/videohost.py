@@ -95,8 +95,10 @@ def build(ctx: SiteContext) -> None:
                 size = f"{minutes * 9.3:.1f} MB" if minutes < 100 else f"{minutes / 85:.2f} GB"
                 html = doc("en", f"Download {title} - {brand}",
                            f'<div class="download-page"><h1>{esc(title)}</h1><p>Size: {size}</p>'
-                           f'<p><a class="btn" href="{esc(pat["embed"].format(id=vid))}">Watch '
-                           f"online</a></p><p>Free users: 1 download per 6 hours, max speed "
+                           f'<form method="post" action="/dl"><input type="hidden" name="op" '
+                           f'value="download2"><input type="hidden" name="id" value="{vid}">'
+                           '<button class="btn">Create download link</button></form>'
+                           "<p>Free users: 1 download per 6 hours, max speed "
                            f'500 KB/s. <a href="/premium">Get Premium</a></p></div>', head=head)
             return Resource(HTML, html.encode())
         return None
@@ -144,4 +146,4 @@ def build(ctx: SiteContext) -> None:
                            f"<footer>&copy; {brand}</footer>",
                            head=pirate.head_extras(ctx, popunder=False)))
     ctx.logo()
-    ctx.common(disallow=("/d/", "/f/", "/api/"), sitemap=False)
+    ctx.common(disallow=("/api/",), sitemap=False)

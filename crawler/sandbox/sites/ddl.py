@@ -14,6 +14,9 @@ from .streaming import _hosts
 from .videos import host_url, work_key
 
 _RSS = "application/rss+xml; charset=utf-8"
+_FR_QUALITY = {("1080p", "BluRay"): "BLURAY 1080p", ("2160p", "WEB-DL"): "4K UHD",
+               ("1080p", "WEBRip"): "HDLight 1080p", ("720p", "WEBRip"): "WEBRIP 720p",
+               ("1080p", "WEB"): "WEB-DL 1080p", ("720p", "WEB"): "WEB-DL 720p"}
 
 
 def _nfo(rel: Release, brand: str) -> str:
@@ -116,7 +119,6 @@ def build_portal(ctx: SiteContext) -> None:
     t = ctx.t
     head = pirate.head_extras(ctx)
     hosts = _hosts(ctx) or [("vidstreamz", ctx.directory.domain("vidstreamz"))]
-    qualities = ("HDLight 1080p", "WEB-DL 720p", "BLURAY 1080p", "4K UHD", "DVDRIP")
     audio = ("TRUEFRENCH", "FRENCH", "MULTI", "VOSTFR")
     sections = (("films", t["movies"], ("movie",)), ("series", t["series"], ("series", "anime")))
 
@@ -138,14 +140,14 @@ def build_portal(ctx: SiteContext) -> None:
             news_id = 10_000 + rand.stable_int(ctx.seed, "dle", ctx.op.site, w.id, lo=0, hi=29_999)
             path = f"/{sec}/{news_id}-{w.slug}.html"
             img = ctx.poster(w, f"/uploads/posts/{w.year}/{w.slug}.jpg")
-            q = qualities[news_id % len(qualities)]
+            rels = torrents.releases(ctx.seed, w)
+            rel = rels[news_id % len(rels)]
+            q = _FR_QUALITY.get((rel.quality, rel.source), f"WEBRIP {rel.quality}")
             a = audio[news_id % len(audio)]
             cards.append(f'<div class="cover_global"><div class="cover_infos_title"><a href="'
                          f'{esc(path)}">{esc(ctx.title(w))}</a></div><img src="{esc(img)}" '
                          f'alt=""><span class="qualite">{esc(q)}</span> <span class="langue">'
                          f"{esc(a)}</span></div>")
-            rels = torrents.releases(ctx.seed, w)
-            rel = rels[news_id % len(rels)]
             links = []
             for host, urls in torrents.locker_links(ctx.seed, rel.name, rel.size)[:4]:
                 shown = (urls if host == "1fichier" else

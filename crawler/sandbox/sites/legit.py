@@ -12,7 +12,9 @@ def page(ctx: SiteContext, path: str, title: str, inner: str, *,
          links_title: str = "Links", generator: str | None = None) -> None:
     """Register a page wrapped in the site's header, nav and footer (with roster links)."""
     menu = "".join(f'<a href="{esc(u)}">{esc(lbl)}</a>' for u, lbl in nav)
-    links = "".join(f'<li><a href="{esc(u)}">{esc(n)}</a></li>' for n, u in ctx.partner_links())
+    links = "".join(f'<li><a href="{esc(u)}">{esc(n)}</a></li>'  # legit sites befriend legit ones
+                    for (n, u), ref in zip(ctx.partner_links(), ctx.op.links, strict=True)
+                    if not ctx.directory.op(ref).infringing)
     footer = (f'<footer class="{esc(cls)}-footer">'
               + (f"<h4>{esc(links_title)}</h4><ul>{links}</ul>" if links else "")
               + f"<p>&copy; {NOW.year} {esc(ctx.op.brand)}</p></footer>")

@@ -77,7 +77,8 @@ def build(ctx: SiteContext) -> None:
         name = f"{m.home} {vs} {m.away}"
         ace = rand.hexid(ctx.seed, "ace", m.slug, ctx.op.site, n=40)
         inner = (f"<h1>{esc(name)} - {esc(t['live'])}</h1><p>{esc(m.league)} · "
-                 f"{m.kickoff:%d/%m %H:%M} UTC</p>" + player(ctx, m.key, own_hls=False, style=0)
+                 f"{m.kickoff:%d/%m %H:%M} UTC</p>"
+                 + player(ctx, m.key, own_hls=False, style=0, downloads=False)
                  + f'<p class="ace">AceStream: <a href="acestream://{ace}">acestream://{ace}</a>'
                  f"</p><p>{esc(hint)}</p>")
         path = f"/live/{m.slug}"
@@ -86,7 +87,8 @@ def build(ctx: SiteContext) -> None:
         label = chan_fmt.format(c=c.name)
         path = f"/channel/{c.slug}"
         ctx.page(path, chrome(label, f"<h1>{esc(label)}</h1>" +
-                              player(ctx, f"ch:{c.id}", own_hls=False, style=0), path))
+                              player(ctx, f"ch:{c.id}", own_hls=False, style=0,
+                                     downloads=False), path))
     pirate.dmca_and_contact(ctx)
     ctx.common()
 

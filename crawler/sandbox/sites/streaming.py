@@ -21,7 +21,8 @@ def _hosts(ctx: SiteContext) -> list[tuple[str, str]]:
     return [(ctx.directory.op(r).site, ctx.directory.domain(r)) for r in refs]
 
 
-def player(ctx: SiteContext, key: str, *, own_hls: bool, style: int) -> str:
+def player(ctx: SiteContext, key: str, *, own_hls: bool, style: int,
+           downloads: bool = True) -> str:
     """Server list + player iframe (+ a <video> with the site's own HLS) + download links."""
     t = ctx.t
     hosts = _hosts(ctx)
@@ -46,12 +47,14 @@ def player(ctx: SiteContext, key: str, *, own_hls: bool, style: int) -> str:
         video = (f'<div class="player-own"><video id="player-hls" controls playsinline '
                  f'poster="/thumb/{vid}.jpg"><source src="{esc(ctx.base)}/hls/{vid}/master.m3u8"'
                  ' type="application/x-mpegURL"></video></div>')
-    downloads = "".join(  # portals link the download page of their main host only
+    links = "".join(  # portals link the download page of their main host only
         f'<a class="btn-download" href="{esc(host_url(ctx.seed, s, d, key, "download"))}" '
         f'rel="nofollow" target="_blank">{esc(t["download"])} - {esc(s.capitalize())}</a> '
-        for s, d in hosts[:1])
+        for s, d in hosts[:1] if downloads)
+    block = (f'<div class="download-links"><h3>{esc(t["links"])}</h3>{links}</div>' if links
+             else "")
     return (f'<div class="player">{video}{frame}<ul class="servers">{"".join(servers)}</ul>'
-            f'<div class="download-links"><h3>{esc(t["links"])}</h3>{downloads}</div></div>')
+            f"{block}</div>")
 
 
 def _own_hls(ctx: SiteContext, keys: list[str]) -> None:

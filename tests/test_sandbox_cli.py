@@ -35,6 +35,12 @@ def test_truth_table() -> None:
     assert result.exit_code == 0 and "flixtorrent.to" in result.output
 
 
+def test_catalog_json(sandbox: SandboxServer) -> None:
+    result = CliRunner().invoke(sandbox_cli, ["catalog"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == sandbox.web.catalog.to_json()
+
+
 def test_get_prints_a_response() -> None:
     result = CliRunner().invoke(sandbox_cli, ["get", "http://cinemagnet.ru/x", "--head"])
     assert result.exit_code == 0

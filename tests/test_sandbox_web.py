@@ -223,3 +223,5 @@ def test_catalog_is_exposed(web: SandboxWeb) -> None:
     assert {"Sky Sports Main Event", "beIN SPORTS 1", "DAZN 1"} <= {c.name for c in chans}
     assert all(c.owner for c in chans)
     assert web.catalog.work(works[0].id) is works[0]
+    entry = web.entry("flixtorrent.cc")
+    assert entry is not None and entry.role == "mirror" and web.entry("nope.com") is None

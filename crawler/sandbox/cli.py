@@ -95,6 +95,14 @@ def truth(seed: int, as_json: bool) -> None:
 
 
 @sandbox.command()
+def catalog() -> None:
+    """Print the catalog (works and premium channels) as one JSON document."""
+    from .catalog import build_catalog
+
+    click.echo(json.dumps(build_catalog().to_json(), ensure_ascii=False, indent=1))
+
+
+@sandbox.command()
 @click.argument("url")
 @click.option("--seed", default=1, show_default=True, type=int, help="Web generation seed.")
 @click.option("--head", is_flag=True, help="Print only the status line and headers.")

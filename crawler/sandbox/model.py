@@ -118,6 +118,17 @@ class Catalog:
                 return channel
         raise KeyError(channel_id)
 
+    def to_json(self) -> dict[str, list[dict[str, object]]]:
+        """Plain JSON form (``isop sandbox catalog``), e.g. to seed a title detector's config."""
+        return {
+            "works": [{"id": w.id, "title": w.title, "original_title": w.original_title,
+                       "year": w.year, "aliases": list(w.aliases), "kind": w.kind,
+                       "lang": w.lang} for w in self.works],
+            "channels": [{"id": c.id, "name": c.name, "aliases": list(c.aliases),
+                          "owner": c.owner, "country": c.country, "category": c.category}
+                         for c in self.channels],
+        }
+
 
 Producer = Callable[[], bytes]
 

@@ -59,6 +59,10 @@ class SandboxWeb:
         """Ground truth, one entry per registered domain."""
         return list(self._truth)
 
+    def entry(self, domain: str) -> TruthEntry | None:
+        """The truth entry of a registered domain, if the web has it."""
+        return next((e for e in self._truth if e.domain == domain), None)
+
     def hostnames(self) -> set[str]:
         """Every hostname the web knows (any port)."""
         return {h for h, _ in self.origins}

@@ -60,6 +60,13 @@ def _serializer(path: str | None) -> Any:
     return module
 
 
+def _crosses_domains(request: Request, domain: str) -> bool:
+    """A redirect from another registered domain: a hop to record even if the target page
+    was fetched already, so it is not deduplicated (one extra fetch per hop)."""
+    chain = request.meta.get("redirect_urls")
+    return bool(chain) and registered_domain(chain[-1]) != domain
+
+
 class FrontierScheduler(RedisScheduler):  # type: ignore[misc]
     """Scrapy scheduler over :class:`~crawler.frontier.store.Frontier`."""
 
@@ -151,10 +158,12 @@ class FrontierScheduler(RedisScheduler):  # type: ignore[misc]
             self._inc(f"isop/frontier/unencodable/{type(exc).__name__}")
             logger.error("Request not queued, cannot be stored as JSON: %s (%s)", request, exc)
             return False
-        fingerprint = "" if request.dont_filter else self.fingerprinter.fingerprint(request).hex()
+        domain = registered_domain(request.url)
+        filtered = not request.dont_filter and not _crosses_domains(request, domain)
+        fingerprint = self.fingerprinter.fingerprint(request).hex() if filtered else ""
         due = request.meta.get(DUE_META)
         entry = Entry(
-            domain=registered_domain(request.url),
+            domain=domain,
             priority=int(request.priority),
             json=data if isinstance(data, str) else data.decode("utf-8"),
             fingerprint=fingerprint,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from . import (
                ddl,
                iptv,
+               legit_fast,
                legit_media,
                legit_tech,
                legit_tv,
@@ -52,4 +53,5 @@ BUILDERS: dict[str, Builder] = {
     "sports_league": legit_tv.build_league,
     "antipiracy_org": legit_tv.build_antipiracy,
     "parked": legit_tv.build_parked,
+    "fast_service": legit_fast.build,
 }

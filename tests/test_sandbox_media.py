@@ -136,6 +136,13 @@ def test_m3u_playlists_are_well_formed(web: SandboxWeb) -> None:
             assert target.startswith(("http://", "https://"))
             seen_catchup |= "catchup" in attrs
     assert seen_catchup
+    for url in playlists:  # every stream the web itself hosts answers with MPEG-TS or HLS
+        for target in _body(web, url).decode().splitlines():
+            host = urlsplit(target).hostname or ""
+            if target.startswith("http://") and host in web.hostnames() and ".mkv" not in target:
+                resp = web.fetch(target)
+                assert resp.status == 200, target
+                assert resp.content_type in ("video/mp2t", "application/vnd.apple.mpegurl")
     fta = web.fetch("http://openbroadcast-list.org/playlists/all.m3u").body.decode()
     assert "Sky Sports" not in fta and "beIN" not in fta and "France 2" in fta
 

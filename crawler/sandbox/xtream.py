@@ -71,6 +71,12 @@ class Stream:
     archive: bool
 
 
+def tvg_id(ch: Channel) -> str:
+    """The EPG id playlists use for a channel, e.g. ``SkySportsMainEvent.gb``."""
+    name = ch.name.replace(" ", "").replace("+", "Plus")
+    return f"{name}.{ch.country.lower()}"
+
+
 def categories(catalog: Catalog) -> list[tuple[str, str]]:
     """(category_id, name) of live categories, e.g. ('3', 'UK | SPORTS')."""
     names = sorted({f"{_PREFIX[c.country]} | {_CAT_WORD[c.category]}" for c in catalog.channels})
@@ -216,8 +222,7 @@ class Panel:
         return Resource(JSON, json.dumps(data, ensure_ascii=False).encode())
 
     def _tvg(self, s: Stream) -> str:
-        name = s.channel.name.replace(" ", "").replace("+", "Plus")
-        return f"{name}.{s.channel.country.lower()}"
+        return tvg_id(s.channel)
 
     def _get(self, q: dict[str, list[str]]) -> Resource:
         line = self._auth(q)

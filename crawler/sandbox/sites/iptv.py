@@ -11,7 +11,7 @@ from ..html import doc, esc, pager
 from ..media import M3U_TYPE, NOW, M3UEntry, day_schedule, m3u, xmltv
 from ..model import Resource
 from ..roster import PANELS
-from ..xtream import Line, Panel, panel_lines
+from ..xtream import Line, Panel, panel_lines, streams, tvg_id
 from . import pirate
 from .base import SiteContext
 from .iptv_text import PLAN_MONTHS, SHOP
@@ -175,9 +175,15 @@ def build_lists(ctx: SiteContext) -> None:
     chans = list(ctx.catalog.channels)
     for c in chans:
         ctx.file(f"/logos/{c.slug}.png", "image/png", partial(images.channel_logo, c))
-    epg_chans = [(c.id, c.name, f"{ctx.base}/logos/{c.slug}.png") for c in chans]
-    progs = [p for c in chans for p in day_schedule(ctx.seed, c.id, ["Live Sport", "Movie",
-                                                                      "News", "Series"], slots=4)]
+    epg_chans = [(tvg_id(c), c.name, f"{ctx.base}/logos/{c.slug}.png") for c in chans]
+    progs = []
+    for c in chans:
+        for p in day_schedule(ctx.seed, c.id, ["Live Sport", "Movie", "News", "Series"], slots=4):
+            p.channel = tvg_id(c)
+            progs.append(p)
+    stream_of = {site: {s.channel.id: s.stream_id for s in reversed(streams(ctx.seed, site,
+                                                                            ctx.catalog))}
+                 for site, _, _ in panels}
     ctx.file("/epg/guide.xml", "application/xml; charset=utf-8",
              xmltv(epg_chans, progs, generator=ctx.op.brand, source=ctx.base).encode())
     posts: list[tuple[str, str, str, str]] = []  # (path, title, category, html)
@@ -191,7 +197,7 @@ def build_lists(ctx: SiteContext) -> None:
         entries = []
         for c in picks:
             if r.random() < 0.6:
-                sid = 1000 + r.randint(1, 9000)
+                sid = stream_of[site][c.id]
                 url = f"http://{host}:{port}/{line.username}/{line.password}/{sid}"
             else:
                 url = f"http://203.0.113.{r.randint(2, 250)}:8000/live/{c.slug}/index.m3u8"
@@ -199,7 +205,8 @@ def build_lists(ctx: SiteContext) -> None:
             if c.category == "sports":
                 extra.update({"catchup": "default", "catchup-days": "3",
                               "catchup-source": "?utc={utc}&lutc={lutc}"})
-            entries.append(M3UEntry(c.name, url, c.id, c.name, f"{ctx.base}/logos/{c.slug}.png",
+            entries.append(M3UEntry(c.name, url, tvg_id(c), c.name,
+                                    f"{ctx.base}/logos/{c.slug}.png",
                                     f"{c.country} {c.category.upper()}", extra))
         fname = f"/m3u/iptv-{stamp}.m3u"
         body = m3u(entries, x_tvg_url=f"{ctx.base}/epg/guide.xml")

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
@@ -24,6 +24,7 @@ from rich.table import Table
 
 from crawler.config import Config
 from crawler.evaluation import Evaluation, evaluate
+from crawler.frontier.store import Frontier, FrontierSettings
 from crawler.keys import Keys
 from crawler.redis_server import redis_urls
 from crawler.registry import Registry
@@ -37,6 +38,7 @@ SPIDER = "discovery"
 class Progress:
     pages: int = 0
     queue: int = 0
+    leased: int = 0
     flagged_pages: int = 0
     sites: int = 0
     errors: int = 0
@@ -45,6 +47,7 @@ class Progress:
     def line(self) -> str:
         return (
             f"{self.elapsed:5.1f}s  pages fetched {self.pages}  queue {self.queue}  "
+            f"in flight {self.leased}  "
             f"sites flagged {self.sites}  fetch errors {self.errors}"
         )
 
@@ -54,6 +57,7 @@ class Progress:
             ("elapsed", f"{self.elapsed:.1f} s"),
             ("pages fetched", str(self.pages)),
             ("frontier queue depth", str(self.queue)),
+            ("leased (in flight)", str(self.leased)),
             ("pages flagged", str(self.flagged_pages)),
             ("sites in registry", str(self.sites)),
             ("fetch errors", str(self.errors)),
@@ -80,26 +84,44 @@ def _state(path: Path) -> dict[str, object]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _wipe(config: Config, client: redis.Redis) -> None:
+def _wipe(config: Config, client: redis.Redis, frontier: Frontier) -> None:
     keys = Keys(config.redis.key_prefix)
+    frontier.clear()
     for key in client.scan_iter(match=keys.all_pattern, count=1000):
         client.delete(key)
     for name in ("registry.db", "registry.db-wal", "registry.db-shm"):
         (config.data_dir / name).unlink(missing_ok=True)
 
 
-def _poll(client: redis.Redis, keys: Keys, registry: Registry, started: float) -> Progress:
-    progress = Progress(elapsed=time.monotonic() - started)
-    for key in client.scan_iter(match=keys.workers_pattern, count=100):
-        values = client.hgetall(key)
-        progress.pages += int(values.get(b"pages", 0))
-        progress.flagged_pages += int(values.get(b"flagged", 0))
-        progress.errors += int(values.get(b"errors", 0))
-    progress.queue = int(client.zcard(keys.queue(SPIDER))) + int(
-        client.llen(keys.start_urls(SPIDER))
-    )
-    progress.sites = len(registry.sites())
-    return progress
+def _frontier(config: Config, urls: list[str]) -> Frontier:
+    return Frontier.connect(urls, config.redis.key_prefix,
+                            FrontierSettings(shards=config.frontier.shards))  # fmt: skip
+
+
+@dataclass
+class _Monitor:
+    """Reads progress where a fleet's operator would: worker heartbeats, frontier, registry."""
+
+    client: redis.Redis
+    registry: Registry
+    frontier: Frontier
+    keys: Keys
+    started: float = field(default_factory=time.monotonic)
+
+    def poll(self) -> Progress:
+        progress = Progress(elapsed=time.monotonic() - self.started)
+        for key in self.client.scan_iter(match=self.keys.workers_pattern, count=100):
+            values = self.client.hgetall(key)
+            progress.pages += int(values.get(b"pages", 0))
+            progress.flagged_pages += int(values.get(b"flagged", 0))
+            progress.errors += int(values.get(b"errors", 0))
+        shards = self.frontier.status()
+        progress.queue = sum(r["queued"] + r["scheduled"] for r in shards) + int(
+            self.client.llen(self.keys.start_urls(SPIDER))
+        )
+        progress.leased = sum(r["leased"] for r in shards)
+        progress.sites = len(self.registry.sites())
+        return progress
 
 
 def run_demo(config: Config, seed: int | None = None, fresh: bool = False,
@@ -118,8 +140,9 @@ def run_demo(config: Config, seed: int | None = None, fresh: bool = False,
         redis_urls(config.redis.urls, config.data_dir, config.redis.start_timeout) as urls,
     ):
         client = redis.Redis.from_url(urls[0])
+        frontier = _frontier(config, urls)
         if not resume:
-            _wipe(config, client)
+            _wipe(config, client, frontier)
         state_file.write_text(json.dumps({"status": "interrupted", "seed": seed}))
         seeds_file = config.data_dir / "seeds.txt"
         seeds_file.write_text("\n".join(web.seeds()) + "\n")
@@ -130,7 +153,8 @@ def run_demo(config: Config, seed: int | None = None, fresh: bool = False,
         )
         registry = Registry.open(config.database_url)
         try:
-            code = _run_worker(config, urls, seeds_file, sandbox.proxy_url, client, registry,
+            code = _run_worker(config, urls, seeds_file, sandbox.proxy_url,
+                               _Monitor(client, registry, frontier, Keys(config.redis.key_prefix)),
                                console)  # fmt: skip
             if code != 0:
                 return code
@@ -138,6 +162,7 @@ def run_demo(config: Config, seed: int | None = None, fresh: bool = False,
             sites = registry.sites()
         finally:
             registry.close()
+            frontier.close()
             client.close()
     console.print(sites_table(sites))
     flagged = {domain: site.kind for site in sites for domain in site.domains}
@@ -149,7 +174,7 @@ def run_demo(config: Config, seed: int | None = None, fresh: bool = False,
 
 
 def _run_worker(config: Config, urls: list[str], seeds_file: Path, proxy: str,
-                client: redis.Redis, registry: Registry, console: Console) -> int:  # fmt: skip
+                monitor: _Monitor, console: Console) -> int:  # fmt: skip
     env = {
         **os.environ,
         "ISOP_REDIS_URLS": ",".join(urls),
@@ -162,15 +187,13 @@ def _run_worker(config: Config, urls: list[str], seeds_file: Path, proxy: str,
         "--proxy", proxy, "--idle-exit", str(config.demo.idle_exit),
     ]  # fmt: skip
     log_path = config.data_dir / "worker.log"
-    keys = Keys(config.redis.key_prefix)
-    started = time.monotonic()
     with open(log_path, "wb") as log:
         # Its own session: a terminal's Ctrl-C reaches only us, and we forward exactly one
         # SIGINT, which Scrapy takes as "finish gracefully".
         worker = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True)  # fmt: skip
         try:
-            _watch(worker, client, keys, registry, started, console)
+            _watch(worker, monitor, console)
         except KeyboardInterrupt:
             worker.send_signal(signal.SIGINT)
             try:
@@ -179,7 +202,8 @@ def _run_worker(config: Config, urls: list[str], seeds_file: Path, proxy: str,
                 worker.kill()
                 worker.wait()
             console.print(
-                f"[yellow]Interrupted.[/] The registry keeps its {len(registry.sites())} sites; "
+                f"[yellow]Interrupted.[/] The registry keeps its {len(monitor.registry.sites())} "
+                "sites; "
                 "run `isop demo` again to resume the crawl."
             )
             return 130
@@ -191,22 +215,21 @@ def _run_worker(config: Config, urls: list[str], seeds_file: Path, proxy: str,
     return 0
 
 
-def _watch(worker: subprocess.Popen[bytes], client: redis.Redis, keys: Keys,
-           registry: Registry, started: float, console: Console) -> None:  # fmt: skip
+def _watch(worker: subprocess.Popen[bytes], monitor: _Monitor, console: Console) -> None:
     if console.is_terminal:
-        with Live(_poll(client, keys, registry, started).table(), console=console,
+        with Live(monitor.poll().table(), console=console,
                   refresh_per_second=4) as live:  # fmt: skip
             while worker.poll() is None:
                 time.sleep(0.5)
-                live.update(_poll(client, keys, registry, started).table())
+                live.update(monitor.poll().table())
         return
     last = 0.0
     while worker.poll() is None:
         time.sleep(0.5)
         if time.monotonic() - last >= 5:
             last = time.monotonic()
-            console.print(_poll(client, keys, registry, started).line())
-    console.print(_poll(client, keys, registry, started).line())
+            console.print(monitor.poll().line())
+    console.print(monitor.poll().line())
 
 
 def _print_evaluation(console: Console, result: Evaluation) -> None:

@@ -13,10 +13,14 @@ from typing import Protocol
 
 
 class TruthLike(Protocol):
-    domain: str
-    infringing: bool
-    kind: str | None
-    live: bool
+    @property
+    def domain(self) -> str: ...
+    @property
+    def infringing(self) -> bool: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def live(self) -> bool: ...
 
 
 @dataclass

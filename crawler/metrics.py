@@ -65,10 +65,12 @@ class PrometheusExporter:
         return ext
 
     def _queue_depth(self) -> float:
-        engine = self.crawler.engine
-        scheduler = getattr(engine, "_slot", None) and engine._slot.scheduler  # type: ignore[union-attr]
+        slot = getattr(self.crawler.engine, "_slot", None)
+        frontier = getattr(getattr(slot, "scheduler", None), "frontier", None)
+        if frontier is None:
+            return 0.0
         try:
-            return float(len(scheduler)) if scheduler is not None else 0.0
+            return float(sum(r["queued"] + r["scheduled"] for r in frontier.status()))
         except Exception:  # Redis gone: report nothing rather than fail the scrape
             return float("nan")
 

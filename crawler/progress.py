@@ -64,7 +64,8 @@ class ProgressReporter:
                 pipe.expire(key, max(5, int(self.interval * 5)))
                 pipe.execute()
         except Exception as exc:  # progress is advisory: never stop the crawl for it
-            self.crawler.stats.inc_value(f"isop/progress_errors/{type(exc).__name__}")  # type: ignore[union-attr]
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(f"isop/progress_errors/{type(exc).__name__}")
 
     def spider_opened(self) -> None:
         self._loop = task.LoopingCall(self.write)

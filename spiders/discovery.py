@@ -28,7 +28,7 @@ from crawler.pages import classify
 _DENY_EXTENSIONS = [*IGNORED_EXTENSIONS, "torrent", "ts", "mkv", "srt", "nfo", "woff", "woff2"]
 
 
-class DiscoverySpider(RedisSpider):  # type: ignore[misc]
+class DiscoverySpider(RedisSpider):
     """Crawl seeds and what they link to; every fetched document becomes a PageItem."""
 
     name = "discovery"
@@ -106,7 +106,7 @@ class DiscoverySpider(RedisSpider):  # type: ignore[misc]
 
     # -- pages ---------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         kind = classify(content_type, response.body)
         domain = registered_domain(response.url)
         hops = int(response.meta.get("site_hops", 0))
@@ -119,7 +119,7 @@ class DiscoverySpider(RedisSpider):  # type: ignore[misc]
             body=response.body,
             fetched_at=datetime.now(UTC),
             redirect_chain=list(response.meta.get("redirect_urls", [])),
-            referer=response.request.headers.get(b"Referer", b"").decode("latin-1") or None
+            referer=(response.request.headers.get(b"Referer") or b"").decode("latin-1") or None
             if response.request
             else None,
             site_hops=hops,

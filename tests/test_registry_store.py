@@ -80,16 +80,16 @@ def test_recrawl_of_the_same_page_adds_no_evidence(reg: Registry) -> None:
     assert changed is not None and changed.evidence_count == 2
 
 
-def test_score_is_the_latest_and_max_score_the_peak(reg: Registry) -> None:
+def test_score_is_the_latest_flagged_page(reg: Registry) -> None:
     record(reg, "yts.mx", score=0.9)
-    later = record(reg, "yts.mx", score=0.2, infringing=False, seen_at=T0 + timedelta(days=1))
+    later = record(reg, "yts.mx", score=0.6, seen_at=T0 + timedelta(days=1), url="https://yts.mx/y")
     assert later is not None
-    assert (later.score, later.status, later.evidence_count) == (0.2, "confirmed", 1)
+    assert (later.score, later.status, later.evidence_count) == (0.6, "confirmed", 2)
     # A verdict that arrives late (older seen_at) widens the window but is not "latest".
     late = record(reg, "yts.mx", score=0.7, seen_at=T0 - timedelta(days=1), url="https://yts.mx/x")
     assert late is not None
     assert (late.score, late.first_seen, late.last_seen) == (
-        0.2,
+        0.6,
         T0 - timedelta(days=1),
         T0 + timedelta(days=1),
     )
@@ -140,7 +140,9 @@ def test_non_infringing_page_of_a_known_site_updates_it(reg: Registry) -> None:
         url="https://yts.mx/faq",
         seen_at=T0 + timedelta(1),
     )
-    assert site is not None and site.score == 0.1 and site.evidence_count == 1
+    # It is seen again, but a clean page (an FAQ) does not lower the evidence's score.
+    assert site is not None and site.evidence_count == 1
+    assert site.score == 0.9 and site.last_seen == T0 + timedelta(1)
 
 
 def test_datetimes_come_back_in_utc(reg: Registry) -> None:

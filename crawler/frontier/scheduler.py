@@ -63,11 +63,11 @@ def _serializer(path: str | None) -> Any:
 def _crosses_domains(request: Request, domain: str) -> bool:
     """A redirect from another registered domain: a hop to record even if the target page
     was fetched already, so it is not deduplicated (one extra fetch per hop)."""
-    chain = request.meta.get("redirect_urls")
+    chain: list[str] = request.meta.get("redirect_urls") or []
     return bool(chain) and registered_domain(chain[-1]) != domain
 
 
-class FrontierScheduler(RedisScheduler):  # type: ignore[misc]
+class FrontierScheduler(RedisScheduler):
     """Scrapy scheduler over :class:`~crawler.frontier.store.Frontier`."""
 
     def __init__(self, crawler: Crawler, frontier: Frontier, *, persist: bool = True,
@@ -252,7 +252,8 @@ class FrontierScheduler(RedisScheduler):  # type: ignore[misc]
         """
         if self._wakeup is not None and self._wakeup.active():
             return
-        self._wakeup = reactor.callLater(max(0.005, seconds), self._nudge_engine)  # type: ignore[attr-defined]
+        clock: Any = reactor  # the installed reactor (Twisted types it as a module)
+        self._wakeup = clock.callLater(max(0.005, seconds), self._nudge_engine)
 
     def _nudge_engine(self) -> None:
         slot = getattr(self.crawler.engine, "_slot", None)

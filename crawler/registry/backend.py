@@ -109,7 +109,10 @@ def _demote_primary(session: Session, site: Site) -> None:
 
 def _observe(session: Session, site: Site, page: PageVerdict) -> None:
     if page.seen_at >= site.last_seen:
-        site.score = page.score  # the latest verdict, even if it is lower
+        if page.infringing:
+            # The latest flagged page's score: a clean page (an "about" page, a 404) of a
+            # known site says nothing against the evidence already held.
+            site.score = page.score
         site.last_seen = page.seen_at
     site.first_seen = min(site.first_seen, page.seen_at)
     site.max_score = max(site.max_score, page.score)

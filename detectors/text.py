@@ -50,8 +50,9 @@ def _declared_charset(body: bytes, content_type: str) -> tuple[bytes, str | None
 def decode_body(body: bytes, content_type: str = "") -> str:
     """Decode bytes to text without ever raising, and drop control characters.
 
-    Order: BOM, charset in the Content-Type header, ``<meta charset>``, UTF-8, then cp1252 when
-    UTF-8 yields too many replacement characters. Undecodable bytes become U+FFFD.
+    Order: BOM, charset in the Content-Type header, ``<meta charset>``, UTF-8, then (when UTF-8
+    yields too many replacement characters) CP949 if the bytes are clean Korean, else cp1252.
+    Undecodable bytes become U+FFFD.
     """
     body, declared = _declared_charset(body, content_type)
     if declared is not None:
@@ -62,8 +63,19 @@ def decode_body(body: bytes, content_type: str = "") -> str:
     else:
         text = body.decode("utf-8", errors="replace")
         if text and text.count("\ufffd") > _MAX_REPLACEMENT_SHARE * len(text):
-            text = body.decode("cp1252", errors="replace")
+            text = _legacy_korean(body) or body.decode("cp1252", errors="replace")
     return _CONTROLS.sub("", text)
+
+
+def _legacy_korean(body: bytes) -> str | None:
+    """Undeclared EUC-KR/CP949 (old Korean boards): decodes cleanly and is mostly Hangul."""
+    try:
+        text = body.decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = [char for char in text[:20_000] if not char.isascii()]
+    hangul = sum(1 for char in non_ascii if "\uac00" <= char <= "\ud7a3")
+    return text if non_ascii and hangul > 0.6 * len(non_ascii) else None
 
 
 def collapse(text: str) -> str:

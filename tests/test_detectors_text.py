@@ -16,8 +16,10 @@ def test_fold_is_lowercase_unaccented_and_length_preserving() -> None:
     assert fold("무료 다시보기") == "무료 다시보기"  # Hangul is not decomposed
 
 
-def test_decode_body_falls_back_to_cp1252_for_legacy_pages() -> None:
+def test_decode_body_falls_back_to_legacy_codecs() -> None:
     assert decode_body("café crème".encode("cp1252")) == "café crème"
+    korean = "<p>무료 다시보기 토렌트</p>"
+    assert decode_body(korean.encode("euc-kr")) == korean
     assert decode_body(b"a\x00b\x07c") == "abc"
 
 

@@ -15,10 +15,15 @@ def classify(content_type: str, body: bytes) -> str:
     head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"#EXTM3U") or any(t in ctype for t in PLAYLIST_TYPES):
         return "playlist"
-    if head.startswith(b"{") and b"user_info" in body[:4096]:
+    if head.startswith((b"{", b"[")) and _looks_like_panel(body):
         return "panel"
     if "html" in ctype or head[:15].lower().startswith((b"<!doctype html", b"<html")):
         return "html"
-    if "json" in ctype:
-        return "panel" if b"user_info" in body[:4096] else "other"
     return "other"
+
+
+def _looks_like_panel(body: bytes) -> bool:
+    """Xtream-Codes answers: ``user_info``/``server_info`` or stream and category lists."""
+    window = body[:8192]
+    return any(key in window for key in (b'"user_info"', b'"stream_id"', b'"category_id"',
+                                         b'"series_id"'))  # fmt: skip

@@ -76,9 +76,10 @@ class EmbeddedRedis:
     asking for the same dir gets a clear error instead of two servers sharing one AOF.
     """
 
-    def __init__(self, data_dir: Path, start_timeout: float = 10.0) -> None:
+    def __init__(self, data_dir: Path, start_timeout: float = 10.0, port: int = 0) -> None:
         self.data_dir = Path(data_dir).resolve() / "redis"
         self.start_timeout = start_timeout
+        self.requested_port = port  # 0: a free port; tests restart a server on the same one
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._lock: IO[str] | None = None
@@ -91,7 +92,7 @@ class EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         binary = redis_server_binary()
-        self.port = _free_port()
+        self.port = self.requested_port or _free_port()
         args = [
             str(binary),
             "--bind", "127.0.0.1",

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
@@ -92,7 +93,13 @@ class DiscoverySpider(RedisSpider):
 
     def spider_idle(self) -> None:
         """Take more seeds; close after ``idle_exit`` seconds with nothing at all to do."""
-        if self.server is not None and self.count_size(self.redis_key) > 0:
+        try:
+            seeds_waiting = self.server is not None and self.count_size(self.redis_key) > 0
+        except redis.RedisError as exc:  # Redis away: stay open, the scheduler retries
+            self.logger.warning("Cannot read seeds from Redis (%s); staying open", exc)
+            self._idle_since = None
+            raise DontCloseSpider from None
+        if seeds_waiting:
             self._idle_since = None
             self.schedule_next_requests()
             raise DontCloseSpider

@@ -137,3 +137,66 @@ def test_a_killed_worker_loses_nothing(sandbox: SandboxServer, redis_url: str,
         f"expected {len(expected)}, fleet fetched {len(fetched)}, twice {len(twice)}, held {held}"
     )
     assert len(twice) <= held, f"{len(twice)} pages fetched twice, {held} were leased at the kill"
+
+
+def _few_sites(sandbox: SandboxServer, n: int = 4) -> list[str]:
+    return [s for s in sandbox.web.seeds() if "slow" not in s][:n]
+
+
+def test_workers_ride_out_a_redis_restart(sandbox: SandboxServer, tmp_path: Path) -> None:
+    from crawler.redis_server import EmbeddedRedis, _free_port
+
+    seeds = _few_sites(sandbox)
+    local = {"ISOP_CRAWL__MAX_SITE_HOPS": "0", "ISOP_CRAWL__DOWNLOAD_DELAY": "0.15"}
+    port = _free_port()
+    server = EmbeddedRedis(tmp_path / "r", port=port)
+    url = server.start()
+    try:
+        (tmp_path / "ref").mkdir()
+        reference, _ = _crawl(sandbox, url, tmp_path / "ref", 1, seeds, **local)
+        expected = {u for _, u, status in reference if status == 200}
+
+        seeds_file = tmp_path / "seeds.txt"
+        seeds_file.write_text("\n".join(seeds) + "\n")
+        env = _env(url, tmp_path, f"fleet{next(_prefixes)}", **local)
+        started = time.monotonic()
+        procs = _start_workers(2, env, seeds_file, sandbox.proxy_url, tmp_path)
+        while len(_log_since(sandbox, started)) < len(expected) // 3:
+            assert time.monotonic() - started < 60
+            time.sleep(0.05)
+        server.stop()  # SIGTERM: Redis writes its append-only file and exits
+        time.sleep(2.0)
+        server = EmbeddedRedis(tmp_path / "r", port=port)
+        server.start()
+        _wait(procs)
+        assert [p.returncode for p in procs] == [0, 0], (tmp_path / "worker0.log").read_text()[-3000:]
+        fetched = {u for _, u, status in _log_since(sandbox, started) if status == 200}
+        missing = expected - fetched
+        assert not missing, f"{len(missing)} pages lost over the restart: {sorted(missing)[:5]}"
+        logs = (tmp_path / "worker0.log").read_text() + (tmp_path / "worker1.log").read_text()
+        assert "Frontier Redis unavailable" in logs  # the outage was seen, and ridden out
+    finally:
+        server.stop()
+
+
+def test_sigterm_gives_leases_back(sandbox: SandboxServer, redis_url: str, tmp_path: Path) -> None:
+    seeds_file = tmp_path / "seeds.txt"
+    seeds_file.write_text("\n".join(_few_sites(sandbox)) + "\n")
+    prefix = f"fleet{next(_prefixes)}"
+    env = _env(redis_url, tmp_path, prefix, ISOP_CRAWL__DOWNLOAD_DELAY="0.3",
+               ISOP_FRONTIER__LEASE_TTL="600")  # fmt: skip
+    started = time.monotonic()
+    (worker,) = _start_workers(1, env, seeds_file, sandbox.proxy_url, tmp_path)
+    while len(_log_since(sandbox, started)) < 10:
+        assert time.monotonic() - started < 60
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    assert worker.returncode == 0, (tmp_path / "worker0.log").read_text()[-3000:]
+    client = redis.Redis.from_url(redis_url)
+    leased = sum(client.zcard(k) for k in client.scan_iter(match="{" + prefix + ":*}:leases"))
+    queued = sum(int(client.get(k) or 0)
+                 for k in client.scan_iter(match="{" + prefix + ":*}:pending"))  # fmt: skip
+    client.close()
+    assert leased == 0  # nothing waits for a 10-minute lease to expire
+    assert queued > 0  # the rest of the crawl is still there for the next worker

@@ -26,6 +26,7 @@ import uuid
 from collections import deque
 from typing import Any
 
+import redis
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.request import request_from_dict
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 LEASE_META = "isop_lease"  # [shard, lease id] of the request a response belongs to
 DUE_META = "isop_due_at"  # epoch seconds: a scheduled revisit
 PUSH_BATCH = 500
+BACKOFF_MIN_S, BACKOFF_MAX_S = 0.2, 10.0
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 
 
 def _serializer(path: str | None) -> Any:
@@ -91,6 +94,8 @@ class FrontierScheduler(RedisScheduler):
         self._remote_checked = 0.0
         self._remote_pending = True
         self._renewer: task.LoopingCall | None = None
+        self._backoff = 0.0
+        self._retry_at = 0.0
         self._wakeup: Any = None
 
     @classmethod
@@ -137,17 +142,31 @@ class FrontierScheduler(RedisScheduler):
             self._renewer.stop()
         if self._wakeup is not None and self._wakeup.active():
             self._wakeup.cancel()
-        self.flush()
-        unfinished = list(self._held.values())
-        if unfinished:
-            returned = self.frontier.release(unfinished)
-            self._inc("isop/frontier/released_on_close", returned)
-            logger.info("Gave back %d unfinished leased requests", returned)
+        self._retry_at = 0.0
+        self._close_with_retries()
         self._held.clear()
         self._ready.clear()
         if not self.persist:
             self.frontier.clear()
         self.frontier.close()
+
+    def _close_with_retries(self, attempts: int = 20) -> None:
+        """Queue what is buffered and give back unfinished leases, riding out a short Redis
+        outage; what still cannot be written is left to lease expiry (nothing is lost)."""
+        for attempt in range(attempts):
+            try:
+                self._flush()
+                unfinished = list(self._held.values())
+                if unfinished:
+                    returned = self.frontier.release(unfinished)
+                    self._inc("isop/frontier/released_on_close", returned)
+                    logger.info("Gave back %d unfinished leased requests", returned)
+                return
+            except REDIS_DOWN as exc:
+                logger.warning("Closing: Redis unavailable (%s), attempt %d", exc, attempt + 1)
+                time.sleep(min(BACKOFF_MAX_S, BACKOFF_MIN_S * 2**attempt))
+        logger.error("Closing without reaching Redis: %d requests not queued; %d leases "
+                     "will expire and come back", len(self._to_push), len(self._held))  # fmt: skip
 
     # -- enqueue -------------------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
@@ -181,10 +200,26 @@ class FrontierScheduler(RedisScheduler):
         return True
 
     def flush(self) -> None:
-        """Push buffered requests, then acknowledge finished leases: one call per shard each."""
+        """Push buffered requests, then acknowledge finished leases: one call per shard each.
+
+        If Redis is away, both stay buffered for the next try (after a backoff): a request
+        is never dropped and a lease never acknowledged before its replacement is queued.
+        """
+        if self._backing_off():
+            return
+        try:
+            self._flush()
+        except REDIS_DOWN as exc:
+            self._redis_failed(exc)
+        else:
+            self._redis_ok()
+
+    def _flush(self) -> None:
         if self._to_push:
-            batch, self._to_push = self._to_push, []
-            for status in self.frontier.push(batch):
+            batch = self._to_push
+            statuses = self.frontier.push(batch)
+            self._to_push = self._to_push[len(batch) :]
+            for status in statuses:
                 if status == DUPLICATE:
                     self._inc("dupefilter/filtered")
                 elif status == OVER_BUDGET:
@@ -195,16 +230,41 @@ class FrontierScheduler(RedisScheduler):
                         self._inc("isop/frontier/scheduled_for_later")
                     self._remote_pending = True
         if self._to_ack:
-            acks, self._to_ack = self._to_ack, []
+            acks = self._to_ack
             late = len(acks) - self.frontier.ack(acks)
+            self._to_ack = self._to_ack[len(acks) :]
             self._inc("isop/frontier/acked", len(acks) - late)
             self._inc("isop/frontier/late_ack", late)
+
+    # -- Redis faults --------------------------------------------------------------------
+    def _backing_off(self) -> bool:
+        if time.monotonic() < self._retry_at:
+            self._wake_in(self._retry_at - time.monotonic())
+            return True
+        return False
+
+    def _redis_failed(self, exc: Exception) -> None:
+        self._backoff = min(BACKOFF_MAX_S, max(BACKOFF_MIN_S, self._backoff * 2))
+        self._retry_at = time.monotonic() + self._backoff
+        self._inc(f"isop/frontier/redis_errors/{type(exc).__name__}")
+        logger.warning("Frontier Redis unavailable (%s); retrying in %.1fs", exc, self._backoff)
+        self._wake_in(self._backoff)
+
+    def _redis_ok(self) -> None:
+        if self._backoff:
+            logger.info("Frontier Redis is back")
+        self._backoff = 0.0
 
     # -- dequeue -------------------------------------------------------------------------
     def next_request(self) -> Request | None:
         self.flush()
-        if not self._ready:
-            self._fill()
+        if not self._ready and not self._backing_off():
+            try:
+                self._fill()
+            except REDIS_DOWN as exc:
+                self._redis_failed(exc)
+            else:
+                self._redis_ok()
         if not self._ready:
             return None
         lease, request = self._ready.popleft()
@@ -215,8 +275,7 @@ class FrontierScheduler(RedisScheduler):
     def _free_slots(self) -> int:
         """Requests the downloader can start now: a lease taken is sent at once, so the gap
         the frontier keeps between two fetches of a domain is the gap the site sees."""
-        engine = self.crawler.engine
-        downloader = getattr(engine, "downloader", None)
+        downloader = getattr(self._engine(), "downloader", None)
         if downloader is None:
             return self.prefetch
         limit = self.crawler.settings.getint("CONCURRENT_REQUESTS", 16)
@@ -240,10 +299,7 @@ class FrontierScheduler(RedisScheduler):
     def _dead_letter(self, lease: Lease, exc: Exception) -> None:
         self._inc("isop/frontier/dead_letter")
         logger.error("Frontier entry set aside in dead letters (%s): %.200s", exc, lease.json)
-        base = self.frontier.map.base(lease.shard)
-        client = self.frontier.clients[self.frontier.map.server_of(lease.shard)]
-        client.rpush(f"{base}:dead", lease.json)
-        self.frontier.ack([lease])
+        self.frontier.set_aside(lease, f"{type(exc).__name__}: {exc}")
 
     def _wake_in(self, seconds: float) -> None:
         """Ask the engine for requests again when the next domain becomes ready.
@@ -255,18 +311,28 @@ class FrontierScheduler(RedisScheduler):
         clock: Any = reactor  # the installed reactor (Twisted types it as a module)
         self._wakeup = clock.callLater(max(0.005, seconds), self._nudge_engine)
 
+    def _engine(self) -> Any:
+        try:
+            return self.crawler.engine
+        except RuntimeError:  # no crawl running (a scheduler built by hand, in tests)
+            return None
+
     def _nudge_engine(self) -> None:
-        slot = getattr(self.crawler.engine, "_slot", None)
+        slot = getattr(self._engine(), "_slot", None)
         if slot is not None:
             slot.nextcall.schedule()
 
     def has_pending_requests(self) -> bool:
-        if self._to_push or self._ready:
-            return True
+        if self._to_push or self._to_ack or self._ready or self._backoff:
+            return True  # while Redis is away, assume there is work: never close on a fault
         now = time.monotonic()
         if now - self._remote_checked > 1.0:
             self._remote_checked = now
-            self._remote_pending = self.frontier.outstanding() > 0
+            try:
+                self._remote_pending = self.frontier.outstanding() > 0
+            except REDIS_DOWN as exc:
+                self._redis_failed(exc)
+                return True
         return self._remote_pending
 
     def __len__(self) -> int:

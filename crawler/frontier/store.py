@@ -7,6 +7,7 @@ leases change together or not at all.  See ``lua/*.lua`` for the algorithms.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -212,6 +213,18 @@ class Frontier:
                                  client=pipe)  # fmt: skip
             held += sum(int(n) for n in pipe.execute())
         return held
+
+    def set_aside(self, lease: Lease, reason: str) -> None:
+        """Move an entry no worker can read into the shard's dead-letter list, for a human."""
+        base = self.map.base(lease.shard)
+        client = self.clients[self.map.server_of(lease.shard)]
+        record = json.dumps({"reason": reason, "entry": lease.json, "at": time.time()})
+        client.rpush(f"{base}:dead", record)
+        self.ack([lease])
+
+    def dead_letters(self, shard: int) -> list[dict[str, Any]]:
+        client = self.clients[self.map.server_of(shard)]
+        return [json.loads(raw) for raw in client.lrange(f"{self.map.base(shard)}:dead", 0, -1)]
 
     def set_delays(self, delays_s: dict[str, float]) -> None:
         """Per-domain politeness overrides (seconds), shared by the fleet."""

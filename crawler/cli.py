@@ -147,6 +147,44 @@ def demo(ctx: click.Context, seed: int | None, fresh: bool, as_json: bool) -> No
     sys.exit(code)
 
 
+@cli.group()
+def fleet() -> None:
+    """Inspect the shared frontier and the workers on it."""
+
+
+@fleet.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_context
+def fleet_status(ctx: click.Context, as_json: bool) -> None:
+    """Shards, queue depth per shard, leases, expired leases recovered, live workers."""
+    import redis as redis_lib
+
+    from crawler.fleet import connect_frontier, gather
+    from crawler.keys import Keys
+    from crawler.redis_server import ping_all
+    from crawler.render import fleet_tables
+
+    config = _config(ctx)
+    if not config.redis.urls:
+        fail("no fleet to inspect: set ISOP_REDIS_URLS (the embedded Redis lives only while "
+             "an isop process runs)")  # fmt: skip
+    with user_errors():
+        ping_all(config.redis.urls)
+    frontier = connect_frontier(config)
+    client = redis_lib.Redis.from_url(config.redis.urls[0])
+    try:
+        status = gather(frontier, client, Keys(config.redis.key_prefix))
+    finally:
+        frontier.close()
+        client.close()
+    if as_json:
+        click.echo(json.dumps(status.to_json()))
+        return
+    console = Console()
+    for table in fleet_tables(status):
+        console.print(table)
+
+
 def _add_sandbox_commands() -> None:
     from crawler.sandbox.cli import sandbox
 

@@ -73,6 +73,7 @@ class DetectorsConfig(_Section):
 
 class MetricsConfig(_Section):
     port: int = Field(0, ge=0, le=65535)
+    address: str = "0.0.0.0"
     progress_interval: float = Field(1.0, gt=0)
 
 

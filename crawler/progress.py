@@ -7,9 +7,7 @@ live worker is one whose key exists.  Cheap: one pipelined write per interval.
 from __future__ import annotations
 
 import os
-import socket
 import time
-import uuid
 from typing import Any
 
 from scrapy import signals
@@ -17,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy_redis.connection import get_redis_from_settings
 from twisted.internet import task
 
+from crawler.fleet import worker_id
 from crawler.keys import Keys
 
 COUNTERS = {
@@ -34,7 +33,7 @@ class ProgressReporter:
         self.crawler = crawler
         self.keys = keys
         self.interval = interval
-        self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.worker_id = worker_id(crawler)
         self.server = get_redis_from_settings(crawler.settings)
         self._loop: task.LoopingCall | None = None
 
@@ -52,9 +51,17 @@ class ProgressReporter:
         values = stats.get_stats()
         out: dict[str, Any] = {name: int(values.get(key, 0)) for name, key in COUNTERS.items()}
         out["errors"] = sum(int(v) for k, v in values.items() if k.startswith("isop/fetch_errors/"))
+        scheduler = getattr(getattr(self._engine(), "_slot", None), "scheduler", None)
+        out["leases"] = len(getattr(scheduler, "_held", ()))
         out["updated_at"] = time.time()
         out["pid"] = os.getpid()
         return out
+
+    def _engine(self) -> Any:
+        try:
+            return self.crawler.engine
+        except RuntimeError:
+            return None
 
     def write(self, state: str = "running") -> None:
         key = self.keys.worker(self.worker_id)

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-import socket
 import time
-import uuid
 from collections import deque
 from typing import Any
 
@@ -34,6 +31,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import reactor, task
 
 from crawler.domains import registered_domain
+from crawler.fleet import worker_id
 from crawler.frontier.codec import CodecError
 from crawler.frontier.store import (
     DUPLICATE,
@@ -85,7 +83,7 @@ class FrontierScheduler(RedisScheduler):
         self.prefetch = prefetch
         self.stats = crawler.stats
         self.fingerprinter = crawler.request_fingerprinter
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker_id = worker_id(crawler)
         self.spider: Spider | None = None
         self._to_push: list[Entry] = []
         self._to_ack: list[Lease] = []

@@ -247,12 +247,14 @@ class Frontier:
                 pipe.zcard(f"{base}:leases")
                 pipe.zcard(f"{base}:ready")
                 pipe.hgetall(f"{base}:stats")
+                pipe.llen(f"{base}:dead")
             replies = pipe.execute()
             for i, shard in enumerate(shards):
-                pending, due, leased, ready, stats = replies[i * 5 : i * 5 + 5]
+                pending, due, leased, ready, stats, dead = replies[i * 6 : i * 6 + 6]
                 row: dict[str, Any] = {
                     "shard": shard, "server": url, "queued": int(pending or 0),
                     "scheduled": int(due), "leased": int(leased), "domains_ready": int(ready),
+                    "dead_letters": int(dead),
                 }  # fmt: skip
                 for name in STAT_FIELDS:
                     row[name] = int(stats.get(name.encode(), 0))

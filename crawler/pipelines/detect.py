@@ -1,40 +1,27 @@
-"""Run the configured detectors on every fetched document and attach the fused verdict."""
+"""Attach the fused detector verdict to every fetched document the spider did not judge."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from detectors.base import Content
-from detectors.pipeline import DetectionPipeline
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
+from crawler.detection import detection_for, evaluate
 from crawler.items import PageItem
 
 
 class DetectPipeline:
-    """Turns a :class:`PageItem` into detector :class:`Content` and stores the verdict on it."""
+    """Runs the configured detectors on :class:`PageItem` items that have no verdict yet."""
 
-    def __init__(self, detection: DetectionPipeline, stats: Any) -> None:
-        self.detection = detection
-        self.stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DetectPipeline:
-        config = crawler.settings["ISOP_CONFIG"]
-        path = config.detectors_path
-        if not path.exists():
-            raise NotConfigured(f"detector config {path} not found: set detectors.config")
-        return cls(DetectionPipeline.from_config(path), crawler.stats)
+        detection_for(crawler)  # fail at start on a missing or broken detector config
+        return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem) or item.kind == "other":
-            return item
-        content = Content(
-            url=item.url, kind=item.kind, body=item.body, content_type=item.content_type
-        )
-        item.verdict = self.detection.evaluate(content)
-        self.stats.inc_value(f"isop/pages_evaluated/{item.kind}")
-        if item.verdict.infringing:
-            self.stats.inc_value("isop/pages_flagged")
+        if isinstance(item, PageItem):
+            evaluate(self.crawler, item)
         return item

@@ -104,3 +104,18 @@ def test_sites_json_contract(tmp_path: Path) -> None:
                             "last_seen"}  # fmt: skip
     assert rows[0]["domains"] == ["flixtorrent.to"]
     assert rows[0]["kind"] == "index"
+
+
+def test_plain_scrapy_commands_work_from_the_repository_root(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    scrapy = [sys.executable, "-m", "scrapy"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ISOP_")}
+    listed = subprocess.run([*scrapy, "list"], cwd=root, env=env, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert listed.returncode == 0 and "discovery" in listed.stdout.split()
+    env.update({"ISOP_DATA_DIR": str(tmp_path), "ISOP_CRAWL__IDLE_EXIT": "1"})
+    crawled = subprocess.run([*scrapy, "crawl", "discovery"], cwd=root, env=env,
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert crawled.returncode == 0, crawled.stderr[-2000:]
+    assert "Started private Redis" in crawled.stderr
+    assert "'finish_reason': 'finished'" in crawled.stderr

@@ -147,7 +147,7 @@ class RedisDupeFilter(BaseDupeFilter):
 
     def log(self, request: Request, spider: Spider) -> None:
         if self.stats is not None:
-            self.stats.inc_value("dupefilter/filtered", spider=spider)
+            self.stats.inc_value("dupefilter/filtered")
         if self.debug:
             logger.debug("Filtered duplicate request: %(request)s", {"request": request},
                          extra={"spider": spider})  # fmt: skip

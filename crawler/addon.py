@@ -83,6 +83,10 @@ class IsopAddon:
         settings.set("ISOP_CONFIG", config, priority=settings.getpriority("ISOP_CONFIG") or "addon")
         for name, value in scrapy_settings(config, urls[0]).items():
             settings.set(name, value, priority="addon")
+        if config.redis.cluster:  # scrapy-redis's own keys (seeds) and our heartbeats
+            params = dict(settings.getdict("REDIS_PARAMS"))
+            params["redis_cls"] = "redis.cluster.RedisCluster"
+            settings.set("REDIS_PARAMS", params, priority="addon")
         if config.crawl.proxy:
             settings.set("ISOP_PROXY", config.crawl.proxy, priority="addon")
             middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))

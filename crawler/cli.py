@@ -157,11 +157,9 @@ def fleet() -> None:
 @click.pass_context
 def fleet_status(ctx: click.Context, as_json: bool) -> None:
     """Shards, queue depth per shard, leases, expired leases recovered, live workers."""
-    import redis as redis_lib
-
     from crawler.fleet import connect_frontier, gather
     from crawler.keys import Keys
-    from crawler.redis_server import ping_all
+    from crawler.redis_server import client_for, ping_all
     from crawler.render import fleet_tables
 
     config = _config(ctx)
@@ -171,7 +169,7 @@ def fleet_status(ctx: click.Context, as_json: bool) -> None:
     with user_errors():
         ping_all(config.redis.urls)
     frontier = connect_frontier(config)
-    client = redis_lib.Redis.from_url(config.redis.urls[0])
+    client = client_for(config.redis.urls[0], config.redis.cluster)
     try:
         status = gather(frontier, client, Keys(config.redis.key_prefix))
     finally:

@@ -31,6 +31,7 @@ class _Section(BaseModel):
 class RedisConfig(_Section):
     urls: tuple[str, ...] = ()
     key_prefix: str = "isop"
+    cluster: bool = False
     start_timeout: float = Field(10.0, gt=0)
 
     @field_validator("urls", mode="before")

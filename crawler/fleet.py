@@ -66,7 +66,8 @@ class FleetStatus:
 def connect_frontier(config: Config) -> Frontier:
     """A frontier client for reading status (settings beyond the shard count don't matter)."""
     return Frontier.connect(list(config.redis.urls), config.redis.key_prefix,
-                            FrontierSettings(shards=config.frontier.shards))  # fmt: skip
+                            FrontierSettings(shards=config.frontier.shards),
+                            cluster=config.redis.cluster)  # fmt: skip
 
 
 def gather(frontier: Frontier, client: redis.Redis, keys: Keys,

@@ -64,6 +64,15 @@ def ping(url: str, timeout: float = 3.0) -> None:
         client.close()
 
 
+def client_for(url: str, cluster: bool = False) -> redis.Redis:
+    """A client for a plain server, or a cluster-aware one when ``cluster`` is set."""
+    if cluster:
+        from redis.cluster import RedisCluster
+
+        return RedisCluster.from_url(url)  # type: ignore[return-value]
+    return redis.Redis.from_url(url)
+
+
 def ping_all(urls: Sequence[str]) -> None:
     for url in urls:
         ping(url)

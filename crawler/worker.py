@@ -10,13 +10,12 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-import redis
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.config import Config
 from crawler.keys import Keys
-from crawler.redis_server import redis_urls
+from crawler.redis_server import client_for, redis_urls
 from crawler.registry import Registry
 from crawler.seeds import push_seeds, read_seeds
 
@@ -43,7 +42,7 @@ def run_worker(
     with redis_urls(config.redis.urls, config.data_dir, config.redis.start_timeout) as urls:
         config = config.with_overrides(redis={"urls": urls})
         if seeds is not None:
-            client = redis.Redis.from_url(urls[0])
+            client = client_for(urls[0], config.redis.cluster)
             try:
                 push_seeds(client, Keys(config.redis.key_prefix), spider, seeds.urls)
             finally:

@@ -114,6 +114,7 @@ class FrontierScheduler(RedisScheduler):
                 page_budget=config.crawl.page_budget_per_site,
                 recrawl_ms=int(frontier_cfg.recrawl_after * 1000),
             ),
+            cluster=config.redis.cluster,
         )
         scheduler = cls(
             crawler,

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import redis
 
+from crawler.frontier.routing import ClusterRouter, PlainRouter, Router
 from crawler.frontier.shards import ShardMap
 
 
@@ -68,33 +69,76 @@ class Frontier:
     """Client of the shared frontier for one process; thread-safe as redis-py clients are."""
 
     def __init__(self, shard_map: ShardMap, settings: FrontierSettings,
-                 clients: dict[str, redis.Redis]) -> None:  # fmt: skip
+                 router: Router) -> None:  # fmt: skip
         self.map = shard_map
         self.settings = settings
-        self.clients = clients
-        self._push = {u: c.register_script(_lua("common", "dedup_exact", "push"))
-                      for u, c in clients.items()}  # fmt: skip
-        self._pop = {u: c.register_script(_lua("common", "pop")) for u, c in clients.items()}
-        self._finish = {u: c.register_script(_lua("common", "finish")) for u, c in clients.items()}
-        self._renew = {u: c.register_script(_lua("common", "renew")) for u, c in clients.items()}
+        self.router = router
+        self._sources = {
+            "push": _lua("common", "dedup_exact", "push"),
+            "pop": _lua("common", "pop"),
+            "finish": _lua("common", "finish"),
+            "renew": _lua("common", "renew"),
+        }
+        self._scripts: dict[tuple[str, str], Any] = {}
         self._rotation = 0
         self._quiet_until: dict[int, float] = {}
 
     @classmethod
-    def connect(cls, urls: Sequence[str], prefix: str, settings: FrontierSettings) -> Frontier:
-        clients = {url: redis.Redis.from_url(url, health_check_interval=30) for url in urls}
-        return cls(ShardMap.build(prefix, settings.shards, urls), settings, clients)
+    def connect(cls, urls: Sequence[str], prefix: str, settings: FrontierSettings,
+                cluster: bool = False) -> Frontier:  # fmt: skip
+        """Plain servers (shards spread by consistent hashing) or one Redis Cluster (shards
+        live where their hash tag's slot lives)."""
+        shard_map = ShardMap.build(prefix, settings.shards, urls)
+        router: Router = ClusterRouter(urls[0], shard_map) if cluster else PlainRouter(shard_map)
+        return cls(shard_map, settings, router)
+
+    @property
+    def clients(self) -> dict[str, redis.Redis]:
+        return self.router.clients
+
+    def client_for(self, shard: int) -> redis.Redis:
+        return self.router.clients[self.router.server_of(shard)]
 
     def close(self) -> None:
-        for client in self.clients.values():
-            client.close()
+        self.router.close()
 
     # -- helpers -------------------------------------------------------------------------
     def _by_server(self, shards: Iterable[int]) -> dict[str, list[int]]:
         grouped: dict[str, list[int]] = defaultdict(list)
         for shard in shards:
-            grouped[self.map.server_of(shard)].append(shard)
+            grouped[self.router.server_of(shard)].append(shard)
         return grouped
+
+    def _script(self, name: str, server: str) -> Any:
+        key = (name, server)
+        if key not in self._scripts:
+            self._scripts[key] = self.router.clients[server].register_script(self._sources[name])
+        return self._scripts[key]
+
+    def _each_server(self, shards: Iterable[int], name: str,
+                     args_of: Callable[[int], list[Any]]) -> list[tuple[int, Any]]:  # fmt: skip
+        """Run script ``name`` on every shard, pipelined per server: one round trip each.
+
+        A Redis Cluster that moved a slot answers MOVED: the routes are refreshed and the
+        call is made once more.
+        """
+        shards = list(shards)
+        for attempt in (1, 2):
+            try:
+                out: list[tuple[int, Any]] = []
+                for server, group in self._by_server(shards).items():
+                    pipe = self.router.clients[server].pipeline(transaction=False)
+                    script = self._script(name, server)
+                    for shard in group:
+                        script(keys=[self.map.base(shard)], args=args_of(shard), client=pipe)
+                    out.extend(zip(group, pipe.execute(), strict=True))
+                return out
+            except redis.ResponseError as exc:
+                if attempt == 2 or not str(exc).startswith(("MOVED", "ASK")):
+                    raise
+                self.router.refresh()
+                self._scripts.clear()
+        raise AssertionError("unreachable")
 
     # -- operations ----------------------------------------------------------------------
     def push(self, entries: Sequence[Entry]) -> list[int]:
@@ -105,18 +149,18 @@ class Frontier:
         results = [DUPLICATE] * len(entries)
         self._wake(by_shard)
         s = self.settings
-        for url, shards in self._by_server(by_shard).items():
-            pipe = self.clients[url].pipeline(transaction=False)
-            for shard in shards:
-                args: list[Any] = [s.max_inflight_per_domain, s.page_budget, s.recrawl_ms,
-                                   len(by_shard[shard])]  # fmt: skip
-                for index in by_shard[shard]:
-                    e = entries[index]
-                    args += [e.domain, e.priority, e.due_ms, e.fingerprint, e.json]
-                self._push[url](keys=[self.map.base(shard)], args=args, client=pipe)
-            for shard, statuses in zip(shards, pipe.execute(), strict=True):
-                for index, status in zip(by_shard[shard], statuses, strict=True):
-                    results[index] = int(status)
+
+        def args_of(shard: int) -> list[Any]:
+            args: list[Any] = [s.max_inflight_per_domain, s.page_budget, s.recrawl_ms,
+                               len(by_shard[shard])]  # fmt: skip
+            for index in by_shard[shard]:
+                e = entries[index]
+                args += [e.domain, e.priority, e.due_ms, e.fingerprint, e.json]
+            return args
+
+        for shard, statuses in self._each_server(by_shard, "push", args_of):
+            for index, status in zip(by_shard[shard], statuses, strict=True):
+                results[index] = int(status)
         return results
 
     def pop(self, count: int, worker_id: str) -> tuple[list[Lease], float | None]:
@@ -142,27 +186,20 @@ class Frontier:
         asks = {shard: share + (1 if i < extra else 0) for i, shard in enumerate(targets)}
         leases: list[Lease] = []
         waits: list[int] = []
-        for url, shards in self._by_server(targets).items():
-            pipe = self.clients[url].pipeline(transaction=False)
-            for shard in shards:
-                self._pop[url](
-                    keys=[self.map.base(shard)],
-                    args=[asks[shard], s.lease_ttl_ms, worker_id, s.default_delay_ms,
-                          s.max_inflight_per_domain],
-                    client=pipe,
-                )  # fmt: skip
-            for shard, reply in zip(shards, pipe.execute(), strict=True):
-                wait = int(reply[-1])
-                got = (len(reply) - 1) // 2
-                for i in range(0, len(reply) - 1, 2):
-                    leases.append(Lease(_text(reply[i]), shard, _text(reply[i + 1])))
-                if got:
-                    self._quiet_until.pop(shard, None)
-                elif wait < 0:
-                    self._quiet_until[shard] = now + QUIET_RECHECK_S
-                else:
-                    waits.append(wait)
-                    self._quiet_until[shard] = now + min(wait / 1000.0, QUIET_RECHECK_S)
+        pop_args = [s.lease_ttl_ms, worker_id, s.default_delay_ms, s.max_inflight_per_domain]
+        replies = self._each_server(targets, "pop", lambda shard: [asks[shard], *pop_args])
+        for shard, reply in replies:
+            wait = int(reply[-1])
+            got = (len(reply) - 1) // 2
+            for i in range(0, len(reply) - 1, 2):
+                leases.append(Lease(_text(reply[i]), shard, _text(reply[i + 1])))
+            if got:
+                self._quiet_until.pop(shard, None)
+            elif wait < 0:
+                self._quiet_until[shard] = now + QUIET_RECHECK_S
+            else:
+                waits.append(wait)
+                self._quiet_until[shard] = now + min(wait / 1000.0, QUIET_RECHECK_S)
         if leases or skipped:
             return leases, 0.0
         if waits:
@@ -178,17 +215,12 @@ class Frontier:
         by_shard: dict[int, list[str]] = defaultdict(list)
         for lease in leases:
             by_shard[lease.shard].append(lease.id)
-        done = 0
         self._wake(by_shard)
-        for url, shards in self._by_server(by_shard).items():
-            pipe = self.clients[url].pipeline(transaction=False)
-            for shard in shards:
-                self._finish[url](
-                    keys=[self.map.base(shard)],
-                    args=[mode, self.settings.max_inflight_per_domain, *by_shard[shard]],
-                    client=pipe,
-                )
-            done += sum(int(n) for n in pipe.execute())
+        max_inflight = self.settings.max_inflight_per_domain
+        replies = self._each_server(
+            by_shard, "finish", lambda shard: [mode, max_inflight, *by_shard[shard]]
+        )
+        done = sum(int(n) for _, n in replies)
         return done
 
     def ack(self, leases: Iterable[Lease]) -> int:
@@ -204,26 +236,21 @@ class Frontier:
         by_shard: dict[int, list[str]] = defaultdict(list)
         for lease in leases:
             by_shard[lease.shard].append(lease.id)
-        held = 0
-        for url, shards in self._by_server(by_shard).items():
-            pipe = self.clients[url].pipeline(transaction=False)
-            for shard in shards:
-                self._renew[url](keys=[self.map.base(shard)],
-                                 args=[self.settings.lease_ttl_ms, *by_shard[shard]],
-                                 client=pipe)  # fmt: skip
-            held += sum(int(n) for n in pipe.execute())
+        ttl = self.settings.lease_ttl_ms
+        replies = self._each_server(by_shard, "renew", lambda shard: [ttl, *by_shard[shard]])
+        held = sum(int(n) for _, n in replies)
         return held
 
     def set_aside(self, lease: Lease, reason: str) -> None:
         """Move an entry no worker can read into the shard's dead-letter list, for a human."""
         base = self.map.base(lease.shard)
-        client = self.clients[self.map.server_of(lease.shard)]
+        client = self.client_for(lease.shard)
         record = json.dumps({"reason": reason, "entry": lease.json, "at": time.time()})
         client.rpush(f"{base}:dead", record)
         self.ack([lease])
 
     def dead_letters(self, shard: int) -> list[dict[str, Any]]:
-        client = self.clients[self.map.server_of(shard)]
+        client = self.client_for(shard)
         return [json.loads(raw) for raw in client.lrange(f"{self.map.base(shard)}:dead", 0, -1)]
 
     def set_delays(self, delays_s: dict[str, float]) -> None:
@@ -232,14 +259,14 @@ class Frontier:
         for domain, seconds in delays_s.items():
             by_shard[self.map.shard_of(domain)][domain] = int(seconds * 1000)
         for shard, mapping in by_shard.items():
-            client = self.clients[self.map.server_of(shard)]
+            client = self.client_for(shard)
             client.hset(f"{self.map.base(shard)}:delay", mapping=mapping)  # type: ignore[arg-type]
 
     def status(self) -> list[dict[str, Any]]:
         """Per shard: queued, scheduled, leased, domains ready, and the lifetime counters."""
         rows: list[dict[str, Any]] = []
         for url, shards in self._by_server(range(self.map.count)).items():
-            pipe = self.clients[url].pipeline(transaction=False)
+            pipe = self.router.clients[url].pipeline(transaction=False)
             for shard in shards:
                 base = self.map.base(shard)
                 pipe.get(f"{base}:pending")
@@ -268,7 +295,7 @@ class Frontier:
     def clear(self) -> None:
         """Delete every key of every shard (tests and ``--fresh`` runs)."""
         for url, shards in self._by_server(range(self.map.count)).items():
-            client = self.clients[url]
+            client = self.router.clients[url]
             for shard in shards:
                 for key in client.scan_iter(match=f"{self.map.base(shard)}:*", count=1000):
                     client.delete(key)

@@ -13,6 +13,8 @@ import sys
 
 BENCHMARKS = {
     "codec": "bench.codec",
+    "crawl": "bench.crawl",
+    "frontier": "bench.frontier",
 }
 
 

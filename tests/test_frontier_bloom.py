@@ -213,6 +213,21 @@ def test_server_time_buckets_expire_for_real(client: redis.Redis, base: str, mod
     assert client.keys(f"{base}*") == []
 
 
+@pytest.mark.parametrize("mode", ["bloom", "exact"])
+def test_duplicates_write_nothing(client: redis.Redis, base: str, mode: str) -> None:
+    """Most links a crawler finds are known: they must not feed the AOF or replicas."""
+    dedup = make_dedup(mode, client, base, capacity=1000)
+    added = fps(200)
+    dedup.seen_and_set_many(added)
+
+    def changes() -> int:
+        return int(client.info("persistence")["rdb_changes_since_last_save"])
+
+    before = changes()
+    assert all(dedup.seen_and_set_many(added))
+    assert changes() == before
+
+
 def test_exact_mode_stores_raw_fingerprints(client: redis.Redis, base: str) -> None:
     dedup = ExactDedup(client, base, WINDOW)
     added = fps(50)

@@ -1,7 +1,7 @@
 -- Frontier dedup library: a time-bucketed Bloom filter on Redis bitmaps, or an exact set.
 -- Concatenate it before a script body (crawler/frontier/bloom.py: DEDUP_LUA); it defines
--- only locals named dedup_*, bloom_* and exact_*, reads no KEYS/ARGV and no globals but
--- redis, string, unpack and math.
+-- only locals named dedup_*, bloom_* and exact_*, and reads no KEYS, ARGV or globals but
+-- redis and Lua's standard library.
 --
 --   local f = dedup_open(base, spec, now_ms)
 --     base    the caller's key base with its hash tag, e.g. "{isop:7}"; the keys are
@@ -9,7 +9,8 @@
 --     spec    Python's dedup.spec: "bloom:<window_ms>:<part_bits>:<parts>:<k>" or
 --             "exact:<window_ms>"; every worker of a fleet must send the same spec
 --     now_ms  integer epoch milliseconds; production passes dedup_now_ms() (server TIME)
---   dedup_check_and_set(f, item) -> 1 new (now recorded), 0 seen (nothing written)
+--   dedup_check_and_set(f, item) -> 1 new (now recorded), 0 seen (nothing written: a
+--                                   duplicate adds nothing to the AOF or replicas)
 --   dedup_check(f, item)         -> 1 seen, 0 not seen (read-only)
 --     item    Python's dedup.encode(fingerprint): the k bit positions in ASCII decimal,
 --             space-separated (bloom), or the raw 20-byte fingerprint (exact)
@@ -119,8 +120,8 @@ local function bloom_all_set(f, which, pos)
   return true
 end
 
--- Set all positions in the current bucket; were they all set already?  BITFIELD SET returns
--- the old bits: one Redis call per partition touched (usually one) instead of k SETBITs.
+-- Set all positions in the current bucket: BITFIELD takes them in one Redis call per
+-- partition touched (usually one) instead of k SETBITs.
 local function bloom_set_all(f, pos)
   local groups, order = {}, {}
   for n = 1, #pos do
@@ -136,21 +137,19 @@ local function bloom_set_all(f, pos)
     args[#args + 1] = off
     args[#args + 1] = '1'
   end
-  local all = true
   for _, part in ipairs(order) do
-    local old = redis.call('BITFIELD', bloom_key(f, 'cur', part), unpack(groups[part]))
-    for n = 1, #old do
-      if old[n] == 0 then all = false end
-    end
+    redis.call('BITFIELD', bloom_key(f, 'cur', part), unpack(groups[part]))
   end
-  return all
 end
 
+-- Reads first: a duplicate (most links a crawler finds) writes nothing, so it adds nothing
+-- to the AOF or the replication stream.
 local function bloom_check_and_set(f, item)
   if not f.ready then bloom_prepare(f) end
   local pos = bloom_positions(f, item)
   if f.has_prev and bloom_all_set(f, 'prev', pos) then return 0 end
-  if bloom_set_all(f, pos) then return 0 end
+  if bloom_all_set(f, 'cur', pos) then return 0 end
+  bloom_set_all(f, pos)
   return 1
 end
 

@@ -115,9 +115,23 @@ class DiscoverySpider(RedisSpider):
         if self._idle_since is None:
             self._idle_since = now
         if self.idle_exit and now - self._idle_since >= self.idle_exit:
+            if self._fleet_busy():
+                self._idle_since = now  # requests queued or leased by others may come to us
+                raise DontCloseSpider
             self.logger.info("Nothing to do for %.1fs: closing (idle exit)", self.idle_exit)
             return
         raise DontCloseSpider
+
+    def _fleet_busy(self) -> bool:
+        """Work queued or leased anywhere in the fleet (a dead worker's leases come back)."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        frontier = getattr(getattr(slot, "scheduler", None), "frontier", None)
+        if frontier is None:
+            return False
+        try:
+            return bool(frontier.outstanding(include_scheduled=False))
+        except redis.RedisError:
+            return True
 
     # -- pages ---------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:

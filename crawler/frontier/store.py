@@ -82,6 +82,7 @@ class Frontier:
         self._scripts: dict[tuple[str, str], Any] = {}
         self._rotation = 0
         self._quiet_until: dict[int, float] = {}
+        self._has_work: set[int] = set()
 
     @classmethod
     def connect(cls, urls: Sequence[str], prefix: str, settings: FrontierSettings,
@@ -178,14 +179,12 @@ class Frontier:
         order = order[self._rotation :] + order[: self._rotation]
         targets = [shard for shard in order if self._quiet_until.get(shard, 0.0) <= now]
         if not targets:
-            soonest = min(self._quiet_until.values()) - now
-            return [], max(0.0, soonest)
+            return [], self._next_known_work(now)
         skipped = len(targets) > count  # shards not asked this time may have work: ask soon
         targets = targets[:count]
         share, extra = divmod(count, len(targets))
         asks = {shard: share + (1 if i < extra else 0) for i, shard in enumerate(targets)}
         leases: list[Lease] = []
-        waits: list[int] = []
         pop_args = [s.lease_ttl_ms, worker_id, s.default_delay_ms, s.max_inflight_per_domain]
         replies = self._each_server(targets, "pop", lambda shard: [asks[shard], *pop_args])
         for shard, reply in replies:
@@ -195,16 +194,22 @@ class Frontier:
                 leases.append(Lease(_text(reply[i]), shard, _text(reply[i + 1])))
             if got:
                 self._quiet_until.pop(shard, None)
+                self._has_work.discard(shard)
             elif wait < 0:
                 self._quiet_until[shard] = now + QUIET_RECHECK_S
+                self._has_work.discard(shard)
             else:
-                waits.append(wait)
                 self._quiet_until[shard] = now + min(wait / 1000.0, QUIET_RECHECK_S)
+                self._has_work.add(shard)
         if leases or skipped:
             return leases, 0.0
-        if waits:
-            return leases, min(waits) / 1000.0
-        return leases, None
+        return leases, self._next_known_work(now)
+
+    def _next_known_work(self, now: float) -> float | None:
+        """Seconds until a shard known to hold work (queued, scheduled or leased) is worth
+        asking again; ``None`` if every shard was empty when last asked."""
+        times = [self._quiet_until.get(shard, now) - now for shard in self._has_work]
+        return max(0.0, min(times)) if times else None
 
     def _wake(self, shards: Iterable[int]) -> None:
         """Shards we just changed (pushed to, acknowledged in) are worth asking at once."""
@@ -288,9 +293,10 @@ class Frontier:
                 rows.append(row)
         return sorted(rows, key=lambda r: r["shard"])
 
-    def outstanding(self) -> int:
-        """Requests queued, scheduled or leased anywhere in the fleet."""
-        return sum(r["queued"] + r["scheduled"] + r["leased"] for r in self.status())
+    def outstanding(self, include_scheduled: bool = True) -> int:
+        """Requests queued, leased (and, unless told otherwise, scheduled for later)."""
+        return sum(r["queued"] + r["leased"] + (r["scheduled"] if include_scheduled else 0)
+                   for r in self.status())  # fmt: skip
 
     def clear(self) -> None:
         """Delete every key of every shard (tests and ``--fresh`` runs)."""

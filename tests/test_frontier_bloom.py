@@ -336,3 +336,14 @@ return out
     assert client.lrange(f"{base}:queue", 0, -1) == [b"2", b"3"]
     assert dedup.contains_many([a, b, c]) == [True, True, True]
     assert BATCH_LUA.startswith(DEDUP_LUA)
+
+
+def test_clear_removes_both_modes_and_only_this_base(client: redis.Redis, base: str) -> None:
+    make_dedup("exact", client, base).seen_and_set_many(fps(5))
+    bloom_dedup = make_dedup("bloom", client, base, capacity=100)
+    bloom_dedup.seen_and_set_many(fps(5))
+    neighbour = make_dedup("exact", client, base + "x")
+    neighbour.seen_and_set_many(fps(5))
+    assert bloom_dedup.clear() == 2
+    assert client.keys(f"{base}:*") == []
+    assert neighbour.clear() == 1

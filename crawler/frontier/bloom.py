@@ -224,9 +224,11 @@ class WindowedDedup:
         return [v == 1 for v in self._run("check", fingerprints, now)]
 
     def clear(self) -> int:
-        """Delete every bucket of this base; returns how many keys went."""
-        pattern = f"{_glob_escape(self.base)}:{self.mode}:*"
-        keys = list(self.client.scan_iter(match=pattern, count=1000))
+        """Delete every bucket of this base, in either mode (a crawl may have switched);
+        returns how many keys went."""
+        keys = [key for mode in MODES
+                for key in self.client.scan_iter(match=f"{_glob_escape(self.base)}:{mode}:*",
+                                                 count=1000)]  # fmt: skip
         for i in range(0, len(keys), 500):
             self.client.delete(*keys[i : i + 500])
         return len(keys)

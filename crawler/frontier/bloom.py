@@ -40,7 +40,6 @@ from redis.commands.core import Script
 
 MAX_PART_BITS = 2**32  # one Redis string: 512 MB
 MAX_BITS = 2**53  # positions travel as doubles
-GRACE_MS = 60_000  # a bucket outlives its second window by min(window, GRACE_MS)
 BATCH = 1_000  # items per script call: one call blocks Redis for ~a few ms at most
 MODES = ("bloom", "exact")
 

@@ -13,6 +13,7 @@ import sys
 
 BENCHMARKS = {
     "codec": "bench.codec",
+    "dedup": "bench.dedup",
     "crawl": "bench.crawl",
     "frontier": "bench.frontier",
 }

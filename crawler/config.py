@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -66,6 +66,9 @@ class FrontierConfig(_Section):
     lease_ttl: float = Field(30, ge=1)
     recrawl_after: float = Field(604800, ge=1)
     prefetch: int = Field(16, ge=1)
+    dedup: Literal["bloom", "exact"] = "bloom"
+    expected_urls: int = Field(10_000_000, ge=1)
+    dedup_error_rate: float = Field(0.001, gt=0, lt=1)
 
 
 class DetectorsConfig(_Section):

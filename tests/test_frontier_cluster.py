@@ -6,6 +6,7 @@ sandbox on the cluster exactly as on a single server.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import time
@@ -97,7 +98,8 @@ def test_shards_spread_over_the_cluster_nodes(cluster_url: str) -> None:
     try:
         assert len(set(frontier.router.server_of(s) for s in range(16))) == 3
         domains = [f"site{n}.to" for n in range(60)]
-        frontier.push([Entry(d, 0, f'{{"url": "http://{d}/"}}', d) for d in domains])
+        frontier.push([Entry(d, 0, f'{{"url": "http://{d}/"}}', hashlib.sha1(d.encode()).digest())
+                       for d in domains])  # fmt: skip
         leases = []
         for _ in range(10):
             got, _ = frontier.pop(64, "w")

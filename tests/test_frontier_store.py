@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 
@@ -25,7 +26,7 @@ _counter = iter(range(10**9))
 def make_frontier(redis_url: str) -> Iterator[object]:
     made: list[Frontier] = []
 
-    def make(**overrides: int) -> Frontier:
+    def make(**overrides: object) -> Frontier:
         values = {"shards": 4, "default_delay_ms": 0, "lease_ttl_ms": 10_000, **overrides}
         frontier = Frontier.connect(
             [redis_url],
@@ -42,8 +43,9 @@ def make_frontier(redis_url: str) -> Iterator[object]:
 
 
 def entry(domain: str, n: int, priority: int = 0, fp: bool = True, due_ms: int = 0) -> Entry:
-    return Entry(domain, priority, f'{{"url": "http://{domain}/{n}"}}',
-                 f"{domain}-{n}" if fp else "", due_ms)  # fmt: skip
+    url = f"http://{domain}/{n}"
+    fingerprint = hashlib.sha1(url.encode()).digest() if fp else b""
+    return Entry(domain, priority, f'{{"url": "{url}"}}', fingerprint, due_ms)
 
 
 def test_push_pop_ack_and_dedup(make_frontier) -> None:  # type: ignore[no-untyped-def]
@@ -197,3 +199,12 @@ def test_several_servers_hold_their_own_shards(tmp_path) -> None:  # type: ignor
         per_server = {url: client.dbsize() for url, client in f.clients.items()}
         assert all(size > 0 for size in per_server.values())
         f.close()
+
+
+def test_exact_and_bloom_modes_both_dedup(make_frontier) -> None:  # type: ignore[no-untyped-def]
+    for mode in ("exact", "bloom"):
+        f = make_frontier(dedup_mode=mode, expected_urls=10_000)
+        first = f.push([entry("a.to", n) for n in range(200)])
+        again = f.push([entry("a.to", n) for n in range(200)])
+        assert first == [PUSHED] * 200, mode
+        assert again == [DUPLICATE] * 200, mode

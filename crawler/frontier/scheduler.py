@@ -113,6 +113,9 @@ class FrontierScheduler(RedisScheduler):
                 max_inflight_per_domain=config.crawl.concurrent_requests_per_domain,
                 page_budget=config.crawl.page_budget_per_site,
                 recrawl_ms=int(frontier_cfg.recrawl_after * 1000),
+                dedup_mode=frontier_cfg.dedup,
+                expected_urls=frontier_cfg.expected_urls,
+                dedup_error_rate=frontier_cfg.dedup_error_rate,
             ),
             cluster=config.redis.cluster,
         )
@@ -178,7 +181,7 @@ class FrontierScheduler(RedisScheduler):
             return False
         domain = registered_domain(request.url)
         filtered = not request.dont_filter and not _crosses_domains(request, domain)
-        fingerprint = self.fingerprinter.fingerprint(request).hex() if filtered else ""
+        fingerprint = bytes(self.fingerprinter.fingerprint(request)) if filtered else b""
         due = request.meta.get(DUE_META)
         entry = Entry(
             domain=domain,

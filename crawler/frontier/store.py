@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 
+from crawler.frontier.bloom import make_dedup
 from crawler.frontier.routing import ClusterRouter, PlainRouter, Router
 from crawler.frontier.shards import ShardMap
 
@@ -36,6 +37,9 @@ class FrontierSettings:
     max_inflight_per_domain: int = 2
     page_budget: int = 0  # per registered domain; 0 = unlimited
     recrawl_ms: int = 7 * 86_400_000
+    dedup_mode: str = "bloom"  # or "exact": no false positive, ~30x the memory
+    expected_urls: int = 10_000_000  # distinct URLs per recrawl window, whole fleet
+    dedup_error_rate: float = 0.001
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class Entry:
     domain: str
     priority: int
     json: str
-    fingerprint: str = ""  # hex; empty = not deduplicated (dont_filter)
+    fingerprint: bytes = b""  # Scrapy's request fingerprint; empty = not deduplicated
     due_ms: int = 0  # absolute epoch ms for a scheduled revisit; 0 = now
 
 
@@ -74,12 +78,19 @@ class Frontier:
         self.settings = settings
         self.router = router
         self._sources = {
-            "push": _lua("common", "dedup_exact", "push"),
+            "push": _lua("common", "bloom", "push"),
             "pop": _lua("common", "pop"),
             "finish": _lua("common", "finish"),
             "renew": _lua("common", "renew"),
         }
         self._scripts: dict[tuple[str, str], Any] = {}
+        any_client = next(iter(router.clients.values()))
+        # Spec and item encoding only: the filter's keys live in each shard (same hash tag).
+        self.dedup = make_dedup(
+            settings.dedup_mode, any_client, shard_map.base(0),
+            capacity=max(1, settings.expected_urls // shard_map.count),
+            error_rate=settings.dedup_error_rate, recrawl_after=settings.recrawl_ms / 1000,
+        )  # fmt: skip
         self._rotation = 0
         self._quiet_until: dict[int, float] = {}
         self._has_work: set[int] = set()
@@ -152,11 +163,12 @@ class Frontier:
         s = self.settings
 
         def args_of(shard: int) -> list[Any]:
-            args: list[Any] = [s.max_inflight_per_domain, s.page_budget, s.recrawl_ms,
+            args: list[Any] = [s.max_inflight_per_domain, s.page_budget, self.dedup.spec,
                                len(by_shard[shard])]  # fmt: skip
             for index in by_shard[shard]:
                 e = entries[index]
-                args += [e.domain, e.priority, e.due_ms, e.fingerprint, e.json]
+                item = self.dedup.encode(e.fingerprint) if e.fingerprint else b""
+                args += [e.domain, e.priority, e.due_ms, item, e.json]
             return args
 
         for shard, statuses in self._each_server(by_shard, "push", args_of):

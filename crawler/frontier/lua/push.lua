@@ -1,10 +1,11 @@
 -- Push a batch of requests into one shard, atomically with dedup and the page budget.
--- ARGV: max_inflight, budget, recrawl_ms, n, then n groups of
---       domain, priority, due_ms (0 = now), fingerprint ('' = not filtered), json
+-- ARGV: max_inflight, budget, dedup spec (see bloom.lua), n, then n groups of
+--       domain, priority, due_ms (0 = now), dedup item ('' = not filtered), json
 -- Returns one status per request: 1 queued, 2 scheduled for later, 0 duplicate, -1 over budget.
 local max_inflight = tonumber(ARGV[1])
 local budget = tonumber(ARGV[2])
-local recrawl = tonumber(ARGV[3])
+local spec = ARGV[3]
+local filter = nil
 local n = tonumber(ARGV[4])
 local out = {}
 local dups, over, queued, later = 0, 0, 0, 0
@@ -13,7 +14,8 @@ for i = 0, n - 1 do
   local d, priority, due = ARGV[base], ARGV[base + 1], tonumber(ARGV[base + 2])
   local fp, json = ARGV[base + 3], ARGV[base + 4]
   local status = 1
-  if fp ~= '' and seen_and_set(fp, recrawl) then
+  if fp ~= '' and filter == nil then filter = dedup_open(B, spec, now) end
+  if fp ~= '' and dedup_check_and_set(filter, fp) == 0 then
     status = 0
     dups = dups + 1
   elseif budget > 0 and redis.call('HINCRBY', B .. ':budget', d, 1) > budget then

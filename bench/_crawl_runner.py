@@ -44,6 +44,7 @@ from crawler.domains import registered_domain
 from spiders.discovery import DiscoverySpider
 
 MODES = ("plain", "stock", "ours", "detect")
+OURS = ("ours", "detect")
 GO_POLL_S = 0.01
 DETECTORS_FILE = CONFIG_DIR / "detectors.yaml"
 
@@ -120,7 +121,7 @@ def _base_settings(args: argparse.Namespace) -> Settings:
     settings.setmodule("crawler.settings", priority="project")
     settings.set("ADDONS", {}, priority="project")
     settings.setdict({
-        "LOG_LEVEL": "INFO",
+        "LOG_LEVEL": args.log_level,
         "CONCURRENT_REQUESTS": args.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": args.per_domain,
         "DOWNLOAD_DELAY": 0,
@@ -162,7 +163,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _crawler(args: argparse.Namespace) -> tuple[CrawlerProcess, Crawler]:
-    if args.mode in ("ours", "detect"):
+    if args.mode in OURS:
         from crawler.registry import Registry
         from crawler.worker import project_settings
 
@@ -170,7 +171,7 @@ def _crawler(args: argparse.Namespace) -> tuple[CrawlerProcess, Crawler]:
         if args.mode == "detect":
             Registry.open(config.database_url).close()  # as run_worker does: schema first
         settings = project_settings(config)
-        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+        settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
         if args.mode == "ours":
             settings.set("ITEM_PIPELINES", {}, priority="cmdline")
         process = CrawlerProcess(settings, install_root_handler=True)
@@ -203,6 +204,9 @@ class _StopWhenDone:
         self.crawler = crawler
 
     def spider_idle(self) -> None:
+        spider: Any = self.crawler.spider
+        if spider.count_size(spider.redis_key) > 0:
+            return  # seeds waiting: the spider takes them now
         scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
         frontier = getattr(scheduler, "frontier", None)
         if frontier is not None and frontier.outstanding() == 0:
@@ -237,16 +241,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-domain", type=int, default=2)
     parser.add_argument("--idle-exit", type=float, default=0.5)
     parser.add_argument("--go-key", default="", help="wait for this Redis key before crawling")
+    parser.add_argument("--seed-batch", type=int, default=0,
+                        help="seeds an ours worker reads from Redis at start")  # fmt: skip
+    parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--profile", default="", help="write cProfile stats of the crawl here")
     args = parser.parse_args(argv)
     os.environ.pop("http_proxy", None)  # the proxy middleware routes requests, nothing else
     process, crawler = _crawler(args)
     clock = _Clock()
     crawler.signals.connect(clock.response, signal=signals.response_received)
-    if args.mode in ("ours", "detect"):
+    if args.mode in OURS:
         stopper = _StopWhenDone(crawler)
         crawler.signals.connect(stopper.spider_idle, signal=signals.spider_idle)
-    process.crawl(crawler)
+    # scrapy-redis reads CONCURRENT_REQUESTS seeds at start and the rest only when idle: ours
+    # reads its share at once (``-a redis_batch_size=N``), as plain and stock get theirs.
+    spider_args = {"redis_batch_size": args.seed_batch} if args.seed_batch else {}
+    process.crawl(crawler, **spider_args)
     _wait_for_go(args)
     profiler = cProfile.Profile() if args.profile else None
     if profiler is not None:

@@ -197,6 +197,8 @@ def _crawl(mode: Mode, plan: Plan, proxy: str, proxy_pid: int, redis_url: str,
     ]  # fmt: skip
     if mode.runner in ("plain", "stock"):
         command += ["--seeds", *seeds]
+    else:  # each worker takes its share of the seeds at start
+        command += ["--seed-batch", str(-(-len(seeds) // mode.workers))]
     processes = []
     logs = []
     for n in range(mode.workers):

@@ -10,12 +10,14 @@ budget, hop limit, concurrency (32, 2 per domain) and no download delay.
 The sandbox proxy runs in its own process (``bench._sandbox_proxy``) so that it does not
 share the crawler's GIL; it serves ``copies`` renamed copies of the sandbox web (4 by default:
 ~3,900 pages over ~250 sites) so that a crawl's steady state outweighs its ramp-up and tail,
-and it sets TCP_NODELAY (the stock proxy stalls ~40 ms per keep-alive response; the probe
-rows of the table measure both).  Pages/s = responses received / wall time from the first
-to the last response (process start-up and shutdown excluded).  Modes run in rounds, in
-reverse order every other round, to spread the machine's drift over all of them.  CPU
-columns: milliseconds of CPU per page of the crawler process(es) within that window, and of
-the Redis server and the proxy over the whole run of the mode.
+with TCP_NODELAY and a real listen backlog (the stock proxy stalls ~40 ms per keep-alive
+response and drops SYNs under a burst of connections; the "proxy alone" rows measure both
+with a light asyncio client).  Workers start together (a Redis barrier) and each takes its
+share of the seeds at once; ours stops as soon as the frontier is empty.  Pages/s =
+responses received / wall time from the first to the last response (process start-up and
+shutdown excluded).  Modes run in rounds, in reverse order every other round, to spread the
+machine's drift over all of them.  CPU columns: milliseconds of CPU per page of the crawler
+process(es) within that window, and of the Redis server and the proxy over the whole run.
 """
 
 from __future__ import annotations

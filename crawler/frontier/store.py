@@ -121,35 +121,47 @@ class Frontier:
             grouped[self.router.server_of(shard)].append(shard)
         return grouped
 
-    def _script(self, name: str, server: str) -> Any:
+    def _sha(self, name: str, server: str) -> str:
+        """The script's SHA on that server, loaded once; EVALSHA then goes straight into the
+        pipeline (redis-py's Script objects add a SCRIPT EXISTS round trip every time)."""
         key = (name, server)
         if key not in self._scripts:
-            self._scripts[key] = self.router.clients[server].register_script(self._sources[name])
-        return self._scripts[key]
+            self._scripts[key] = self.router.clients[server].script_load(self._sources[name])
+        return str(self._scripts[key])
 
     def _each_server(self, shards: Iterable[int], name: str,
                      args_of: Callable[[int], list[Any]]) -> list[tuple[int, Any]]:  # fmt: skip
         """Run script ``name`` on every shard, pipelined per server: one round trip each.
 
-        A Redis Cluster that moved a slot answers MOVED: the routes are refreshed and the
-        call is made once more.
+        A Redis Cluster that moved a slot answers MOVED, and a restarted Redis has forgotten
+        the scripts (NOSCRIPT): either way the call is made once more after a refresh.
+        Scripts are idempotent up to that error: NOSCRIPT means nothing ran.
         """
-        shards = list(shards)
+        out: list[tuple[int, Any]] = []
+        for server, group in self._by_server(shards).items():
+            out.extend(zip(group, self._run_on(server, group, name, args_of), strict=True))
+        return out
+
+    def _run_on(self, server: str, group: list[int], name: str,
+                args_of: Callable[[int], list[Any]]) -> list[Any]:  # fmt: skip
         for attempt in (1, 2):
             try:
-                out: list[tuple[int, Any]] = []
-                for server, group in self._by_server(shards).items():
-                    pipe = self.router.clients[server].pipeline(transaction=False)
-                    script = self._script(name, server)
-                    for shard in group:
-                        script(keys=[self.map.base(shard)], args=args_of(shard), client=pipe)
-                    out.extend(zip(group, pipe.execute(), strict=True))
-                return out
+                pipe = self.router.clients[server].pipeline(transaction=False)
+                sha = self._sha(name, server)
+                for shard in group:
+                    pipe.evalsha(sha, 1, self.map.base(shard), *args_of(shard))
+                return list(pipe.execute())
+            except redis.exceptions.NoScriptError:
+                if attempt == 2:
+                    raise
+                self._scripts.clear()  # Redis restarted (or SCRIPT FLUSH): load them again
             except redis.ResponseError as exc:
                 if attempt == 2 or not str(exc).startswith(("MOVED", "ASK")):
                     raise
-                self.router.refresh()
+                self.router.refresh()  # a cluster slot moved: route again
                 self._scripts.clear()
+                rerouted = dict(self._each_server(group, name, args_of))
+                return [rerouted[shard] for shard in group]
         raise AssertionError("unreachable")
 
     # -- operations ----------------------------------------------------------------------

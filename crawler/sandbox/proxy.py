@@ -43,6 +43,9 @@ class RequestRecord:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK hold every keep-alive response for ~40 ms.
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     default_request_version = "HTTP/1.0"  # error replies always carry a status line
     server_version = "isop-sandbox"
@@ -142,6 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _ProxyServer(ThreadingHTTPServer):
+    request_queue_size = 1024  # socketserver's default backlog of 5 drops a crawler's SYNs
     daemon_threads = False
     block_on_close = True  # server_close() joins handler threads
 

@@ -62,8 +62,9 @@ local function bloom_size_ok(f, key)
   local have = redis.call('STRLEN', key)
   if have ~= f.bytes then
     error('isop dedup: ' .. key .. ' holds ' .. have .. ' bytes but this worker expects ' ..
-          f.bytes .. ': every worker must use the same ISOP_DEDUP_CAPACITY and ' ..
-          'ISOP_DEDUP_ERROR_RATE (or delete the key)')
+          f.bytes .. ': every worker must use the same frontier.expected_urls, ' ..
+          'frontier.dedup_error_rate and shard count (ISOP_DEDUP_* for the dupefilter), ' ..
+          'or delete the key')
   end
 end
 

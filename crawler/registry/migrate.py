@@ -38,8 +38,12 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema of ``engine``'s database to ``revision``, once, under a lock."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema of ``engine``'s database to ``revision``, once, under a lock.
+
+    The default is every head: features (alerts, evidence, accounts) add their tables on
+    branches of their own off the initial schema, and a database gets all of them.
+    """
     _locked(engine, command.upgrade, revision)
 
 

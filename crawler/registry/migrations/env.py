@@ -12,6 +12,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
+import crawler.alerts.models  # noqa: F401  (registers the alert outbox table on Base)
 from crawler.registry.db import ensure_sqlite_parent, make_engine
 from crawler.registry.models import Base
 from crawler.registry.types import UTCDateTime

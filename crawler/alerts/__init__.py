@@ -1,0 +1,1 @@
+"""Alerts to coordinators: an outbox written with the change, delivered later through Apprise."""

@@ -192,6 +192,15 @@ def _add_sandbox_commands() -> None:
 _add_sandbox_commands()
 
 
+def _add_alerts_commands() -> None:
+    from crawler.cli_alerts import alerts
+
+    cli.add_command(alerts)
+
+
+_add_alerts_commands()
+
+
 def main() -> None:
     cli(prog_name="isop")
 

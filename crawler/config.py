@@ -15,6 +15,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crawler.alerts.config import AlertsConfig
+from crawler.evidence.config import EvidenceConfig
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("ISOP_CONFIG_DIR", PROJECT_DIR / "config"))
 DEFAULTS_FILE = CONFIG_DIR / "defaults.yaml"
@@ -96,6 +99,8 @@ class Config(_Section):
     detectors: DetectorsConfig = DetectorsConfig()
     metrics: MetricsConfig = MetricsConfig()
     demo: DemoConfig = DemoConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
 
     @property
     def database_url(self) -> str:

@@ -17,7 +17,7 @@ from crawler.registry.models import Base
 from crawler.registry.types import UTCDateTime
 
 DEDUP_KEY_LEN = 255
-STATUSES = ("pending", "delivered", "failed")
+STATUSES = ("pending", "failed", "delivered", "unrouted")
 
 
 class OutboxAlert(Base):
@@ -40,3 +40,5 @@ class OutboxAlert(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Delivery targets ("route/index") that already accepted it: a retry skips them.
+    targets_done: Mapped[list[str]] = mapped_column(JSON)

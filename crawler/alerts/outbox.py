@@ -56,6 +56,7 @@ def record_alert(
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": now,
+        "targets_done": [],
     }
     session.execute(_insert_ignoring_duplicates(session).values(**values))
 

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("targets_done", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["site_id"],
             ["sites.id"],

@@ -1,0 +1,154 @@
+"""Which routes want an alert, what the message says, and how URLs are shown without secrets.
+
+Routing reads the alert payload written by the registry: ``domain``, ``kind``, ``score`` and,
+when known, ``country``.  A payload missing a field simply fails filters on that field (a
+route asking for kind "iptv" does not get alerts of unknown kind).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.alerts.config import RouteConfig
+from crawler.domains import hostname, registered_domain
+
+# Country-code TLDs that are not the country's ISO code.
+_CCTLD_COUNTRY = {"uk": "gb"}
+MAX_FIELD_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What the deliverer needs of one outbox row."""
+
+    id: int
+    event: str
+    site_id: int
+    payload: dict[str, Any]
+    targets_done: tuple[str, ...] = ()
+
+
+def tld_candidates(domain: str) -> set[str]:
+    """The last label and the public suffix of ``domain`` (``a.b.co.uk`` -> uk, co.uk)."""
+    host = hostname(domain)
+    if not host:
+        return set()
+    found = {host.rsplit(".", 1)[-1]}
+    registered = registered_domain(host)
+    if "." in registered:
+        found.add(registered.split(".", 1)[1])
+    return found
+
+
+def country_of(payload: dict[str, Any]) -> str | None:
+    """The alert's country: given in the payload, else the site's country-code TLD."""
+    given = payload.get("country")
+    if isinstance(given, str) and len(given.strip()) == 2:
+        return given.strip().lower()
+    domain = payload.get("domain")
+    if isinstance(domain, str):
+        last = hostname(domain).rsplit(".", 1)[-1]
+        if len(last) == 2 and last.isalpha():
+            return _CCTLD_COUNTRY.get(last, last)
+    return None
+
+
+def matches(route: RouteConfig, alert: Alert) -> bool:
+    """Whether ``route`` wants ``alert`` (every non-empty filter must match)."""
+    payload = alert.payload
+    if route.events and alert.event.lower() not in route.events:
+        return False
+    kind = payload.get("kind")
+    if route.kinds and not (isinstance(kind, str) and kind.lower() in route.kinds):
+        return False
+    domain = payload.get("domain")
+    if route.tlds and not (
+        isinstance(domain, str) and tld_candidates(domain) & set(route.tlds)
+    ):
+        return False
+    if route.countries and country_of(payload) not in route.countries:
+        return False
+    if route.min_score > 0:
+        score = payload.get("score")
+        if not isinstance(score, int | float) or score < route.min_score:
+            return False
+    return True
+
+
+def targets(routes: tuple[RouteConfig, ...], alert: Alert) -> list[tuple[str, str]]:
+    """``(target name, Apprise URL)`` pairs still owed this alert, in config order."""
+    owed = []
+    for route in routes:
+        if not matches(route, alert):
+            continue
+        for index, url in enumerate(route.urls):
+            name = f"{route.name}/{index}"
+            if name not in alert.targets_done:
+                owed.append((name, url))
+    return owed
+
+
+def _clip(value: Any) -> str:
+    text = " ".join(str(value).split())  # no newlines smuggled into headers or lines
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "…"
+
+
+def title_of(alert: Alert) -> str:
+    subject = alert.payload.get("domain") or f"site {alert.site_id}"
+    return _clip(f"I-SOP {alert.event}: {subject}")
+
+
+def ids_line(alerts: list[Alert]) -> str:
+    """The machine-readable line receivers deduplicate on (one id per alert)."""
+    return "isop-alert-ids: " + " ".join(str(a.id) for a in alerts)
+
+
+def render(alerts: list[Alert]) -> tuple[str, str]:
+    """Title and body of one message carrying ``alerts`` (several: a digest)."""
+    if len(alerts) == 1:
+        alert = alerts[0]
+        lines = [f"{_clip(k)}: {_clip(v)}" for k, v in sorted(alert.payload.items())]
+        return title_of(alert), "\n".join([*lines, f"site id: {alert.site_id}", ids_line(alerts)])
+    lines = [f"- {title_of(a)}" for a in alerts]
+    return (
+        f"I-SOP digest: {len(alerts)} alerts",
+        "\n".join([*lines, ids_line(alerts)]),
+    )
+
+
+_SPLIT = re.compile(r"[/:@?&=#,;+]")
+
+
+def redact_url(url: str) -> str:
+    """Scheme and host of an Apprise URL, the rest masked: tokens hide in paths and queries."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<unparsable URL>"
+    scheme = parts.scheme or "?"
+    masked = "/***" if (parts.path.strip("/") or parts.query or parts.username) else ""
+    return f"{scheme}://{host}{port}{masked}"
+
+
+def scrub(text: str, urls: list[str]) -> str:
+    """``text`` with every piece of every URL in ``urls`` that could be a secret masked."""
+    secrets: set[str] = set()
+    for url in urls:
+        secrets.add(url)
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:
+            host = ""
+        scheme = url.split("://", 1)[0].lower()
+        for piece in _SPLIT.split(url):
+            if len(piece) >= 4 and piece not in host and piece.lower() != scheme:
+                secrets.add(piece)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

@@ -192,6 +192,15 @@ def _add_sandbox_commands() -> None:
 _add_sandbox_commands()
 
 
+def _add_hops_commands() -> None:
+    from crawler.cli_hops import hops
+
+    cli.add_command(hops)
+
+
+_add_hops_commands()
+
+
 def _add_alerts_commands() -> None:
     from crawler.cli_alerts import alerts
 

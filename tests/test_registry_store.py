@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +23,9 @@ def sha(text: str) -> str:
 
 
 @pytest.fixture
-def reg(tmp_path: Path) -> Iterator[Registry]:
-    registry = Registry.open(f"sqlite:///{tmp_path / 'registry.db'}")
+def reg(registry_url: str) -> Iterator[Registry]:
+    """A fresh registry on SQLite, then on PostgreSQL: every test runs on both."""
+    registry = Registry.open(registry_url)
     yield registry
     registry.close()
 
@@ -193,6 +193,7 @@ def test_to_json_is_the_stable_cli_contract(reg: Registry) -> None:
 def test_invalid_input_is_refused_before_the_database(
     reg: Registry, overrides: dict[str, Any], message: str
 ) -> None:
+    overrides = dict(overrides)  # shared by both backends' runs: don't consume it
     domain = overrides.pop("domain", "yts.mx")
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         record(reg, domain, **overrides)
@@ -232,9 +233,9 @@ def test_a_write_that_lost_a_race_is_retried(
     real = backend.record_page_verdict
     calls: list[int] = []
 
-    def lose_once(session: Session, page: backend.PageVerdict) -> SiteView | None:
+    def lose_once(session: Session, page: backend.PageVerdict, *args: Any) -> SiteView | None:
         calls.append(1)
-        result = real(session, page)
+        result = real(session, page, *args)
         if len(calls) == 1:
             raise IntegrityError("INSERT INTO domains", {}, Exception("UNIQUE constraint failed"))
         return result
@@ -251,7 +252,7 @@ def test_a_real_database_error_is_not_retried(
 ) -> None:
     calls: list[int] = []
 
-    def broken(session: Session, page: backend.PageVerdict) -> SiteView | None:
+    def broken(session: Session, page: backend.PageVerdict, *args: Any) -> SiteView | None:
         calls.append(1)
         raise OperationalError("SELECT", {}, Exception("no such table: domains"))
 

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.registry.models import Domain, Evidence, ScoreHistory, Site
+from crawler.registry.lifecycle import confirm_by_score
+from crawler.registry.models import Domain, Evidence, ScoreHistory, Site, SiteEvent
 from crawler.registry.views import EvidenceView, SiteView
 from crawler.registry.vocab import ROLE_BY_LINK
 
@@ -38,7 +39,10 @@ class PageVerdict:
     how_linked: str
 
 
-def record_page_verdict(session: Session, page: PageVerdict) -> SiteView | None:
+def record_page_verdict(
+    session: Session, page: PageVerdict, confirm_score: float = 0.0
+) -> SiteView | None:
+    """Record one page; a flagged page scoring at least ``confirm_score`` confirms its site."""
     owner = session.scalar(select(Domain).where(Domain.domain == page.domain))
     if owner is None:
         if not page.infringing:
@@ -63,7 +67,7 @@ def record_page_verdict(session: Session, page: PageVerdict) -> SiteView | None:
         # Lock the site row: concurrent writers on PostgreSQL would otherwise lose updates.
         site = session.scalars(select(Site).where(Site.id == owner.site_id).with_for_update()).one()
         _touch(owner, page.seen_at)
-    _observe(session, site, page)
+    _observe(session, site, page, confirm_score)
     _attach_aliases(session, site, page)
     session.flush()
     return _views(session, [site])[0]
@@ -73,14 +77,18 @@ def _new_site(session: Session, page: PageVerdict) -> Site:
     site = Site(
         label=page.domain,
         kind=page.kind,
-        status="confirmed",  # created only from an infringing verdict
+        status="candidate",  # created only from an infringing verdict; _observe confirms
         score=page.score,
         max_score=page.score,
         first_seen=page.seen_at,
         last_seen=page.seen_at,
+        status_changed_at=page.seen_at,
     )
     session.add(site)
     session.flush()  # we need site.id
+    session.add(SiteEvent(site_id=site.id, kind="status", old=None, new="candidate",
+                          actor="score", text=f"first flagged page {page.url}",
+                          at=page.seen_at))  # fmt: skip
     return site
 
 
@@ -107,7 +115,7 @@ def _demote_primary(session: Session, site: Site) -> None:
         domain.role = "former"
 
 
-def _observe(session: Session, site: Site, page: PageVerdict) -> None:
+def _observe(session: Session, site: Site, page: PageVerdict, confirm_score: float) -> None:
     if page.seen_at >= site.last_seen:
         if page.infringing:
             # The latest flagged page's score: a clean page (an "about" page, a 404) of a
@@ -117,8 +125,7 @@ def _observe(session: Session, site: Site, page: PageVerdict) -> None:
     site.first_seen = min(site.first_seen, page.seen_at)
     site.max_score = max(site.max_score, page.score)
     if page.infringing:
-        if site.status == "candidate":
-            site.status = "confirmed"
+        confirm_by_score(session, site, page.score, confirm_score, page.seen_at)
         if page.kind is not None:
             site.kind = page.kind
     session.add(ScoreHistory(site_id=site.id, score=page.score, at=page.seen_at))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -54,6 +55,7 @@ class Site(Base):
         CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
         CheckConstraint("max_score >= 0 AND max_score <= 1", name="max_score_range"),
         Index("ix_sites_score", "score"),
+        Index("ix_sites_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,6 +67,15 @@ class Site(Base):
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Lifecycle (revision 0101): when the status last changed, the analyst's verdict if any
+    # ("confirmed" / "false_positive": a verdict outranks every score), the operator cluster
+    # (sites sharing identifiers), and the monitor's schedule: the next check and how long
+    # the monitor that scheduled it holds the claim (an expired claim is scheduled again).
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    operator_cluster: Mapped[str | None] = mapped_column(String(64))
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    check_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     domains: Mapped[list[Domain]] = relationship(back_populates="site")
 
@@ -140,4 +151,29 @@ class Check(Base):
     redirect_chain: Mapped[list[str]] = mapped_column(JSON)
     response_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Revision 0101: what the check concluded (up, down, parked, seized, moved), a fingerprint
+    # of the page's text and whether it differs from the previous check's.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    fingerprint: Mapped[str | None] = mapped_column(String(SHA256_HEX_LEN))
+    fingerprint_changed: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class SiteEvent(Base):
+    """The history of a site: status changes, analyst verdicts and notes, who and when.
+
+    ``kind`` is "status" (``old``/``new`` are statuses), "verdict" (``new`` is the analyst's
+    label) or "note"; ``actor`` names the source ("score", "monitor", "analyst:NAME").
+    """
+
+    __tablename__ = "site_events"
+    __table_args__ = (Index("ix_site_events_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    old: Mapped[str | None] = mapped_column(String(16))
+    new: Mapped[str | None] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

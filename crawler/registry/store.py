@@ -11,20 +11,22 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from alembic.util import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.registry import backend, validate
+from crawler.registry import backend, checks, history, lifecycle, validate
 from crawler.registry.db import ensure_sqlite_parent, make_engine, redact, write_engine
 from crawler.registry.errors import RegistryUnavailable
 from crawler.registry.migrate import upgrade
-from crawler.registry.views import EvidenceView, SiteView
+from crawler.registry.models import Domain, Site
+from crawler.registry.policy import Policy
+from crawler.registry.views import AnalystLabel, EvidenceView, SiteHistory, SiteView
 
 T = TypeVar("T")
 
@@ -35,14 +37,15 @@ _TRANSIENT = ("locked", "busy", "deadlock", "could not serialize")
 class Registry:
     """Sites, their domains and evidence, in any SQLAlchemy database (SQLite by default)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, policy: Policy | None = None) -> None:
         """Wrap an engine whose schema is already current; use ``Registry.open`` normally."""
         self._engine = engine
+        self.policy = policy or Policy()
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine(engine), expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str) -> Registry:
+    def open(cls, url: str, policy: Policy | None = None) -> Registry:
         """Connect to ``url`` and migrate it to the current schema.
 
         Raises ``RegistryUnavailable("<url without password>: <cause>")`` when the database
@@ -57,7 +60,7 @@ class Registry:
             if engine is not None:
                 engine.dispose()
             raise RegistryUnavailable(f"{redact(url)}: {_one_line(exc)}") from exc
-        return cls(engine)
+        return cls(engine, policy)
 
     def close(self) -> None:
         """Close every pooled connection (unclosed SQLite connections warn)."""
@@ -109,7 +112,10 @@ class Registry:
             aliases=validate.aliases(aliases, owner=domain),
             how_linked=validate.text(how_linked, "how_linked"),
         )
-        return self._write_retrying(lambda session: backend.record_page_verdict(session, page))
+        threshold = self.policy.confirm_score
+        return self._write_retrying(
+            lambda session: backend.record_page_verdict(session, page, threshold)
+        )
 
     def sites(self) -> list[SiteView]:
         """Every site, highest score first."""
@@ -131,6 +137,82 @@ class Registry:
             if not backend.site_exists(session, site_id):
                 raise ValueError(f"unknown site id {site_id}")
             return backend.evidence_views(session, site_id)
+
+    # -- analysts ------------------------------------------------------------------------
+    def confirm(self, domain: str, analyst: str, note: str | None = None) -> SiteView:
+        """An analyst confirms the site owning ``domain`` (kept as a label for evaluation)."""
+        return self._verdict(domain, "confirmed", analyst, note)
+
+    def false_positive(self, domain: str, analyst: str, note: str | None = None) -> SiteView:
+        """An analyst says the site is not infringing: it stays so whatever later pages score."""
+        return self._verdict(domain, "false_positive", analyst, note)
+
+    def note(self, domain: str, analyst: str, text: str) -> SiteView:
+        """Add an analyst's note to the site's history."""
+        name, who = validate.domain(domain), validate.text(analyst, "analyst")
+        body = validate.text(text, "note")
+        return self._on_site(name, lambda s, site, at: lifecycle.add_note(
+            s, site, analyst=who, text=body, at=at))  # fmt: skip
+
+    def analyst_labels(self) -> list[AnalystLabel]:
+        """Every site an analyst labelled, with the latest label: for ``isop eval``."""
+        with self._read() as session, session.begin():
+            return history.analyst_labels(session)
+
+    def history(self, domain: str) -> SiteHistory | None:
+        """The full history of the site owning ``domain``, or None if no site owns it."""
+        name = validate.domain(domain)
+        with self._read() as session, session.begin():
+            return history.site_history(session, name)
+
+    def _verdict(self, domain: str, verdict: str, analyst: str, note: str | None) -> SiteView:
+        name, who = validate.domain(domain), validate.text(analyst, "analyst")
+        if note is not None:
+            validate.text(note, "note")
+        return self._on_site(name, lambda s, site, at: lifecycle.set_verdict(
+            s, site, verdict, analyst=who, at=at, note=note))  # fmt: skip
+
+    def _on_site(self, domain: str, change: Callable[[Session, Site, datetime], None]) -> SiteView:
+        def work(session: Session) -> SiteView:
+            site = session.scalars(
+                select(Site).join(Domain, Domain.site_id == Site.id)
+                .where(Domain.domain == domain).with_for_update()
+            ).first()  # fmt: skip
+            if site is None:
+                raise ValueError(f"no site owns the domain {domain!r}")
+            change(session, site, datetime.now(UTC))
+            session.flush()
+            return backend.site_views(session, domain)[0]
+
+        return self._write_retrying(work)
+
+    # -- monitor ---------------------------------------------------------------------------
+    def claim_due(self, limit: int = 100, now: datetime | None = None) -> list[checks.DueCheck]:
+        """Claim up to ``limit`` monitored sites not scheduled yet (see ``checks.claim_due``)."""
+        when = validate.aware(now, "now") if now is not None else datetime.now(UTC)
+        return self._write_retrying(
+            lambda session: checks.claim_due(session, self.policy, when, limit)
+        )
+
+    def record_check(self, result: checks.CheckResult) -> checks.CheckRecorded:
+        """Store a check, update the site's status; returns the next check to schedule."""
+        if result.outcome not in checks.OUTCOMES:
+            raise ValueError(f"outcome must be one of {sorted(checks.OUTCOMES)}")
+        validate.aware(result.at, "at")
+        validate.domain(result.domain)
+        if result.moved_to is not None:
+            validate.domain(result.moved_to, "moved_to")
+        return self._write_retrying(
+            lambda session: checks.record_check(session, result, self.policy)
+        )
+
+    def status_counts(self) -> dict[tuple[str, str], int]:
+        """Sites by (status, kind); kind "" when unknown.  For the metrics."""
+        with self._read() as session, session.begin():
+            rows = session.execute(
+                select(Site.status, Site.kind, func.count(Site.id)).group_by(Site.status, Site.kind)
+            ).tuples()
+            return {(status, kind or ""): int(n) for status, kind, n in rows}
 
     def _write_retrying(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in its own transaction, again from scratch if it lost a race."""

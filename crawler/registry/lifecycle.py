@@ -1,0 +1,134 @@
+"""Status changes of a site, each written with its history row and, when a coordinator must
+hear of it, its alert: all in the caller's transaction, so none exists without the others.
+
+candidate --(score >= confirm_score, or an analyst)--> confirmed --(first check up)-->
+monitored <--> down / parked / seized / moved; an analyst's false-positive verdict is sticky:
+no score and no check moves the site out of it, only another analyst verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.registry.models import Domain, Site, SiteEvent
+
+# A monitored site answering again after one of these is news for a coordinator.
+BACK_UP_FROM = frozenset({"down", "parked", "seized"})
+VERDICTS = frozenset({"confirmed", "false_positive"})
+
+
+def change_status(
+    session: Session, site: Site, new: str, *, actor: str, at: datetime, why: str | None = None
+) -> bool:
+    """Move ``site`` to ``new``; records the change and its alert.  False if nothing changed."""
+    old = site.status
+    if old == new:
+        return False
+    site.status = new
+    site.status_changed_at = at
+    session.add(
+        SiteEvent(site_id=site.id, kind="status", old=old, new=new, actor=actor, text=why, at=at)
+    )
+    session.flush()
+    if new == "confirmed" and old in ("candidate", "false_positive"):
+        _alert(
+            session,
+            "site.confirmed",
+            site,
+            f"site.confirmed:{site.id}",
+            {"actor": actor, "why": why},
+        )
+    elif new == "monitored" and old in BACK_UP_FROM:
+        # One alert per comeback: the key names the outage it ends.
+        since = old_changed_key(session, site, old)
+        _alert(
+            session,
+            "site.back_up",
+            site,
+            f"site.back_up:{site.id}:{since}",
+            {"was": old, "actor": actor, "why": why},
+        )
+    return True
+
+
+def old_changed_key(session: Session, site: Site, old: str) -> int:
+    """The id of the event that put the site into ``old``: names one outage."""
+    event_id = session.scalar(
+        select(SiteEvent.id)
+        .where(SiteEvent.site_id == site.id, SiteEvent.kind == "status", SiteEvent.new == old)
+        .order_by(SiteEvent.id.desc())
+        .limit(1)
+    )
+    return int(event_id or 0)
+
+
+def confirm_by_score(
+    session: Session, site: Site, score: float, threshold: float, at: datetime
+) -> None:
+    """A candidate whose flagged page scored at least ``threshold`` is confirmed."""
+    if site.status == "candidate" and site.verdict is None and score >= threshold:
+        change_status(
+            session,
+            site,
+            "confirmed",
+            actor="score",
+            at=at,
+            why=f"flagged page scored {score:.2f} >= {threshold:.2f}",
+        )
+
+
+def set_verdict(
+    session: Session, site: Site, verdict: str, *, analyst: str, at: datetime, note: str | None
+) -> None:
+    """An analyst's label: it overrides scores, and is kept for detector evaluation."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {sorted(VERDICTS)}, got {verdict!r}")
+    actor = f"analyst:{analyst}"
+    old_verdict = site.verdict
+    site.verdict = verdict
+    session.add(
+        SiteEvent(
+            site_id=site.id,
+            kind="verdict",
+            old=old_verdict,
+            new=verdict,
+            actor=actor,
+            text=note,
+            at=at,
+        )
+    )
+    if verdict == "false_positive":
+        change_status(session, site, "false_positive", actor=actor, at=at, why=note)
+        site.next_check_at = None
+        site.check_claimed_until = None
+    elif site.status in ("candidate", "false_positive"):
+        change_status(session, site, "confirmed", actor=actor, at=at, why=note)
+
+
+def add_note(session: Session, site: Site, *, analyst: str, text: str, at: datetime) -> None:
+    session.add(
+        SiteEvent(site_id=site.id, kind="note", actor=f"analyst:{analyst}", text=text, at=at)
+    )
+
+
+def _alert(session: Session, event: str, site: Site, key: str, extra: dict[str, Any]) -> None:
+    """Queue the coordinators' alert in this transaction (the outbox delivers it later)."""
+    from crawler.alerts.outbox import record_alert  # the alerts feature owns the outbox
+
+    domains = list(
+        session.scalars(select(Domain.domain).where(Domain.site_id == site.id).order_by(Domain.id))
+    )
+    payload = {
+        "site": site.label,
+        "site_id": site.id,
+        "domains": domains,
+        "kind": site.kind,
+        "status": site.status,
+        "score": site.score,
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    record_alert(session, event=event, site_id=site.id, dedup_key=key, payload=payload)

@@ -48,7 +48,7 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
         "SPIDER_MIDDLEWARES": {"crawler.frontier.leases.LeaseAcknowledger": 1},
         "DOWNLOADER_MIDDLEWARES": {"crawler.frontier.leases.LeaseAcknowledger": 50},
         "EXTENSIONS": {
-            "crawler.metrics.PrometheusExporter": 500,
+            "crawler.extensions.prometheus.PrometheusExporter": 500,
             "crawler.progress.ProgressReporter": 510,
         },
     }

@@ -201,6 +201,15 @@ def _add_hops_commands() -> None:
 _add_hops_commands()
 
 
+def _add_worker_command() -> None:
+    from crawler.cli_worker import worker
+
+    cli.add_command(worker)
+
+
+_add_worker_command()
+
+
 def _add_alerts_commands() -> None:
     from crawler.cli_alerts import alerts
 

@@ -82,6 +82,32 @@ class MetricsConfig(_Section):
     port: int = Field(0, ge=0, le=65535)
     address: str = "0.0.0.0"
     progress_interval: float = Field(1.0, gt=0)
+    liveness_timeout: float = Field(60.0, gt=0)
+
+
+class WorkerConfig(_Section):
+    spider: str = "discovery"
+    port: int = Field(9410, ge=1, le=65535)
+
+
+class RegistryConfig(_Section):
+    confirm_score: float = Field(0.7, ge=0, le=1)
+
+
+class MonitorConfig(_Section):
+    revisit: dict[str, float] = Field(
+        default_factory=lambda: {
+            "confirmed": 600, "monitored": 3600, "down": 1800, "parked": 86400,
+            "seized": 604800, "moved": 600,
+        }
+    )  # fmt: skip
+    down_after_failures: int = Field(2, ge=1)
+    claim_grace: float = Field(900, gt=0)
+    sweep_interval: float = Field(60, gt=0)
+    sweep_batch: int = Field(500, ge=1)
+    hop_probes: int = Field(20, ge=0)
+    max_body_bytes: int = Field(500_000, ge=1024)
+    banners: str = "monitor_banners.yaml"
 
 
 class DemoConfig(_Section):
@@ -101,6 +127,9 @@ class Config(_Section):
     demo: DemoConfig = DemoConfig()
     alerts: AlertsConfig = AlertsConfig()
     evidence: EvidenceConfig = EvidenceConfig()
+    worker: WorkerConfig = WorkerConfig()
+    registry: RegistryConfig = RegistryConfig()
+    monitor: MonitorConfig = MonitorConfig()
 
     @property
     def database_url(self) -> str:
@@ -168,9 +197,29 @@ def _set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
+def _with_secret_files(environ: Mapping[str, str]) -> dict[str, str]:
+    """``ISOP_X_FILE=/run/secrets/x`` stands for ``ISOP_X`` = the file's content (Docker and
+    Kubernetes mount secrets as files); a variable set directly wins.  Errors name the
+    variable and the path, never the content."""
+    env = dict(environ)
+    for name, path in environ.items():
+        if not (name.startswith("ISOP_") and name.endswith("_FILE")):
+            continue
+        target = name[: -len("_FILE")]
+        del env[name]  # not a setting of its own (ISOP_A__B_FILE is no key b_file)
+        if not path or target in environ:
+            continue
+        try:
+            env[target] = Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            cause = getattr(exc, "strerror", None) or type(exc).__name__
+            raise ConfigError(f"{name}={path}: cannot read secret file ({cause})") from None
+    return env
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for name, value in environ.items():
+    for name, value in _with_secret_files(environ).items():
         if name in _NAMED_ENV:
             _set_path(data, _NAMED_ENV[name], value)
         elif name.startswith("ISOP_") and "__" in name:

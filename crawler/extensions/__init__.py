@@ -1,0 +1,1 @@
+"""Scrapy extensions of the crawler that are not part of crawling itself (metrics, health)."""

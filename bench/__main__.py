@@ -16,6 +16,7 @@ BENCHMARKS = {
     "dedup": "bench.dedup",
     "crawl": "bench.crawl",
     "frontier": "bench.frontier",
+    "hops": "bench.hops",
 }
 
 

@@ -89,7 +89,7 @@ def _next_numbers(label: str, suffixes: list[str], limit: int = 30) -> Iterator[
     if match:
         stem, digits = match.groups()
         number = int(digits)
-        steps = [*range(1, limit + 1), -1, -2]
+        steps = [1, 2, 3, -1, *range(4, limit + 1), -2]
         labels = [f"{stem}{number + s}" for s in steps if number + s >= 0]
         if digits.startswith("0"):
             labels += [f"{stem}{number + s:0{len(digits)}d}" for s in steps if number + s >= 0]
@@ -142,9 +142,9 @@ def _respelled(label: str, suffixes: list[str]) -> Iterator[str]:
 
 def _affixed(label: str, suffixes: list[str]) -> Iterator[str]:
     """Proxy and unblock affixes, country and "official" markers: ``x-proxy``, ``unblockx``."""
-    for word in AFFIXES:
-        for name in (f"{label}{word}", f"{label}-{word}", f"{word}{label}", f"{word}-{label}"):
-            for suffix in suffixes[:2]:
+    for suffix in suffixes[:2]:
+        for word in AFFIXES:
+            for name in (f"{label}{word}", f"{word}{label}", f"{label}-{word}", f"{word}-{label}"):
                 yield f"{name}.{suffix}"
 
 

@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,7 +52,10 @@ class ApprisSender:
         if target is None:
             target = apprise.Apprise()
             sep = "&" if "?" in url else "?"
-            if not target.add(f"{url}{sep}cto={self.timeout}&rto={self.timeout}"):
+            with warnings.catch_warnings():  # first use imports every plugin; some use imghdr
+                warnings.simplefilter("ignore", DeprecationWarning)
+                added = target.add(f"{url}{sep}cto={self.timeout}&rto={self.timeout}")
+            if not added:
                 raise ValueError(f"not an Apprise URL Apprise can use: {redact_url(url)}")
             self._targets[url] = target
         return target

@@ -65,9 +65,7 @@ def matches(route: RouteConfig, alert: Alert) -> bool:
     if route.kinds and not (isinstance(kind, str) and kind.lower() in route.kinds):
         return False
     domain = payload.get("domain")
-    if route.tlds and not (
-        isinstance(domain, str) and tld_candidates(domain) & set(route.tlds)
-    ):
+    if route.tlds and not (isinstance(domain, str) and tld_candidates(domain) & set(route.tlds)):
         return False
     if route.countries and country_of(payload) not in route.countries:
         return False

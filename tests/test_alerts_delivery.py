@@ -1,0 +1,256 @@
+"""Alert delivery end to end: real webhook receivers (a subprocess on 127.0.0.1) and SMTP."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from crawler.alerts import sink
+from crawler.alerts.config import AlertsConfig, RouteConfig
+from crawler.alerts.db import open_engine
+from crawler.alerts.deliver import Deliverer
+from crawler.alerts.metrics import AlertMetrics
+from crawler.alerts.models import OutboxAlert
+from crawler.alerts.outbox import record_alert
+from crawler.registry.db import write_engine
+from crawler.registry.models import Site
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Receiver:
+    """``python -m crawler.alerts.sink`` in a subprocess: killable, restartable on its port."""
+
+    def __init__(self, out: Path) -> None:
+        self.port = free_port()
+        self.out = out
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.alerts.sink", str(self.port), str(self.out)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.readline().startswith("listening")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait()
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
+        self.proc = None
+
+    def url(self, path: str = "hook") -> str:
+        return f"json://127.0.0.1:{self.port}/{path}"
+
+    def ids(self) -> list[int]:
+        return [i for entry in sink.read(self.out) for i in entry["ids"]]
+
+
+@pytest.fixture
+def receiver(tmp_path: Path) -> Iterator[Receiver]:
+    rec = Receiver(tmp_path / "received.jsonl")
+    rec.start()
+    yield rec
+    if rec.proc is not None:
+        rec.kill()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = open_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    yield engine
+    engine.dispose()
+
+
+def add_alerts(engine: Engine, n: int, start: int = 0, **payload: Any) -> list[int]:
+    """``n`` confirmed sites, each with its alert, one transaction each; their alert ids."""
+    for i in range(start, start + n):
+        now = datetime.now(UTC)
+        with Session(write_engine(engine)) as session:
+            site = Site(label=f"s{i}.to", kind="index", status="confirmed", score=0.9,
+                        max_score=0.9, first_seen=now, last_seen=now)  # fmt: skip
+            session.add(site)
+            session.flush()
+            body = {"domain": f"s{i}.to", "kind": "index", "score": 0.9, **payload}
+            record_alert(session, event="site.confirmed", site_id=site.id,
+                         dedup_key=f"confirmed:{site.id}", payload=body)  # fmt: skip
+            session.commit()
+    with Session(engine) as session:
+        ids = session.scalars(select(OutboxAlert.id).order_by(OutboxAlert.id)).all()
+    return list(ids[start : start + n])
+
+
+def statuses(engine: Engine) -> Counter[str]:
+    with Session(engine) as session:
+        return Counter(session.scalars(select(OutboxAlert.status)).all())
+
+
+def config(*routes: RouteConfig, **kw: Any) -> AlertsConfig:
+    base = {"poll_interval": 0.02, "backoff_base": 0.05, "backoff_max": 0.3, "timeout": 2.0}
+    return AlertsConfig(routes=routes, **{**base, **kw})
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_every_alert_reaches_the_webhook_once(engine: Engine, receiver: Receiver) -> None:
+    ids = add_alerts(engine, 5)
+    metrics = AlertMetrics()
+    deliverer = Deliverer(engine, config(RouteConfig(name="all", urls=(receiver.url(),))), metrics)
+    assert deliverer.drain() == 5
+    assert sorted(receiver.ids()) == ids
+    assert statuses(engine) == {"delivered": 5}
+    assert deliverer.drain() == 0  # delivered rows are never claimed again
+    assert len(receiver.ids()) == 5
+    assert metrics.registry.get_sample_value("isop_alert_delivery_latency_seconds_count") == 5
+    entry = sink.read(receiver.out)[0]
+    assert entry["title"] == "I-SOP site.confirmed: s0.to"
+
+
+def test_receiver_killed_mid_run_every_alert_arrives_once(
+    engine: Engine, receiver: Receiver
+) -> None:
+    """At-least-once delivery plus ids: nothing lost while the receiver is down, nothing twice."""
+    metrics = AlertMetrics()
+    routes = (RouteConfig(name="hook", urls=(receiver.url(),)),)
+    deliverer = Deliverer(engine, config(*routes, digest_after=1000), metrics)
+    stop = threading.Event()
+    worker = threading.Thread(target=deliverer.run, args=(stop,))
+    worker.start()
+    try:
+        first = add_alerts(engine, 10)
+        wait_for(lambda: len(receiver.ids()) == 10)
+        receiver.kill()
+        second = add_alerts(engine, 10, start=10)
+        wait_for(lambda: statuses(engine)["failed"] >= 5)  # retried, visible as failed
+        receiver.start()
+        third = add_alerts(engine, 5, start=20)
+        wait_for(lambda: statuses(engine) == {"delivered": 25})
+    finally:
+        stop.set()
+        worker.join(10)
+    received = receiver.ids()
+    assert sorted(received) == first + second + third
+    assert [i for i, n in Counter(received).items() if n > 1] == []
+    assert all(entry["ids"] == entry["new"] for entry in sink.read(receiver.out))
+    assert (metrics.registry.get_sample_value("isop_alert_send_failures_total") or 0) >= 1
+    with Session(engine) as session:
+        retried = session.scalars(select(OutboxAlert).where(OutboxAlert.attempts > 0)).all()
+    assert retried and all(r.last_error and "hook/0" in r.last_error for r in retried)
+
+
+def test_several_deliverers_share_the_outbox_without_duplicates(
+    engine: Engine, receiver: Receiver
+) -> None:
+    ids = add_alerts(engine, 60)
+    routes = (RouteConfig(name="hook", urls=(receiver.url(),)),)
+    deliverers = [Deliverer(engine, config(*routes, batch_size=7, digest_after=1000))
+                  for _ in range(3)]  # fmt: skip
+    threads = [threading.Thread(target=d.drain) for d in deliverers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(receiver.ids()) == ids
+    assert statuses(engine) == {"delivered": 60}
+
+
+def test_routes_by_kind_tld_country_and_score(engine: Engine, receiver: Receiver) -> None:
+    index_to = add_alerts(engine, 2)  # kind index, .to, score 0.9
+    iptv_de = add_alerts(engine, 1, start=2, kind="iptv", domain="tv.example.de", score=0.95)
+    low = add_alerts(engine, 1, start=3, kind="iptv", domain="low.example.de", score=0.5)
+    routes = (
+        RouteConfig(name="iptv", urls=(receiver.url("iptv"),), kinds=("IPTV",), min_score=0.8),
+        RouteConfig(name="tonga", urls=(receiver.url("to"),), tlds=(".to",)),
+        RouteConfig(name="germany", urls=(receiver.url("de"),), countries=("de",)),
+    )
+    Deliverer(engine, config(*routes)).drain()
+    by_path: dict[str, list[int]] = {}
+    for entry in sink.read(receiver.out):
+        by_path.setdefault(entry["path"], []).extend(entry["ids"])
+    assert sorted(by_path["/iptv"]) == iptv_de
+    assert sorted(by_path["/to"]) == index_to
+    assert sorted(by_path["/de"]) == sorted(iptv_de + low)
+    unrouted = add_alerts(engine, 1, start=4, domain="x.example.com", kind="index")
+    Deliverer(engine, config(*routes)).drain()
+    with Session(engine) as session:
+        assert session.get(OutboxAlert, unrouted[0]).status == "unrouted"  # type: ignore[union-attr]
+
+
+def test_a_burst_goes_as_digests(engine: Engine, receiver: Receiver) -> None:
+    routes = (RouteConfig(name="hook", urls=(receiver.url(),)),)
+    deliverer = Deliverer(engine, config(*routes, digest_after=3, digest_window=0.6))
+    burst = add_alerts(engine, 8)
+    deliverer.drain()
+    entries = sink.read(receiver.out)
+    assert [sorted(e["ids"]) for e in entries] == [burst]
+    assert entries[0]["title"] == "I-SOP digest: 8 alerts"
+    late = add_alerts(engine, 2, start=8)
+    deliverer.drain()  # within the window: held for the next digest
+    assert len(sink.read(receiver.out)) == 1
+    assert statuses(engine) == {"delivered": 8, "pending": 2}
+    time.sleep(0.7)
+    deliverer.drain()
+    entries = sink.read(receiver.out)
+    assert len(entries) == 2 and sorted(entries[1]["ids"]) == late
+    assert statuses(engine) == {"delivered": 10}
+
+
+def test_mail_reaches_a_local_smtp_server(engine: Engine) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Keep(Message):
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    port = free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        ids = add_alerts(engine, 3)
+        url = (f"mailto://127.0.0.1:{port}?from=isop@example.org&to=coord@example.org"
+               "&mode=insecure")  # fmt: skip
+        # Apprise spaces e-mails to one server 5.5 s apart: three alerts go as one digest.
+        mail = config(RouteConfig(name="mail", urls=(url,)), digest_after=1)
+        Deliverer(engine, mail).drain()
+    finally:
+        controller.stop()
+    assert statuses(engine) == {"delivered": 3}
+    assert len(received) == 1
+    assert sorted(sink.alert_ids(_text(received[0]))) == ids
+    assert "coord@example.org" in received[0]["To"]
+    assert received[0]["Subject"] == "I-SOP digest: 3 alerts"
+
+
+def _text(message: Any) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return str(part.get_payload(decode=True).decode())
+    raise AssertionError("no text/plain part")

@@ -1,0 +1,129 @@
+"""Credentials in IPTV URLs (``/live/USER/PASS/123.ts``, ``?username=..&password=..``,
+``http://user:pass@host``) are redacted before they reach logs, items, the registry or
+exports. A salted hash of the pair replaces the user name, so the same leaked line seen on
+two sites still matches, while the secret itself is never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "redacted"
+_XTREAM_PATH = re.compile(
+    r"^/(live|movie|series|timeshift|hls|play)/([^/]{1,128})/([^/]{1,128})(/.*)$")
+_BARE_PATH = re.compile(r"^/([^/]{3,128})/([^/]{3,128})/(\d{1,12}(?:\.(?:ts|m3u8|mp4|mkv))?)$")
+_USER_KEYS = ("username", "user", "login", "usr", "u")
+_PASS_KEYS = ("password", "pass", "pwd", "passwd", "p")
+_SECRET_KEYS = ("token", "mac", "sn", "auth", "key")
+_URL_IN_TEXT = re.compile(r"(?:https?|rtmp|rtsp)://[^\s\"'<>]{3,4000}")
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """A URL with its credentials replaced; ``credential`` is the salted hash (or '')."""
+
+    url: str
+    credential: str
+
+
+def load_salt(data_dir: Path, configured: str = "") -> bytes:
+    """The configured salt, else a random one kept in ``<data_dir>/credential_salt`` (0600),
+    so hashes stay comparable across runs of one deployment and differ between deployments."""
+    if configured:
+        return configured.encode()
+    path = Path(data_dir) / "credential_salt"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        salt = secrets.token_hex(16).encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(salt)
+        return salt
+    except FileExistsError:  # pragma: no cover - another worker won the race
+        return path.read_bytes()
+
+
+class Redactor:
+    """Redacts credentials in URLs and free text with one deployment's salt."""
+
+    def __init__(self, salt: bytes) -> None:
+        self.salt = salt
+
+    def credential_hash(self, user: str, password: str) -> str:
+        """16 hex characters of SHA-256(salt, user, password)."""
+        digest = hashlib.sha256(self.salt + b"\0" + user.encode() + b"\0" + password.encode())
+        return "cred-" + digest.hexdigest()[:16]
+
+    def redact_url(self, url: str) -> Redacted:
+        """``url`` with user/password (path, query or userinfo) replaced."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return Redacted(url, "")
+        netloc, path, query = parts.netloc, parts.path, parts.query
+        credential = ""
+        if parts.password is not None or (parts.username and "@" in netloc):
+            credential = self.credential_hash(parts.username or "", parts.password or "")
+            netloc = f"{credential}:{REDACTED}@" + netloc.rpartition("@")[2]
+        if match := _XTREAM_PATH.match(path):
+            credential = self.credential_hash(match.group(2), match.group(3))
+            path = f"/{match.group(1)}/{credential}/{REDACTED}{match.group(4)}"
+        elif (match := _BARE_PATH.match(path)) and parts.port not in (None, 80, 443):
+            credential = self.credential_hash(match.group(1), match.group(2))
+            path = f"/{credential}/{REDACTED}/{match.group(3)}"
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            lowered = {k.lower(): v for k, v in pairs}
+            user: str | None = next((lowered[k] for k in _USER_KEYS if k in lowered), None)
+            password: str | None = next((lowered[k] for k in _PASS_KEYS if k in lowered), None)
+            secret_keys = set(_SECRET_KEYS) & set(lowered)
+            if (user is not None and password is not None) or secret_keys:
+                credential = self.credential_hash(
+                    user or "", password if password is not None else
+                    "&".join(lowered[k] for k in sorted(secret_keys)))  # fmt: skip
+                out = []
+                for key, value in pairs:
+                    low = key.lower()
+                    if low in _USER_KEYS and user is not None and password is not None:
+                        value = credential
+                    elif (low in _PASS_KEYS and password is not None) or low in secret_keys:
+                        value = REDACTED
+                    out.append((key, value))
+                query = urlencode(out, safe="-")
+        if not credential:
+            return Redacted(url, "")
+        return Redacted(urlunsplit((parts.scheme, netloc, path, query, parts.fragment)),
+                        credential)  # fmt: skip
+
+    def redact_text(self, text: str) -> str:
+        """Every URL inside ``text`` redacted (log lines, error messages)."""
+        if "://" not in text:
+            return text
+        return _URL_IN_TEXT.sub(lambda m: self.redact_url(m.group(0)).url, text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts credentials in every record's message and arguments."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logger's problem, not ours
+            return True
+        redacted = self.redactor.redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True

@@ -219,6 +219,15 @@ def _add_alerts_commands() -> None:
 _add_alerts_commands()
 
 
+def _add_detect_commands() -> None:
+    from crawler.cli_detect import register
+
+    register(cli)
+
+
+_add_detect_commands()
+
+
 def main() -> None:
     cli(prog_name="isop")
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from detectors.base import DetectorError
 from detectors.fusion import FusionConfig
+from detectors.site import SiteConfig
 
 #: ``config/detectors.yaml`` of the checkout this package lives in.
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "detectors.yaml"
@@ -57,6 +58,7 @@ class PipelineConfig(BaseModel):
     plugins: list[str] = Field(default_factory=list)
     detectors: list[DetectorEntry]
     fusion: FusionConfig
+    site: SiteConfig = Field(default_factory=SiteConfig)
 
     def settings_for(self, name: str) -> dict[str, Any]:
         """Settings of detector ``name`` with the global limits merged under ``limits``."""
@@ -90,6 +92,10 @@ def _resolve_includes(raw: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
             if not isinstance(included, Mapping):
                 raise DetectorError(f"{entry['include']} must hold a mapping of settings")
             entry = {**entry, "settings": {**included, **dict(entry.get("settings") or {})}}
+        if isinstance(entry, Mapping):
+            # Detectors that read data files (catalogs) resolve relative paths from here.
+            settings = {"config_dir": str(base_dir), **dict(entry.get("settings") or {})}
+            entry = {**entry, "settings": settings}
         entries.append(entry)
     data["detectors"] = entries
     return data

@@ -27,6 +27,19 @@ class Thresholds(BaseModel):
     kind_min_evidence: float = Field(default=1.0, ge=0.0)
 
 
+class Calibration(BaseModel):
+    """Platt scaling of the log-odds: ``score = sigmoid(slope * z + intercept)``.
+
+    Identity by default. ``isop eval`` fits both on a labelled set and prints them, so the
+    score can be read as a probability on data like that set.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slope: float = Field(default=1.0, gt=0.0)
+    intercept: float = 0.0
+
+
 class FusionConfig(BaseModel):
     """The ``fusion`` section of ``config/detectors.yaml``."""
 
@@ -38,6 +51,7 @@ class FusionConfig(BaseModel):
     counter_cap: float | None = Field(default=None, gt=0.0)
     overrides: dict[str, float] = Field(default_factory=dict)
     explain_top: int = Field(default=4, ge=1)
+    calibration: Calibration = Field(default_factory=Calibration)
 
 
 @dataclass(frozen=True)
@@ -100,7 +114,8 @@ class Fusion:
         """The verdict for these signals."""
         contributions = self.contributions(signals)
         totals = self.family_totals(contributions)
-        logit = self.config.bias + sum(totals.values())
+        raw = self.config.bias + sum(totals.values())
+        logit = self.config.calibration.slope * raw + self.config.calibration.intercept
         score = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
         infringing = score >= self.config.thresholds.infringing
         kind = self.kind(totals) if infringing else None

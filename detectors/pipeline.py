@@ -19,6 +19,7 @@ from detectors.base import Content, Detector, DetectorError, Signal, Verdict
 from detectors.config import Limits, PipelineConfig, load_config
 from detectors.fusion import Fusion
 from detectors.registry import DetectorRegistry, default_registry, load_plugins
+from detectors.site import SiteConfig
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,17 @@ class Stage:
 class DetectionPipeline:
     """Ordered detectors + fusion, with counters of runs, failures and time."""
 
-    def __init__(self, stages: Sequence[Stage], fusion: Fusion, limits: Limits | None = None):
+    def __init__(
+        self,
+        stages: Sequence[Stage],
+        fusion: Fusion,
+        limits: Limits | None = None,
+        site: SiteConfig | None = None,
+    ):
         self.stages = tuple(stages)
         self.fusion = fusion
         self.limits = limits or Limits()
+        self.site = site or SiteConfig()
         self.evaluated = 0
         self.runs: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
@@ -81,7 +89,7 @@ class DetectionPipeline:
                 ) from exc
             kinds = frozenset(entry.applies_to) if entry.applies_to else detector_cls.applies_to
             stages.append(Stage(detector, kinds))
-        return cls(stages, Fusion(config.fusion), config.limits)
+        return cls(stages, Fusion(config.fusion), config.limits, config.site)
 
     @property
     def detector_names(self) -> list[str]:

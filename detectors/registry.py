@@ -85,6 +85,6 @@ def load_plugins(modules: Iterable[str]) -> None:
 
 
 def default_registry() -> DetectorRegistry:
-    """The global registry with the built-in heuristic detectors loaded."""
-    load_plugins(["detectors.heuristic"])
+    """The global registry with the built-in detectors (heuristic, title, image) loaded."""
+    load_plugins(["detectors.heuristic", "detectors.title"])
     return REGISTRY

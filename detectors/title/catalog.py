@@ -1,0 +1,190 @@
+"""The catalog of protected works and channels, and the name matching against it.
+
+The catalog is data (``config/catalog/works.yaml``, ``channels.yaml``) supplied by rights
+holders; an analyst adds a work without touching code. Every spelling (title, aliases,
+original-language titles) is normalised once at load: folded (case, accents), punctuation to
+spaces, ``&`` to "and". Matching a candidate string is then an exact dictionary hit, else a
+rapidfuzz ratio over all spellings with a cut-off; numbers must agree ("Inside Out 2" is not
+"Inside Out", "beIN Sports 1" is not "beIN Sports 2") and so must the year, within one, when
+both sides have one ("Parasite" 1982 is not the protected "Parasite" of 2019).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import fuzz, process
+
+from detectors.base import DetectorError
+from detectors.text import fold
+
+_NON_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4"}
+_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "deux": "2", "dos": "2", "dois": "2"}
+
+
+def normalize(text: str) -> str:
+    """Folded, punctuation-free, single-spaced: "Dune: Part Two" -> "dune part two"."""
+    words = _NON_WORD.sub(" ", fold(text).replace("&", " and ")).split()
+    return " ".join(words)
+
+
+def numbers(key: str) -> frozenset[str]:
+    """The numbers a normalised name carries, roman numerals and number words included."""
+    found = set(_DIGITS.findall(key))
+    for word in key.split():
+        value = _ROMAN.get(word) or _NUMBER_WORDS.get(word)
+        if value:
+            found.add(value)
+    return frozenset(found)
+
+
+class WorkSpec(BaseModel):
+    """One protected work as the rights holder describes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    year: int | None = Field(default=None, ge=1880, le=2100)
+    kind: str = "movie"
+    owner: str = ""
+    aliases: list[str] = Field(default_factory=list)
+    original_titles: list[str] = Field(default_factory=list)
+    ambiguous: bool = False
+
+
+class ChannelSpec(BaseModel):
+    """One protected channel: its name, how playlists spell it, and its owner."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    owner: str = ""
+    aliases: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A protected thing (work or channel) under one of its normalised spellings."""
+
+    label: str
+    owner: str
+    year: int | None
+    ambiguous: bool
+    key: str
+    numbers: frozenset[str]
+
+    def describe(self) -> str:
+        details = ", ".join(str(part) for part in (self.year, self.owner) if part)
+        return f"{self.label!r} ({details})" if details else repr(self.label)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A candidate string that names a catalog entry, with the fuzzy score (0-100)."""
+
+    entry: Entry
+    text: str
+    score: float
+
+
+class NameIndex:
+    """Exact and fuzzy lookup of candidate strings among every spelling of a catalog."""
+
+    def __init__(
+        self, entries: Iterable[Entry], min_ratio: float = 90.0, min_fuzzy_chars: int = 10
+    ) -> None:
+        self.entries = [entry for entry in entries if entry.key]
+        self.by_key: dict[str, Entry] = {}
+        for entry in self.entries:
+            self.by_key.setdefault(entry.key, entry)
+        self.keys = list(self.by_key)
+        self.min_ratio = min_ratio
+        self.min_fuzzy_chars = min_fuzzy_chars
+        self.first_words: dict[str, list[tuple[int, str]]] = {}
+        for key in self.keys:
+            words = key.split()
+            self.first_words.setdefault(words[0], []).append((len(words), key))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def lookup(self, text: str, year: int | None = None) -> Match | None:
+        """The entry ``text`` names (exact spelling first, then fuzzy), or None."""
+        key = normalize(text)
+        if not key:
+            return None
+        entry = self.by_key.get(key)
+        score = 100.0
+        if entry is None:
+            if len(key) < self.min_fuzzy_chars:
+                return None  # "cinema" is not "cinemax": short names must be exact
+            found = process.extractOne(
+                key, self.keys, scorer=fuzz.ratio, score_cutoff=self.min_ratio
+            )
+            if found is None:
+                return None
+            entry, score = self.by_key[found[0]], float(found[1])
+            if numbers(key) != entry.numbers:
+                return None
+        if year is not None and entry.year is not None and abs(year - entry.year) > 1:
+            return None  # a same-named work of another year
+        return Match(entry, text, score)
+
+    def scan(self, words: Sequence[str]) -> Iterator[tuple[int, Entry]]:
+        """(position, entry) of each exact spelling in a run of normalised words."""
+        for index, word in enumerate(words):
+            for length, key in self.first_words.get(word, ()):
+                if " ".join(words[index : index + length]) == key:
+                    yield index, self.by_key[key]
+
+
+def _read(path: Path) -> Any:
+    try:
+        with path.open("r", encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise DetectorError(f"cannot read catalog {path}: {exc}") from exc
+
+
+def _specs(path: Path, section: str, model: type[BaseModel]) -> list[Any]:
+    data = _read(path)
+    items = data.get(section) if isinstance(data, Mapping) else None
+    if not isinstance(items, list):
+        raise DetectorError(f"catalog {path} needs a {section!r} list")
+    specs = []
+    for position, item in enumerate(items, 1):
+        try:
+            specs.append(model.model_validate(item))
+        except ValidationError as exc:
+            raise DetectorError(f"catalog {path}, {section} #{position}: {exc}") from exc
+    return specs
+
+
+def load_works(path: Path, min_ratio: float = 90.0, min_fuzzy_chars: int = 10) -> NameIndex:
+    """Every spelling of every work in ``path`` as one index."""
+    entries = []
+    for work in _specs(path, "works", WorkSpec):
+        for spelling in (work.title, *work.aliases, *work.original_titles):
+            key = normalize(spelling)
+            entries.append(
+                Entry(work.title, work.owner, work.year, work.ambiguous, key, numbers(key))
+            )
+    return NameIndex(entries, min_ratio, min_fuzzy_chars)
+
+
+def load_channels(path: Path, min_ratio: float = 90.0, min_fuzzy_chars: int = 10) -> NameIndex:
+    """Every spelling of every channel in ``path`` as one index."""
+    entries = []
+    for channel in _specs(path, "channels", ChannelSpec):
+        for spelling in (channel.name, *channel.aliases):
+            key = normalize(spelling)
+            entries.append(Entry(channel.name, channel.owner, None, False, key, numbers(key)))
+    return NameIndex(entries, min_ratio, min_fuzzy_chars)

@@ -1,0 +1,1 @@
+"""The reference catalog of protected images and the matcher that searches it."""

@@ -1,0 +1,114 @@
+"""The catalog as the CLI and the detector use it: settings + store + samples + matcher.
+
+Config samples (``samples:`` in ``config/catalog.yaml``) are hashed at load and held in memory
+with negative ids, beside the stored references: they are the detector's canary (an operator can
+check the whole chain with ``isop catalog match`` on the sample) and its contract examples.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from detectors.base import DetectorError
+from detectors.catalog.matcher import Match, Matcher, merge
+from detectors.catalog.settings import KINDS, CatalogSettings
+from detectors.catalog.store import CatalogStore, HashTable, Reference
+from detectors.image.hashing import Hashes, ImageRejected, hash_image
+
+
+class ImageCatalog:
+    """Reference images of protected works, and matching against them."""
+
+    def __init__(
+        self, settings: CatalogSettings, directory: Path | None = None, samples: bool = True
+    ) -> None:
+        self.settings = settings
+        self.directory = directory or settings.directory()
+        self.variants = settings.variant_list()
+        self.probes = settings.probe_list()
+        self.quality = settings.quality.quality()
+        self._store: CatalogStore | None = None
+        self._samples: dict[int, Reference] = {}
+        self._sample_table = self._load_samples() if samples else None
+        self._matcher: Matcher | None = None
+        self._generation = -1
+
+    @property
+    def store(self) -> CatalogStore:
+        if self._store is None:
+            self._store = CatalogStore(self.directory)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _load_samples(self) -> HashTable:
+        refs, variants, phash, dhash, names = [], [], [], [], []
+        for number, sample in enumerate(self.settings.samples, start=1):
+            path = self.settings.sample_path(sample)
+            try:
+                hashes = hash_image(path.read_bytes(), self.variants, self.quality)
+            except (OSError, ImageRejected) as exc:
+                raise DetectorError(f"catalog sample {path}: {exc}") from None
+            self._samples[-number] = Reference(-number, sample.catalog, sample.work, sample.kind,
+                                               f"sample:{sample.image}")  # fmt: skip
+            for i, h in enumerate(hashes):
+                refs.append(-number)
+                variants.append(i)
+                phash.append(h.phash)
+                dhash.append(h.dhash)
+                names.append(sample.catalog)
+        catalogs = tuple(sorted(set(names)))
+        return HashTable(
+            ref=np.array(refs, dtype=np.int64),
+            variant=np.array(variants, dtype=np.int16),
+            catalog=np.array([catalogs.index(n) for n in names], dtype=np.int32),
+            phash=np.array(phash, dtype=np.uint64),
+            dhash=np.array(dhash, dtype=np.uint64),
+            catalogs=catalogs,
+        )
+
+    def hash(self, data: bytes, all_variants: bool = False) -> list[Hashes]:
+        """Hashes of an image: every reference variant, or the query probes."""
+        return hash_image(data, self.variants if all_variants else self.probes, self.quality)
+
+    def add(
+        self, data: bytes, work: str, kind: str, source: str, catalog: str | None = None
+    ) -> tuple[int, bool]:
+        """Hash every variant of ``data`` and store it; ImageRejected if it is unusable."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        if not work.strip():
+            raise ValueError("work title is empty")
+        hashes = self.hash(data, all_variants=True)
+        return self.store.add(
+            catalog or self.settings.default_catalog, work.strip(), kind, source, data, hashes
+        )
+
+    def lookup(self, ref: int) -> Reference | None:
+        if ref < 0:
+            return self._samples.get(ref)
+        return self.store.reference(ref)
+
+    def exists(self) -> bool:
+        """Whether the catalog folder holds a catalog (matching never creates one)."""
+        return self._store is not None or (self.directory / "catalog.sqlite").exists()
+
+    def matcher(self) -> Matcher:
+        """The matcher over stored references and samples, rebuilt when the store changed."""
+        generation = self.store.generation() if self.exists() else 0
+        if self._matcher is None or generation != self._generation:
+            tables = [self.store.table()] if self.exists() else []
+            if self._sample_table is not None:
+                tables.append(self._sample_table)
+            self._matcher = Matcher(merge(tables), self.settings, self.lookup)
+            self._generation = generation
+        return self._matcher
+
+    def match(self, data: bytes) -> Match | None:
+        """The reference ``data`` copies, or None; ImageRejected if it is unusable."""
+        return self.matcher().match(self.hash(data))

@@ -1,0 +1,188 @@
+"""The reference catalog on disk: SQLite for the references, numpy snapshots for the hashes.
+
+SQLite (standard library, one file under the data dir) holds who owns what: one row per
+reference image (work, kind, catalog, source, SHA-256) and one row per hashed variant. The
+matcher needs only the hash columns, and reading a million rows through SQLite costs seconds;
+so every write bumps a generation number and the hash columns are snapshotted to ``.npy`` files
+named after it. A load reads the snapshot (memory-mapped, milliseconds at 1M references) and
+rebuilds it from SQLite only when it is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from detectors.image.hashing import Hashes
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS refs (
+    id INTEGER PRIMARY KEY,
+    catalog TEXT NOT NULL,
+    work TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    added TEXT NOT NULL,
+    UNIQUE (catalog, sha256)
+);
+CREATE TABLE IF NOT EXISTS hashes (
+    ref INTEGER NOT NULL REFERENCES refs(id) ON DELETE CASCADE,
+    variant INTEGER NOT NULL,
+    phash INTEGER NOT NULL,
+    dhash INTEGER NOT NULL,
+    PRIMARY KEY (ref, variant)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('generation', '0');
+"""
+COLUMNS = ("ref", "variant", "catalog", "phash", "dhash")
+
+
+def _signed(value: int) -> int:
+    """SQLite integers are signed 64-bit: store a uint64 as its two's complement."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: int
+    catalog: str
+    work: str
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True)
+class HashTable:
+    """Hash columns of every variant of every reference (row-aligned numpy arrays)."""
+
+    ref: np.ndarray  # int64 reference id
+    variant: np.ndarray  # int16 index into the configured variants
+    catalog: np.ndarray  # int32 index into ``catalogs``
+    phash: np.ndarray  # uint64
+    dhash: np.ndarray  # uint64
+    catalogs: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.ref)
+
+
+class CatalogStore:
+    """One catalog folder: ``catalog.sqlite`` plus hash snapshots ``hashes-<gen>-<col>.npy``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.directory / "catalog.sqlite")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> CatalogStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0])
+
+    def add(
+        self, catalog: str, work: str, kind: str, source: str, data: bytes, hashes: list[Hashes]
+    ) -> tuple[int, bool]:
+        """Store a reference and its variant hashes; (id, False) if these bytes are known."""
+        digest = hashlib.sha256(data).hexdigest()
+        with self.db:
+            known = self.db.execute(
+                "SELECT id FROM refs WHERE catalog = ? AND sha256 = ?", (catalog, digest)
+            ).fetchone()
+            if known:
+                return int(known[0]), False
+            cursor = self.db.execute(
+                "INSERT INTO refs (catalog, work, kind, source, sha256, added) "
+                "VALUES (?,?,?,?,?,?)",
+                (catalog, work, kind, source, digest, datetime.now(UTC).isoformat()),
+            )
+            ref = int(cursor.lastrowid or 0)
+            self.db.executemany(
+                "INSERT INTO hashes VALUES (?,?,?,?)",
+                [(ref, i, _signed(h.phash), _signed(h.dhash)) for i, h in enumerate(hashes)],
+            )
+            self.db.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+            )
+        return ref, True
+
+    def add_hashes(self, rows: list[tuple[str, str, str, str, str, list[tuple[int, int]]]]) -> None:
+        """Bulk insert of already hashed references (catalog, work, kind, source, sha, hashes)."""
+        now = datetime.now(UTC).isoformat()
+        with self.db:
+            for catalog, work, kind, source, sha, pairs in rows:
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO refs (catalog, work, kind, source, sha256, added) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (catalog, work, kind, source, sha, now),
+                )
+                if cursor.rowcount:
+                    ref = int(cursor.lastrowid or 0)
+                    self.db.executemany(
+                        "INSERT INTO hashes VALUES (?,?,?,?)",
+                        [(ref, i, _signed(p), _signed(d)) for i, (p, d) in enumerate(pairs)],
+                    )
+            self.db.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+            )
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM refs").fetchone()[0])
+
+    def reference(self, ref: int) -> Reference | None:
+        row = self.db.execute(
+            "SELECT id, catalog, work, kind, source FROM refs WHERE id = ?", (ref,)
+        ).fetchone()
+        return Reference(*row) if row else None
+
+    def _snapshot(self, generation: int, column: str) -> Path:
+        return self.directory / f"hashes-{generation}-{column}.npy"
+
+    def table(self) -> HashTable:
+        """The hash columns, from the current snapshot (rebuilt from SQLite if stale)."""
+        generation = self.generation()
+        catalogs = tuple(
+            r[0] for r in self.db.execute("SELECT DISTINCT catalog FROM refs ORDER BY catalog")
+        )
+        paths = {c: self._snapshot(generation, c) for c in COLUMNS}
+        if not all(p.exists() for p in paths.values()):
+            self._write_snapshot(generation, catalogs)
+        arrays = {c: np.load(p, mmap_mode="r") for c, p in paths.items()}
+        return HashTable(catalogs=catalogs, **arrays)
+
+    def _write_snapshot(self, generation: int, catalogs: tuple[str, ...]) -> None:
+        rows = self.db.execute(
+            "SELECT h.ref, h.variant, r.catalog, h.phash, h.dhash "
+            "FROM hashes h JOIN refs r ON r.id = h.ref ORDER BY h.ref, h.variant"
+        ).fetchall()
+        code = {name: i for i, name in enumerate(catalogs)}
+        columns: dict[str, np.ndarray] = {
+            "ref": np.array([r[0] for r in rows], dtype=np.int64),
+            "variant": np.array([r[1] for r in rows], dtype=np.int16),
+            "catalog": np.array([code[r[2]] for r in rows], dtype=np.int32),
+            "phash": np.array([r[3] for r in rows], dtype=np.int64).view(np.uint64),
+            "dhash": np.array([r[4] for r in rows], dtype=np.int64).view(np.uint64),
+        }
+        for old in self.directory.glob("hashes-*.npy"):
+            old.unlink(missing_ok=True)
+        for name, values in columns.items():
+            tmp = self.directory / f".tmp-{name}.npy"
+            np.save(tmp, values)
+            tmp.replace(self._snapshot(generation, name))

@@ -1,0 +1,198 @@
+"""Decode an image cheaply, refuse the unmatchable ones, trim borders, and hash it.
+
+Pirates re-encode, resize, letterbox and crop the posters they scrape. Hashing therefore works
+on a normalised picture: decoded small (JPEG draft mode decodes at 1/2..1/8 scale for a fraction
+of the cost), alpha flattened on white, grey, and with uniform borders (letterbox bars, padding)
+trimmed off. What is left is hashed with two imagehash hashes: pHash (the index key) and dHash
+(an independent check that cuts chance matches). Crops are handled by *variants*: the reference
+side also hashes cropped copies of itself (see ``Variant``), so a cropped query meets a
+reference variant that was cropped about the same way.
+
+Blank, tiny and one-colour images are refused before hashing: their hashes are noise and would
+match each other across unrelated works.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import imagehash
+import numpy as np
+from PIL import Image
+
+#: Longest side of the working picture: plenty for 32x32 pHash, cheap to trim and crop.
+WORK_SIDE = 256
+
+
+class ImageRejected(Exception):
+    """The bytes are not a usable image: unreadable, too large, tiny, blank or one colour."""
+
+
+@dataclass(frozen=True)
+class Quality:
+    """The quality floor below which an image is not matched (config: ``quality``)."""
+
+    min_side: int = 32
+    min_std: float = 6.0
+    max_dominant: float = 0.95
+    max_pixels: int = 60_000_000
+    border_tolerance: int = 24
+    border_max_trim: float = 0.35
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A crop of the trimmed picture, as fractions cut from left, right, top and bottom."""
+
+    left: float = 0.0
+    right: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    #: False: taken from the picture before border trimming. A reference whose own edges are
+    #: flat (sky, studio backdrop) trims deeper than its letterboxed copy, whose bars stop the
+    #: trim at the picture's edge; its untrimmed variant is what that copy meets.
+    trimmed: bool = True
+
+    @property
+    def cut(self) -> bool:
+        return any((self.left, self.right, self.top, self.bottom))
+
+    @property
+    def label(self) -> str:
+        base = "" if self.trimmed else "untrimmed "
+        if not self.cut:
+            return base + "full"
+        return base + f"crop l{self.left:g} r{self.right:g} t{self.top:g} b{self.bottom:g}"
+
+
+FULL = Variant()
+
+
+@dataclass(frozen=True)
+class Hashes:
+    """The hashes of one variant of one image, as unsigned 64-bit integers."""
+
+    phash: int
+    dhash: int
+    variant: Variant = FULL
+
+
+def decode(data: bytes, quality: Quality = Quality()) -> Image.Image:
+    """The working picture of ``data``: greyscale, at most ``WORK_SIDE`` px, alpha on white."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img: Image.Image = Image.open(io.BytesIO(data))
+            width, height = img.size
+            if width * height > quality.max_pixels:
+                raise ImageRejected(f"too large ({width}x{height} px)")
+            if min(width, height) < quality.min_side:
+                raise ImageRejected(f"too small ({width}x{height} px, min {quality.min_side})")
+            if img.format == "JPEG":
+                img.draft("RGB", (WORK_SIDE, WORK_SIDE))
+            img.seek(0)
+            img.load()
+            if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+                rgba = img.convert("RGBA")
+                flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                flat.alpha_composite(rgba)
+                img = flat
+            grey = img.convert("L")
+    except ImageRejected:
+        raise
+    except Exception as exc:  # PIL raises many types on hostile bytes
+        raise ImageRejected(f"not a readable image ({type(exc).__name__}: {exc})") from None
+    longest = max(grey.size)
+    if longest > 2 * WORK_SIDE:
+        grey = grey.reduce(longest // WORK_SIDE)
+    if max(grey.size) > WORK_SIDE:
+        grey.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)
+    return grey
+
+
+def check_quality(grey: Image.Image, quality: Quality = Quality()) -> None:
+    """Raise ImageRejected for blank, flat or one-colour pictures."""
+    pixels = np.asarray(grey, dtype=np.uint8)
+    if float(pixels.std()) < quality.min_std:
+        raise ImageRejected(f"blank or flat (contrast {pixels.std():.1f} < {quality.min_std})")
+    counts = np.bincount(pixels.ravel() >> 3, minlength=32)
+    dominant = float(counts.max()) / pixels.size
+    if dominant > quality.max_dominant:
+        raise ImageRejected(f"one colour ({dominant:.0%} of pixels alike)")
+
+
+def _first_content(off: np.ndarray, limit: int) -> int:
+    """Index of the first line with content (more than 2 % of it off the border colour)."""
+    busy = np.flatnonzero(off.mean(axis=1) > 0.02)
+    if busy.size == 0:
+        return 0
+    return int(min(busy[0], limit))
+
+
+def trim(grey: Image.Image, quality: Quality = Quality()) -> Image.Image:
+    """``grey`` without uniform borders on any side (letterbox bars, padding, frames)."""
+    pixels = np.asarray(grey, dtype=np.int16)
+    height, width = pixels.shape
+    tol = quality.border_tolerance
+    cut_h, cut_w = int(height * quality.border_max_trim), int(width * quality.border_max_trim)
+    sides = []
+    for lines, limit in (
+        (pixels, cut_h),
+        (pixels[::-1], cut_h),
+        (pixels.T, cut_w),
+        (pixels.T[::-1], cut_w),
+    ):
+        colour = int(np.median(lines[0]))
+        sides.append(_first_content(np.abs(lines[: limit + 1] - colour) > tol, limit))
+    top, bottom, left, right = sides
+    if top + bottom >= height - 8 or left + right >= width - 8:
+        return grey
+    if not any(sides):
+        return grey
+    return grey.crop((left, top, width - right, height - bottom))
+
+
+def _to_int(hashed: imagehash.ImageHash) -> int:
+    bits = np.packbits(np.asarray(hashed.hash, dtype=bool).ravel())
+    return int.from_bytes(bits.tobytes(), "big")
+
+
+def hash_picture(picture: Image.Image, variant: Variant = FULL) -> Hashes:
+    """pHash and dHash of the crop ``variant`` of a working picture."""
+    if variant.cut:
+        width, height = picture.size
+        box = (
+            round(width * variant.left),
+            round(height * variant.top),
+            width - round(width * variant.right),
+            height - round(height * variant.bottom),
+        )
+        picture = picture.crop(box)
+    return Hashes(_to_int(imagehash.phash(picture)), _to_int(imagehash.dhash(picture)), variant)
+
+
+def prepare(data: bytes, quality: Quality = Quality()) -> tuple[Image.Image, Image.Image]:
+    """Decode and check the quality floor: (picture, picture with its borders trimmed)."""
+    grey = decode(data, quality)
+    check_quality(grey, quality)
+    trimmed = trim(grey, quality)
+    if min(trimmed.size) < 16:
+        width, height = trimmed.size
+        raise ImageRejected(f"almost nothing inside its borders ({width}x{height})")
+    return grey, trimmed
+
+
+def hash_image(
+    data: bytes, variants: Sequence[Variant] = (FULL,), quality: Quality = Quality()
+) -> list[Hashes]:
+    """Hashes of each of ``variants`` of the image in ``data``; ImageRejected if unusable."""
+    grey, trimmed = prepare(data, quality)
+    return [hash_picture(trimmed if v.trimmed else grey, v) for v in variants]
+
+
+def hex64(value: int) -> str:
+    """A 64-bit hash as 16 hex digits (imagehash's notation)."""
+    return f"{value:016x}"

@@ -219,6 +219,16 @@ def _add_alerts_commands() -> None:
 _add_alerts_commands()
 
 
+def _add_api_commands() -> None:
+    from crawler.cli_api import serve, tokens, users
+
+    for command in (serve, users, tokens):
+        cli.add_command(command)
+
+
+_add_api_commands()
+
+
 def _add_detect_commands() -> None:
     from crawler.cli_detect import register
 

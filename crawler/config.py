@@ -110,6 +110,15 @@ class MonitorConfig(_Section):
     banners: str = "monitor_banners.yaml"
 
 
+class ApiConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    session_hours: float = Field(8, gt=0)
+    secure_cookies: bool = True
+    login_max_failures: int = Field(5, ge=1)
+    login_lockout_minutes: float = Field(15, gt=0)
+
+
 class DemoConfig(_Section):
     seed: int = 1
     idle_exit: float = Field(4, gt=0)
@@ -130,6 +139,7 @@ class Config(_Section):
     worker: WorkerConfig = WorkerConfig()
     registry: RegistryConfig = RegistryConfig()
     monitor: MonitorConfig = MonitorConfig()
+    api: ApiConfig = ApiConfig()
 
     @property
     def database_url(self) -> str:

@@ -13,6 +13,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 import crawler.alerts.models  # noqa: F401  (registers the alert outbox table on Base)
+import crawler.api.models  # noqa: F401  (accounts, audit log, site tags on Base)
 from crawler.registry.db import ensure_sqlite_parent, make_engine
 from crawler.registry.models import Base
 from crawler.registry.types import UTCDateTime

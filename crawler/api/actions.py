@@ -1,0 +1,137 @@
+"""State changes asked for through the API or the console, each with its audit entry.
+
+Status changes, analyst verdicts and notes go through the registry's lifecycle functions
+(``crawler.registry.lifecycle``: history rows and coordinator alerts in the same
+transaction).  Where that module is absent (an older registry), the change is written to
+the site row directly and the audit entry is the only history; ``LIFECYCLE`` says which.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crawler.api import audit
+from crawler.api.models import AlertAck, SiteTag
+from crawler.api.queries import visible_site
+from crawler.api.scope import Principal, normalise_tag
+from crawler.registry.models import Site
+
+
+def _lifecycle() -> ModuleType | None:
+    try:
+        module = importlib.import_module("crawler.registry.lifecycle")
+    except ImportError:
+        return None
+    needed = ("change_status", "set_verdict", "add_note")
+    return module if all(hasattr(module, name) for name in needed) else None
+
+
+LIFECYCLE = _lifecycle()
+
+VERDICTS = ("confirmed", "false_positive")
+# What a coordinator may set by hand; the monitor owns down/parked/seized/moved.
+MANUAL_STATUSES = ("confirmed", "false_positive", "monitored", "closed")
+MAX_NOTE = 10_000
+
+
+class NotFound(LookupError):
+    """No such site *for this caller* (absent or out of scope: the same answer)."""
+
+
+def _site(session: Session, principal: Principal, site_id: int) -> Site:
+    site = visible_site(session, principal, site_id)
+    if site is None:
+        raise NotFound(site_id)
+    return site
+
+
+def _state(site: Site) -> dict[str, Any]:
+    return {"status": site.status, "verdict": getattr(site, "verdict", None)}
+
+
+def review(session: Session, principal: Principal, site_id: int, verdict: str,
+           note: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """An analyst's verdict (confirmed / false_positive): the label ``isop eval`` reads."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
+    site = _site(session, principal, site_id)
+    before, now = _state(site), datetime.now(UTC)
+    if LIFECYCLE is not None:
+        LIFECYCLE.set_verdict(session, site, verdict, analyst=principal.username, at=now,
+                              note=note)  # fmt: skip
+    else:
+        site.status = verdict
+    session.flush()
+    audit.record(session, principal, f"site.review.{verdict}", site_id=site.id,
+                 target=site.label, before=before, after=_state(site))  # fmt: skip
+    return _state(site)
+
+
+def set_status(session: Session, principal: Principal, site_id: int, status: str,
+               why: str | None = None) -> dict[str, Any]:  # fmt: skip
+    if status not in MANUAL_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(MANUAL_STATUSES)}")
+    site = _site(session, principal, site_id)
+    before, now = _state(site), datetime.now(UTC)
+    if LIFECYCLE is not None:
+        LIFECYCLE.change_status(session, site, status, actor=f"user:{principal.username}",
+                                at=now, why=why)  # fmt: skip
+    else:
+        site.status = status
+    session.flush()
+    audit.record(session, principal, "site.status", site_id=site.id, target=site.label,
+                 before=before, after=_state(site))  # fmt: skip
+    return _state(site)
+
+
+def add_note(session: Session, principal: Principal, site_id: int, text: str) -> None:
+    body = text.strip()
+    if not body:
+        raise ValueError("empty note")
+    body = body[:MAX_NOTE]
+    site = _site(session, principal, site_id)
+    now = datetime.now(UTC)
+    if LIFECYCLE is not None:
+        LIFECYCLE.add_note(session, site, analyst=principal.username, text=body, at=now)
+    else:
+        line = f"[{now.isoformat(timespec='seconds')}] {principal.username}: {body}"
+        site.notes = f"{site.notes}\n{line}" if site.notes else line
+    audit.record(session, principal, "site.note", site_id=site.id, target=site.label,
+                 after={"note": body})  # fmt: skip
+
+
+def set_tags(session: Session, principal: Principal, site_id: int, tags: list[str]) -> list[str]:
+    """Replace a site's country tags.  Only unscoped users may: a national unit cannot
+    move a case out of (or into) another unit's view."""
+    if not principal.unscoped:
+        raise PermissionError("only users without a country scope may change country tags")
+    wanted = sorted({normalise_tag(tag) for tag in tags})
+    site = _site(session, principal, site_id)
+    before = sorted(session.scalars(select(SiteTag.tag).where(SiteTag.site_id == site.id)))
+    session.execute(delete(SiteTag).where(SiteTag.site_id == site.id))
+    session.add_all(SiteTag(site_id=site.id, tag=tag) for tag in wanted)
+    audit.record(session, principal, "site.tags", site_id=site.id, target=site.label,
+                 before={"tags": before}, after={"tags": wanted})  # fmt: skip
+    return wanted
+
+
+def ack_alert(session: Session, principal: Principal, alert_id: int) -> bool:
+    """Acknowledge an alert of a visible site; False if it was already acknowledged."""
+    from crawler.api.alerts import visible_alert
+
+    alert = visible_alert(session, principal, alert_id)
+    if alert is None:
+        raise NotFound(alert_id)
+    if session.get(AlertAck, alert_id) is not None:
+        return False
+    session.add(AlertAck(alert_id=alert_id, acked_by=principal.username,
+                         acked_at=datetime.now(UTC)))  # fmt: skip
+    audit.record(session, principal, "alert.ack", site_id=alert["site_id"],
+                 target=f"alert {alert_id}", after={"event": alert["event"]})  # fmt: skip
+    return True

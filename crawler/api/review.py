@@ -1,0 +1,86 @@
+"""The analysts' review queue, most uncertain first, and the labels their verdicts make.
+
+Uncertainty is the distance of the site's score from the infringing threshold: a site at
+0.51 is a coin toss worth an analyst's minute, one at 0.99 is not.  Sites with an analyst
+verdict leave the queue; their verdicts are the labels detector evaluation reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from crawler.api.models import AuditEntry
+from crawler.api.queries import summaries
+from crawler.api.scope import Principal, visible
+from crawler.registry.models import Domain, Site
+
+QUEUE_STATUSES = ("candidate", "confirmed")
+DEFAULT_THRESHOLD = 0.5
+
+
+def infringing_threshold(detectors_yaml: Path) -> float:
+    """``fusion.thresholds.infringing`` of the detectors config, else 0.5."""
+    try:
+        data = yaml.safe_load(detectors_yaml.read_text(encoding="utf-8")) or {}
+        value = float(data["fusion"]["thresholds"]["infringing"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        return DEFAULT_THRESHOLD
+    return value if 0.0 <= value <= 1.0 else DEFAULT_THRESHOLD
+
+
+def _unreviewed() -> Any:
+    verdict = getattr(Site, "verdict", None)
+    if verdict is not None:
+        return verdict.is_(None)
+    reviewed = select(AuditEntry.id).where(AuditEntry.site_id == Site.id,
+                                           AuditEntry.action.like("site.review.%"))  # fmt: skip
+    return ~exists(reviewed)
+
+
+def queue(session: Session, principal: Principal, threshold: float,
+          limit: int = 50) -> list[dict[str, Any]]:  # fmt: skip
+    uncertainty = func.abs(Site.score - threshold)
+    sites = list(session.scalars(
+        select(Site)
+        .where(Site.status.in_(QUEUE_STATUSES), _unreviewed(), visible(principal, Site.id))
+        .order_by(uncertainty, Site.id)
+        .limit(max(1, min(limit, 200)))
+    ))  # fmt: skip
+    rows = summaries(session, sites)
+    for row in rows:
+        row["uncertainty"] = round(abs(row["score"] - threshold), 4)
+    return rows
+
+
+def labels(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Each reviewed site's latest analyst verdict, one row per domain of the site.
+
+    Read from the audit trail, which every API/console verdict writes whether or not the
+    registry keeps verdicts of its own.
+    """
+    latest = (
+        select(AuditEntry.site_id, func.max(AuditEntry.id).label("last"))
+        .where(AuditEntry.action.like("site.review.%"), AuditEntry.site_id.is_not(None))
+        .group_by(AuditEntry.site_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Domain.domain, Site.id, AuditEntry.action, AuditEntry.actor, AuditEntry.at, Site.kind
+        )
+        .join(latest, latest.c.last == AuditEntry.id)
+        .join(Site, Site.id == AuditEntry.site_id)
+        .join(Domain, Domain.site_id == Site.id)
+        .where(visible(principal, Site.id))
+        .order_by(Domain.domain)
+    )
+    return [
+        {"target": domain, "site_id": site_id, "label": action.removeprefix("site.review."),
+         "kind": kind, "analyst": actor, "at": at.isoformat()}
+        for domain, site_id, action, actor, at, kind in session.execute(query)
+    ]  # fmt: skip

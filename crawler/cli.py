@@ -112,28 +112,6 @@ def _warn(message: str) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per site per line.")
-@click.pass_context
-def sites(ctx: click.Context, as_json: bool) -> None:
-    """Print the registry of sites."""
-    from crawler.registry import Registry
-    from crawler.registry.render import sites_table
-
-    config = _config(ctx)
-    with user_errors():
-        registry = Registry.open(config.database_url)
-    try:
-        rows = registry.sites()
-    finally:
-        registry.close()
-    if as_json:
-        for site in rows:
-            click.echo(json.dumps(site.to_json(), ensure_ascii=False))
-    else:
-        Console().print(sites_table(rows))
-
-
-@cli.command()
 @click.option("--seed", type=int, default=None, help="Sandbox seed (default from config).")
 @click.option("--fresh", is_flag=True, help="Start over even if an earlier demo was interrupted.")
 @click.option("--json", "as_json", is_flag=True, help="End with the evaluation as one JSON line.")
@@ -183,6 +161,25 @@ def fleet_status(ctx: click.Context, as_json: bool) -> None:
         console.print(table)
 
 
+def _add_sites_commands() -> None:
+    from crawler.cli_sites import monitor, sites
+
+    cli.add_command(sites)
+    cli.add_command(monitor)
+
+
+_add_sites_commands()
+
+
+def _add_catalog_commands() -> None:
+    from crawler.cli_catalog import register
+
+    register(cli)
+
+
+_add_catalog_commands()
+
+
 def _add_sandbox_commands() -> None:
     from crawler.sandbox.cli import sandbox
 
@@ -212,8 +209,10 @@ _add_worker_command()
 
 def _add_alerts_commands() -> None:
     from crawler.cli_alerts import alerts
+    from crawler.cli_evidence import evidence
 
     cli.add_command(alerts)
+    cli.add_command(evidence)
 
 
 _add_alerts_commands()

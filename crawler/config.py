@@ -97,8 +97,8 @@ class RegistryConfig(_Section):
 class MonitorConfig(_Section):
     revisit: dict[str, float] = Field(
         default_factory=lambda: {
-            "confirmed": 600, "monitored": 3600, "down": 1800, "parked": 86400,
-            "seized": 604800, "moved": 600,
+            "confirmed": 600.0, "monitored": 3600.0, "down": 1800.0, "parked": 86400.0,
+            "seized": 604800.0, "moved": 600.0,
         }
     )  # fmt: skip
     down_after_failures: int = Field(2, ge=1)
@@ -109,6 +109,22 @@ class MonitorConfig(_Section):
     max_body_bytes: int = Field(500_000, ge=1024)
     banners: str = "monitor_banners.yaml"
 
+    @field_validator("revisit")
+    @classmethod
+    def _monitored_statuses(cls, value: dict[str, float]) -> dict[str, float]:
+        allowed = {"confirmed", "monitored", "down", "parked", "seized", "moved"}
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise ValueError(f"no such monitored status {unknown}; use {sorted(allowed)}")
+        if any(seconds <= 0 for seconds in value.values()):
+            raise ValueError("revisit intervals must be positive seconds")
+        return value
+
+    @property
+    def banners_path(self) -> Path:
+        path = Path(self.banners)
+        return path if path.is_absolute() else CONFIG_DIR / path
+
 
 class ApiConfig(_Section):
     host: str = "127.0.0.1"
@@ -117,6 +133,19 @@ class ApiConfig(_Section):
     secure_cookies: bool = True
     login_max_failures: int = Field(5, ge=1)
     login_lockout_minutes: float = Field(15, gt=0)
+
+
+class SafetyConfig(_Section):
+    allow_private: tuple[str, ...] = ()
+    credential_salt: str = ""
+    max_site_depth: int = Field(12, ge=1)
+    max_calendar_pages: int = Field(30, ge=0)
+    max_url_length: int = Field(2000, ge=100)
+    max_page_number: int = Field(200, ge=1)
+    max_playlist_bytes: int = Field(30_000_000, ge=1024)
+    max_image_bytes: int = Field(3_000_000, ge=1024)
+    max_torrent_bytes: int = Field(5_000_000, ge=1024)
+    probe_bytes: int = Field(65_536, ge=1024)
 
 
 class DemoConfig(_Section):
@@ -134,12 +163,13 @@ class Config(_Section):
     detectors: DetectorsConfig = DetectorsConfig()
     metrics: MetricsConfig = MetricsConfig()
     demo: DemoConfig = DemoConfig()
+    safety: SafetyConfig = SafetyConfig()
+    api: ApiConfig = ApiConfig()
     alerts: AlertsConfig = AlertsConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     worker: WorkerConfig = WorkerConfig()
     registry: RegistryConfig = RegistryConfig()
     monitor: MonitorConfig = MonitorConfig()
-    api: ApiConfig = ApiConfig()
 
     @property
     def database_url(self) -> str:

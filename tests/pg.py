@@ -7,6 +7,7 @@ PostgreSQL refuses to run as root; under root (containers, CI) the server runs a
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pwd
@@ -87,9 +88,8 @@ class PostgresServer:
         return self.url(name)
 
     def stop(self) -> None:
-        try:
+        # Never started, or already gone: nothing to stop.
+        with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except (PostgresUnavailable, subprocess.TimeoutExpired):
-            pass  # never started, or already gone
         if self._owned is not None:
             shutil.rmtree(self._owned, ignore_errors=True)

@@ -16,7 +16,10 @@ from crawler.registry.db import make_engine, write_engine
 from crawler.registry.migrate import MIGRATIONS_DIR, alembic_config, downgrade, upgrade
 from crawler.registry.models import Base
 
-TABLES = {"sites", "domains", "evidence", "score_history", "checks", "alembic_version"}
+# The registry's own tables; features add theirs on migration branches of their own.
+TABLES = {
+    "sites", "domains", "evidence", "score_history", "checks", "site_events", "alembic_version",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -36,14 +39,17 @@ def test_migrations_live_in_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert Path(script.dir) == MIGRATIONS_DIR
     assert MIGRATIONS_DIR.is_relative_to(Path(__file__).resolve().parents[1] / "crawler")
-    assert len(script.get_heads()) == 1, "several heads: merge the branches"
+    # One branch per feature, each off the initial schema: every head descends from it.
+    for head in script.get_heads():
+        assert "0001" in {rev.revision for rev in script.walk_revisions("base", head)}
+    assert "0101" in script.get_heads()
 
 
 def test_upgrade_from_empty_creates_the_schema(engine: Engine) -> None:
     assert inspect(engine).get_table_names() == []
     upgrade(engine)
     inspector = inspect(engine)
-    assert set(inspector.get_table_names()) == TABLES
+    assert set(inspector.get_table_names()) >= TABLES
     uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("evidence")}
     assert ("site_id", "url_sha256", "content_sha256") in uniques
 
@@ -67,5 +73,29 @@ def test_upgrade_is_idempotent_and_reversible(engine: Engine) -> None:
     upgrade(engine)  # already at head: nothing to do, no error
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    upgrade(engine)
+    assert _diffs(engine) == []
+
+
+def test_lifecycle_branch_downgrades_without_losing_sites(engine: Engine) -> None:
+    """0101 adds columns to "sites": undoing it must not rebuild the table (on SQLite a
+    rebuild with foreign keys on would cascade-delete every domain and evidence row)."""
+    upgrade(engine)
+    with write_engine(engine).begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO sites (id, label, status, score, max_score, first_seen, last_seen, "
+            "verdict) VALUES (1, 'a.to', 'confirmed', 0.9, 0.9, '2025-01-01', '2025-01-01', "
+            "'confirmed')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO domains (domain, site_id, role, how_linked, first_seen, last_seen) "
+            "VALUES ('a.to', 1, 'primary', 'seed', '2025-01-01', '2025-01-01')"
+        )
+    downgrade(engine, "0101@-1")
+    inspector = inspect(engine)
+    assert "site_events" not in inspector.get_table_names()
+    assert "verdict" not in {c["name"] for c in inspector.get_columns("sites")}
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT domain FROM domains").scalars().all() == ["a.to"]
     upgrade(engine)
     assert _diffs(engine) == []

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 
 from crawler.items import PageItem
 from crawler.registry import Registry
+from crawler.registry.policy import policy_from
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class RegistryPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RegistryPipeline:
         config = crawler.settings["ISOP_CONFIG"]
-        return cls(Registry.open(config.database_url), crawler.stats)
+        return cls(Registry.open(config.database_url, policy_from(config)), crawler.stats)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or item.verdict is None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crawler.domains import registered_domain
 from crawler.registry.lifecycle import change_status
-from crawler.registry.models import Check, Domain, Evidence, Site
+from crawler.registry.models import TITLE_LEN, Check, Domain, Evidence, Site
 from crawler.registry.policy import Policy
 
 OUTCOMES = frozenset({"up", "down", "parked", "seized", "moved"})
@@ -48,6 +48,10 @@ class CheckResult:
     fingerprint: str | None = None
     moved_to: str | None = None
     why: str | None = None
+    title: str | None = None
+    # How a ``moved_to`` domain is known to be the same site: "redirect" (the site sent us
+    # there) or "hop-probe:<proof>" (a probed hop candidate serves the same site).
+    link_proof: str = "redirect"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class CheckRecorded:
     fingerprint_changed: bool | None
     went_down: bool
     next_check: DueCheck | None
+    # The latest page seen while the site was up: what a hop candidate must look like.
+    reference_fingerprint: str | None = None
+    reference_title: str | None = None
 
 
 def claim_due(session: Session, policy: Policy, now: datetime, limit: int) -> list[DueCheck]:
@@ -126,7 +133,13 @@ def record_check(session: Session, result: CheckResult, policy: Policy) -> Check
             .limit(max(1, policy.down_after_failures - 1))
         )
     )
-    previous = recent[0].fingerprint if recent else None
+    # Compared with the last page seen, not the last check: an outage has no page.
+    previous = session.scalar(
+        select(Check.fingerprint)
+        .where(Check.site_id == site.id, Check.fingerprint.is_not(None))
+        .order_by(Check.at.desc(), Check.id.desc())
+        .limit(1)
+    )
     changed = (
         None if previous is None or result.fingerprint is None else (previous != result.fingerprint)
     )
@@ -143,6 +156,7 @@ def record_check(session: Session, result: CheckResult, policy: Policy) -> Check
             outcome=result.outcome,
             fingerprint=result.fingerprint,
             fingerprint_changed=changed,
+            title=result.title[:TITLE_LEN] if result.title else None,
         )
     )
     old = site.status
@@ -161,14 +175,27 @@ def record_check(session: Session, result: CheckResult, policy: Policy) -> Check
         site.next_check_at = site.check_claimed_until = None
     else:
         next_check = _due_check(session, site, result.at + interval, policy)
+    went_down = site.status == "down" and old != "down"
+    reference = _last_up(session, site.id) if went_down else None
     return CheckRecorded(
         site_id=site.id,
         previous_status=old,
         status=site.status,
         fingerprint_changed=changed,
-        went_down=site.status == "down" and old != "down",
+        went_down=went_down,
         next_check=next_check,
+        reference_fingerprint=reference.fingerprint if reference else None,
+        reference_title=reference.title if reference else None,
     )
+
+
+def _last_up(session: Session, site_id: int) -> Check | None:
+    return session.scalars(
+        select(Check)
+        .where(Check.site_id == site_id, Check.outcome == "up")
+        .order_by(Check.at.desc(), Check.id.desc())
+        .limit(1)
+    ).first()
 
 
 def _status_after(result: CheckResult, old: str, recent: list[Check], policy: Policy) -> str:
@@ -199,7 +226,7 @@ def _follow_move(session: Session, site: Site, result: CheckResult) -> None:
                 domain=result.moved_to,
                 site_id=site.id,
                 role="primary",
-                how_linked="redirect",
+                how_linked=result.link_proof[:32],
                 first_seen=result.at,
                 last_seen=result.at,
             )

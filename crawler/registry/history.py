@@ -39,7 +39,7 @@ def site_history(session: Session, domain: str, limit: int = 200) -> SiteHistory
             .where(ScoreHistory.site_id == site.id)
             .order_by(ScoreHistory.at.desc(), ScoreHistory.id.desc())
             .limit(limit)
-        ).tuples()
+        )
     )
     checks = session.scalars(
         select(Check)

@@ -39,6 +39,7 @@ NAMING_CONVENTION = {
 
 DOMAIN_LEN = 253  # the longest possible DNS name
 SHA256_HEX_LEN = 64
+TITLE_LEN = 300
 
 
 class Base(DeclarativeBase):
@@ -157,6 +158,7 @@ class Check(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     fingerprint: Mapped[str | None] = mapped_column(String(SHA256_HEX_LEN))
     fingerprint_changed: Mapped[bool | None] = mapped_column(Boolean)
+    title: Mapped[str | None] = mapped_column(String(TITLE_LEN))
 
 
 class SiteEvent(Base):

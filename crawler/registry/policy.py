@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from types import MappingProxyType
 
+from crawler.config import Config
 from crawler.registry.vocab import SITE_STATUSES
 
 DEFAULT_REVISIT_S: Mapping[str, float] = MappingProxyType(
@@ -57,3 +58,13 @@ class Policy:
     @property
     def monitored_statuses(self) -> frozenset[str]:
         return frozenset(self.revisit_s)
+
+
+def policy_from(config: Config) -> Policy:
+    """The policy the typed config describes (``registry`` and ``monitor`` sections)."""
+    return Policy(
+        confirm_score=config.registry.confirm_score,
+        revisit_s=MappingProxyType(dict(config.monitor.revisit)),
+        down_after_failures=config.monitor.down_after_failures,
+        claim_grace_s=config.monitor.claim_grace,
+    )

@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.table import Table
 from rich.text import Text
 
-from crawler.registry.views import SiteView
+from crawler.registry.views import SiteHistory, SiteView
 
 # Statuses an analyst should look at first stand out; the rest stay plain.
 _STATUS_STYLE = {
@@ -53,3 +53,65 @@ def sites_table(sites: Iterable[SiteView]) -> Table:
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def history_tables(history: SiteHistory) -> list[Table]:
+    """``isop sites show``: the site, its domains with proofs, then its history, oldest first."""
+    site = history.site
+    head = Table(title=f"Site {site.label}", show_header=False)
+    head.add_column("", style="bold")
+    head.add_column("")
+    head.add_row("Status", Text(site.status, style=_STATUS_STYLE.get(site.status, "")))
+    head.add_row("Kind", site.kind or "-")
+    head.add_row("Score", f"{site.score:.2f}")
+    head.add_row("Analyst verdict", history.verdict or "-")
+    head.add_row("Operator cluster", history.operator_cluster or "-")
+    head.add_row("First / last seen", f"{_when(site.first_seen)} / {_when(site.last_seen)}")
+    head.add_row("Next check", _when(history.next_check_at) if history.next_check_at else "-")
+    head.add_row("Evidence", str(site.evidence_count))
+
+    domains = Table(title="Domains, in order of appearance")
+    for name in ("Domain", "Role", "Linked by", "Proofs", "First seen", "Last seen"):
+        domains.add_column(name, overflow="fold")
+    for d in history.domains:
+        proofs = "; ".join(_proof(p) for p in d.proofs) or "-"
+        domains.add_row(d.domain, d.role, d.how_linked, proofs, _when(d.first_seen),
+                        _when(d.last_seen))  # fmt: skip
+
+    events = Table(title="History")
+    for name in ("When (UTC)", "What", "Who", "Detail"):
+        events.add_column(name, overflow="fold")
+    for e in history.events:
+        what = f"{e.old or '-'} -> {e.new}" if e.kind == "status" else e.kind
+        if e.kind == "verdict":
+            what = f"verdict: {e.new}"
+        events.add_row(_when(e.at), what, e.actor, e.text or "")
+
+    checks = Table(title="Checks")
+    for name in ("When (UTC)", "Outcome", "HTTP", "ms", "Changed", "Redirects / error"):
+        checks.add_column(name, overflow="fold")
+    for c in history.checks:
+        detail = c.error or " -> ".join(c.redirect_chain)
+        changed = {None: "-", True: "yes", False: "no"}[c.fingerprint_changed]
+        checks.add_row(_when(c.at), c.outcome or "-", str(c.http_status or "-"),
+                       f"{c.response_ms:.0f}" if c.response_ms is not None else "-", changed,
+                       detail)  # fmt: skip
+
+    scores = Table(title="Score history")
+    scores.add_column("When (UTC)")
+    scores.add_column("Score", justify="right")
+    for at, score in history.scores:
+        scores.add_row(_when(at), f"{score:.2f}")
+
+    evidence = Table(title="Evidence")
+    for name in ("Captured (UTC)", "Score", "URL", "SHA-256"):
+        evidence.add_column(name, overflow="fold")
+    for ev in history.evidence:
+        evidence.add_row(_when(ev.captured_at), f"{ev.score:.2f}", ev.url, ev.content_sha256[:16])
+    return [head, domains, events, checks, scores, evidence]
+
+
+def _proof(proof: dict[str, object]) -> str:
+    kind = proof.get("proof") or proof.get("kind") or proof.get("how") or "proof"
+    detail = proof.get("detail") or proof.get("value") or proof.get("evidence") or ""
+    return f"{kind}: {detail}" if detail else str(kind)

@@ -211,7 +211,7 @@ class Registry:
         with self._read() as session, session.begin():
             rows = session.execute(
                 select(Site.status, Site.kind, func.count(Site.id)).group_by(Site.status, Site.kind)
-            ).tuples()
+            )
             return {(status, kind or ""): int(n) for status, kind, n in rows}
 
     def _write_retrying(self, work: Callable[[Session], T]) -> T:

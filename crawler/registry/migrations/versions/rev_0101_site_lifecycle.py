@@ -29,6 +29,7 @@ _CHECK_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any]], ...] = (
     ("outcome", sa.String(length=16)),
     ("fingerprint", sa.String(length=64)),
     ("fingerprint_changed", sa.Boolean()),
+    ("title", sa.String(length=300)),
 )
 
 

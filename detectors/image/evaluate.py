@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 from detectors.catalog.settings import CatalogSettings
-from detectors.image.hashing import Hashes, ImageRejected, hash_image
+from detectors.image.hashing import Hashes, ImageRejected, ImageUnreadable, hash_image
 from detectors.image.index import popcount
 from detectors.image.transforms import GOAL, TRANSFORMS
 
@@ -40,6 +40,7 @@ DHASH_RANGE = range(0, 33)
 class EvalReport:
     images: list[str]
     skipped: list[tuple[str, str]]
+    unreadable: int
     groups: list[list[str]]
     working: tuple[int, int]
     configured: tuple[int, int]
@@ -50,6 +51,7 @@ class EvalReport:
         return {
             "images": len(self.images),
             "skipped": [{"image": p, "reason": r} for p, r in self.skipped],
+            "unreadable": self.unreadable,
             "merged_duplicates": [g for g in self.groups if len(g) > 1],
             "working_threshold": {"phash": self.working[0], "dhash": self.working[1]},
             "configured_threshold": {"phash": self.configured[0], "dhash": self.configured[1]},
@@ -85,6 +87,7 @@ def evaluate(
     variants, quality = settings.variant_list(), settings.quality.quality()
     probes = settings.probe_list()
     names, pictures, ref_p, ref_d, skipped = [], [], [], [], []
+    unreadable = 0
     for path in find_images(folder):
         try:
             data = path.read_bytes()
@@ -93,6 +96,7 @@ def evaluate(
                 original = img.convert("RGBA" if "A" in img.getbands() else "RGB")
         except (OSError, ImageRejected) as exc:
             skipped.append((str(path), str(exc)))
+            unreadable += not isinstance(exc, ImageRejected) or isinstance(exc, ImageUnreadable)
             warn(f"{path}: skipped ({exc})")
             continue
         names.append(str(path.relative_to(folder)))
@@ -147,8 +151,8 @@ def evaluate(
         row["best"] = {"phash": int(best[0]), "dhash": int(best[1]),
                        "recall": float(hits[best]) / max(queries, 1)}  # fmt: skip
         rows.append(row)
-    return EvalReport(names, skipped, list(groups.values()), working, configured, max_false_rate,
-                      rows)  # fmt: skip
+    merged = list(groups.values())
+    return EvalReport(names, skipped, unreadable, merged, working, configured, max_false_rate, rows)
 
 
 def _groups(rp: np.ndarray, rd: np.ndarray, threshold: tuple[int, int]) -> np.ndarray:

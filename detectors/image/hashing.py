@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import imagehash
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 #: Longest side of the working picture: plenty for 32x32 pHash, cheap to trim and crop.
 WORK_SIDE = 256
@@ -29,6 +29,10 @@ WORK_SIDE = 256
 
 class ImageRejected(Exception):
     """The bytes are not a usable image: unreadable, too large, tiny, blank or one colour."""
+
+
+class ImageUnreadable(ImageRejected):
+    """The bytes are not an image at all, or one too broken or too large to decode."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def decode(data: bytes, quality: Quality = Quality()) -> Image.Image:
             img: Image.Image = Image.open(io.BytesIO(data))
             width, height = img.size
             if width * height > quality.max_pixels:
-                raise ImageRejected(f"too large ({width}x{height} px)")
+                raise ImageUnreadable(f"too large to decode ({width}x{height} px)")
             if min(width, height) < quality.min_side:
                 raise ImageRejected(f"too small ({width}x{height} px, min {quality.min_side})")
             if img.format == "JPEG":
@@ -103,8 +107,10 @@ def decode(data: bytes, quality: Quality = Quality()) -> Image.Image:
             grey = img.convert("L")
     except ImageRejected:
         raise
+    except UnidentifiedImageError:
+        raise ImageUnreadable("not an image (no known image format)") from None
     except Exception as exc:  # PIL raises many types on hostile bytes
-        raise ImageRejected(f"not a readable image ({type(exc).__name__}: {exc})") from None
+        raise ImageUnreadable(f"broken image ({type(exc).__name__}: {exc})") from None
     longest = max(grey.size)
     if longest > 2 * WORK_SIDE:
         grey = grey.reduce(longest // WORK_SIDE)

@@ -86,5 +86,5 @@ def load_plugins(modules: Iterable[str]) -> None:
 
 def default_registry() -> DetectorRegistry:
     """The global registry with the built-in detectors (heuristic, title, image) loaded."""
-    load_plugins(["detectors.heuristic", "detectors.title"])
+    load_plugins(["detectors.heuristic", "detectors.title", "detectors.image.detector"])
     return REGISTRY

@@ -47,12 +47,15 @@ def record_page_verdict(
     if owner is None:
         if not page.infringing:
             return None  # a clean page of an unknown domain is not our business
-        site = _site_hopped_from(session, page)
+        from crawler.linking.link import link_page  # here: linking imports the registry
+
+        link = link_page(session, page)  # redirects, shared identifiers, favicon, template
+        site = link.site if link.site is not None else _site_hopped_from(session, page)
         if site is None:
             site, how_linked = _new_site(session, page), page.how_linked
         else:
             _demote_primary(session, site)
-            how_linked = "redirect"
+            how_linked = link.how_linked or "redirect"
         site.label = page.domain
         owner = Domain(
             domain=page.domain,

@@ -1,0 +1,232 @@
+"""Link a newly flagged domain to the known site it belongs to, and record what proves it.
+
+Called by the registry (``record_page_verdict``) inside its transaction, for a flagged page of
+a domain no site owns yet.  The page's features were stored beforehand by
+:class:`crawler.linking.pipeline.LinkingPipeline`; here they are looked up among the features
+of domains that sites already own:
+
+- *strong* proofs link on their own: an HTTP redirect from a known domain, a meta refresh or
+  JS location on a known domain's page pointing here, a shared identifier (analytics, tag
+  manager, ad publisher, wallet, Telegram, Discord, e-mail, panel host);
+- *supporting* proofs (near-identical template, same favicon key) are recorded with a strong
+  one but link alone only when both agree: the sandbox measurement (see README) shows
+  unrelated sites built on one template kit share a skeleton, and letter favicons collide.
+
+An identifier seen on domains of more than :data:`MAX_SITES_PER_VALUE` sites is someone
+else's (an ad network's default tag, a shared panel) and proves nothing.  When a site is
+chosen, one ``site.hopped`` alert is queued in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.alerts.outbox import record_alert
+from crawler.linking.features import POINTER_KINDS
+from crawler.linking.models import DomainLink, LinkFeature
+from crawler.linking.template import TemplateSignature
+from crawler.registry.models import Domain, Site
+
+MAX_SITES_PER_VALUE = 2
+TEMPLATE_MIN_SIMILARITY = 0.9
+SUPPORTING = ("template", "favicon")
+_FEATURE_KINDS_NOT_IDENTIFIERS = ("template_sig", "template_band", "favicon", *POINTER_KINDS)
+
+
+class PageLike(Protocol):
+    """What linking needs of a page verdict (``crawler.registry.backend.PageVerdict``)."""
+
+    @property
+    def domain(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def seen_at(self) -> datetime: ...
+    @property
+    def aliases(self) -> list[tuple[str, str]]: ...
+
+
+@dataclass(frozen=True)
+class Proof:
+    """One reason to link: ``kind`` (``http_redirect``, ``js_location``, ``ga4``,
+    ``wallet_btc``, ``template``...), a readable ``detail`` and the site's domain involved."""
+
+    kind: str
+    detail: str
+    via_domain: str
+
+    @property
+    def strong(self) -> bool:
+        return self.kind not in SUPPORTING
+
+
+@dataclass
+class LinkDecision:
+    """The site a new domain joins (None: a new site) and every proof found for it."""
+
+    site: Site | None = None
+    proofs: list[Proof] = field(default_factory=list)
+
+    @property
+    def how_linked(self) -> str | None:
+        """The first strong proof's kind (else the first proof's), for ``Domain.how_linked``."""
+        ordered = sorted(self.proofs, key=lambda p: not p.strong)
+        return ordered[0].kind[:32] if ordered else None
+
+
+def link_page(session: Session, page: PageLike) -> LinkDecision:
+    """Find the known site ``page.domain`` belongs to; record the proofs and the alert."""
+    owned = session.scalar(select(Domain.id).where(Domain.domain == page.domain))
+    if owned is not None:
+        return LinkDecision()
+    by_site: dict[int, list[Proof]] = defaultdict(list)
+    for site_id, proof in _proofs(session, page):
+        if proof not in by_site[site_id]:
+            by_site[site_id].append(proof)
+    decisive = {s: p for s, p in by_site.items() if _decisive(p)}
+    if not decisive:
+        return LinkDecision()
+    site_id = min(decisive, key=lambda s: (-sum(p.strong for p in decisive[s]),
+                                           -len(decisive[s]), s))
+    site = session.scalars(select(Site).where(Site.id == site_id).with_for_update()).one()
+    proofs = decisive[site_id]
+    for proof in proofs:
+        _record_proof(session, page, site_id, proof)
+    record_alert(session, event="site.hopped", site_id=site_id,
+                 dedup_key=f"site.hopped:{site_id}:{page.domain}",
+                 payload={"site_id": site_id, "site": site.label, "domain": page.domain,
+                          "url": page.url, "seen_at": page.seen_at.isoformat(),
+                          "proofs": [{"kind": p.kind, "detail": p.detail, "via": p.via_domain}
+                                     for p in proofs]})
+    return LinkDecision(site, proofs)
+
+
+def _decisive(proofs: list[Proof]) -> bool:
+    kinds = {p.kind for p in proofs}
+    return any(p.strong for p in proofs) or set(SUPPORTING) <= kinds
+
+
+def _proofs(session: Session, page: PageLike) -> list[tuple[int, Proof]]:
+    out: list[tuple[int, Proof]] = []
+    redirects = [alias for alias, how in page.aliases if how == "redirect"]
+    if redirects:
+        for domain, site_id in session.execute(
+                select(Domain.domain, Domain.site_id).where(Domain.domain.in_(redirects))):
+            out.append((site_id, Proof("http_redirect", f"{domain} -> {page.domain} "
+                                       f"(redirect chain to {page.url})", domain)))
+    out += _pointer_proofs(session, page.domain)
+    mine = list(session.scalars(select(LinkFeature).where(LinkFeature.domain == page.domain)))
+    out += _identifier_proofs(session, page.domain, mine)
+    out += _supporting_proofs(session, page.domain, mine)
+    return out
+
+
+def _owned(session: Session, domains: set[str]) -> dict[str, int]:
+    """domain -> owning site id, for those of ``domains`` that a site owns."""
+    if not domains:
+        return {}
+    rows = session.execute(select(Domain.domain, Domain.site_id)
+                           .where(Domain.domain.in_(sorted(domains))))
+    return {domain: site_id for domain, site_id in rows}
+
+
+def _pointer_proofs(session: Session, domain: str) -> list[tuple[int, Proof]]:
+    rows = list(session.scalars(select(LinkFeature).where(
+        LinkFeature.kind.in_(POINTER_KINDS), LinkFeature.value == domain)))
+    owners = _owned(session, {r.domain for r in rows})
+    return [(owners[r.domain], Proof(r.kind, f"{r.url}: {r.kind.replace('_', ' ')} to {domain}",
+                                     r.domain))
+            for r in rows if r.domain in owners]
+
+
+def _identifier_proofs(session: Session, domain: str,
+                       mine: list[LinkFeature]) -> list[tuple[int, Proof]]:
+    ids = [f for f in mine if f.kind not in _FEATURE_KINDS_NOT_IDENTIFIERS]
+    out: list[tuple[int, Proof]] = []
+    for feature in ids:
+        rows = list(session.scalars(select(LinkFeature).where(
+            LinkFeature.kind == feature.kind, LinkFeature.value == feature.value,
+            LinkFeature.domain != domain).limit(200)))
+        owners = _owned(session, {r.domain for r in rows})
+        if len(set(owners.values())) > MAX_SITES_PER_VALUE:
+            continue  # shared by many operations: not this one's
+        for row in rows:
+            if row.domain in owners:
+                out.append((owners[row.domain], Proof(
+                    feature.kind, f"{feature.kind} {feature.value} also on {row.url}",
+                    row.domain)))
+    return out
+
+
+def _supporting_proofs(session: Session, domain: str,
+                       mine: list[LinkFeature]) -> list[tuple[int, Proof]]:
+    out: list[tuple[int, Proof]] = []
+    icons = [f.value for f in mine if f.kind == "favicon"]
+    if icons:
+        rows = list(session.scalars(select(LinkFeature).where(
+            LinkFeature.kind == "favicon", LinkFeature.value.in_(icons),
+            LinkFeature.domain != domain).limit(200)))
+        owners = _owned(session, {r.domain for r in rows})
+        if len(set(owners.values())) <= MAX_SITES_PER_VALUE:
+            out += [(owners[r.domain], Proof("favicon", f"favicon {r.value} as {r.url}",
+                                             r.domain)) for r in rows if r.domain in owners]
+    sigs = [f for f in mine if f.kind == "template_sig"]
+    bands = [f.value for f in mine if f.kind == "template_band"]
+    if not sigs or not bands:
+        return out
+    sig = TemplateSignature.from_hex(sigs[0].value)
+    near = set(session.scalars(select(LinkFeature.domain).where(
+        LinkFeature.kind == "template_band", LinkFeature.value.in_(bands),
+        LinkFeature.domain != domain).limit(500)))
+    owners = _owned(session, near)
+    best: dict[str, tuple[float, str]] = {}
+    for row in session.scalars(select(LinkFeature).where(
+            LinkFeature.kind == "template_sig", LinkFeature.domain.in_(sorted(owners)))):
+        score = sig.similarity(TemplateSignature.from_hex(row.value))
+        if score >= TEMPLATE_MIN_SIMILARITY and score > best.get(row.domain, (0.0, ""))[0]:
+            best[row.domain] = (score, row.url)
+    for other, (score, url) in best.items():
+        out.append((owners[other], Proof("template", f"template {score:.0%} like {url}", other)))
+    return out
+
+
+def _record_proof(session: Session, page: PageLike, site_id: int, proof: Proof) -> None:
+    exists = session.scalar(select(DomainLink.id).where(
+        DomainLink.domain == page.domain, DomainLink.site_id == site_id,
+        DomainLink.proof == proof.kind[:32], DomainLink.via_domain == proof.via_domain))
+    if exists is None:
+        session.add(DomainLink(domain=page.domain, site_id=site_id, proof=proof.kind[:32],
+                               detail=proof.detail, via_domain=proof.via_domain,
+                               source_url=page.url, seen_at=page.seen_at))
+
+
+@dataclass(frozen=True)
+class DomainProof:
+    """One line of ``isop sites show``: a domain of the site and what linked it."""
+
+    domain: str
+    role: str
+    first_seen: datetime
+    how_linked: str
+    proofs: tuple[tuple[str, str], ...]  # (proof kind, detail), strongest first
+
+
+def domain_proofs(session: Session, site_id: int) -> list[DomainProof]:
+    """The site's domains in order of appearance, each with the proofs recorded for it."""
+    links: dict[str, list[DomainLink]] = defaultdict(list)
+    for link in session.scalars(select(DomainLink).where(DomainLink.site_id == site_id)
+                                .order_by(DomainLink.seen_at, DomainLink.id)):
+        links[link.domain].append(link)
+    out = []
+    for dom in session.scalars(select(Domain).where(Domain.site_id == site_id)
+                               .order_by(Domain.first_seen, Domain.id)):
+        found = sorted(links.get(dom.domain, []), key=lambda d: d.proof in SUPPORTING)
+        out.append(DomainProof(dom.domain, dom.role, dom.first_seen, dom.how_linked,
+                               tuple((d.proof, d.detail) for d in found)))
+    return out

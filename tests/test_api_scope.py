@@ -1,0 +1,96 @@
+"""Scopes leak nothing: a user scoped to FR never sees a DE-only site anywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from test_api_support import World, world_fixture
+
+world = world_fixture()
+
+
+def _listed(world: World, who: str, **params: str) -> set[int]:
+    ids: set[int] = set()
+    cursor = None
+    while True:
+        query = {**params, "limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = world.client(who).get("/api/v1/sites", params=query)
+        assert page.status_code == 200, page.text
+        ids |= {row["id"] for row in page.json()["items"]}
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            return ids
+
+
+def test_list_shows_own_and_shared_sites_only(world: World) -> None:
+    s = world.sites
+    assert _listed(world, "analyst_fr") == {s["fr"], s["shared"], s["hostile"]}
+    assert _listed(world, "viewer_de") == {s["de"], s["shared"]}
+    assert _listed(world, "viewer") == set(s.values())  # unscoped: every site
+
+
+def test_search_and_filters_stay_in_scope(world: World) -> None:
+    for params in ({"q": "kinode"}, {"q": "old"}, {"tag": "DE"}, {"tld": "example"},
+                   {"kind": "index"}, {"min_score": "0.5"}):  # fmt: skip
+        assert world.sites["de"] not in _listed(world, "analyst_fr", **params)
+    assert _listed(world, "viewer_de", q="kinode-old") == {world.sites["de"]}  # an alias
+    assert _listed(world, "viewer", tag="DE") == {world.sites["de"]}
+
+
+def test_detail_of_out_of_scope_site_is_a_plain_404(world: World) -> None:
+    hidden = world.client("analyst_fr").get(f"/api/v1/sites/{world.sites['de']}")
+    missing = world.client("analyst_fr").get("/api/v1/sites/999999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()  # same answer: existence does not leak
+
+
+def test_exports_hold_only_visible_sites(world: World) -> None:
+    body = world.client("coordinator_fr").get("/api/v1/exports/sites.csv").text
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert {int(row["id"]) for row in rows} == {world.sites[k] for k in ("fr", "shared", "hostile")}
+    assert "kinode" not in body and "nobody.example" not in body
+    lines = world.client("coordinator_fr").get("/api/v1/exports/sites.jsonl").text.splitlines()
+    assert {json.loads(line)["id"] for line in lines} == {int(row["id"]) for row in rows}
+    everything = world.client("coordinator").get("/api/v1/exports/sites.jsonl").text
+    assert len(everything.splitlines()) == len(world.sites)
+
+
+def test_csv_export_defuses_formulas(world: World) -> None:
+    from crawler.registry.models import Site
+
+    with world.db.writing() as session:
+        site = session.get(Site, world.sites["untagged"])
+        assert site is not None
+        site.label = '=HYPERLINK("http://evil.example","x")'
+    body = world.client("coordinator").get("/api/v1/exports/sites.csv").text
+    labels = [row["label"] for row in csv.DictReader(io.StringIO(body))]
+    assert '\'=HYPERLINK("http://evil.example","x")' in labels
+    for row in csv.DictReader(io.StringIO(body)):
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@")), value
+
+
+def test_alerts_of_out_of_scope_sites_are_invisible(world: World) -> None:
+    fr = world.client("coordinator_fr").get("/api/v1/alerts").json()["items"]
+    assert world.sites["de"] not in {a["site_id"] for a in fr}
+    all_alerts = world.client("coordinator").get("/api/v1/alerts").json()["items"]
+    assert world.alert_id in {a["id"] for a in all_alerts}
+
+
+def test_review_queue_and_labels_stay_in_scope(world: World) -> None:
+    queue = world.client("analyst_fr").get("/api/v1/review/queue").json()["items"]
+    assert world.sites["de"] not in {row["id"] for row in queue}
+    world.client("analyst").post(f"/api/v1/sites/{world.sites['de']}/review",
+                                 json={"verdict": "confirmed"})  # fmt: skip
+    labels = world.client("analyst_fr").get("/api/v1/review/labels").json()["labels"]
+    assert "kinode.example" not in {row["target"] for row in labels}
+    labels = world.client("viewer_de").get("/api/v1/review/labels").json()["labels"]
+    assert {"kinode.example", "kinode-old.example"} <= {row["target"] for row in labels}
+
+
+def test_bad_cursor_is_a_400_not_a_500(world: World) -> None:
+    for cursor in ("garbage", "W10", "WyJ4IiwgInkiXQ"):
+        response = world.client("viewer").get("/api/v1/sites", params={"cursor": cursor})
+        assert response.status_code == 400

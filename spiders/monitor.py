@@ -30,7 +30,6 @@ from twisted.python.failure import Failure
 
 from crawler.config import Config, load_config
 from crawler.domains import registered_domain
-from crawler.frontier.scheduler import DUE_META
 from crawler.items import PageItem
 from crawler.monitoring.classify import Banners, classify, fingerprint, load_banners, visible_text
 from crawler.monitoring.hops import HopGenerator, hop_generator, same_site_proof
@@ -43,6 +42,9 @@ from crawler.registry.policy import policy_from
 # still followed by Scrapy, so the chain and the final domain are known.
 ANSWERED = [code for code in range(400, 600)]
 NO_PAGE_BUDGET = 10**9
+# ``crawler.frontier.scheduler.DUE_META``: not imported from there, because that module
+# imports Twisted's reactor, and a spider module is loaded before Scrapy installs its own.
+DUE_META = "isop_due_at"
 _TITLE_CHARS = 300
 
 

@@ -43,9 +43,13 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
         "RETRY_TIMES": crawl.retry_times,
         "ITEM_PIPELINES": {
             "crawler.pipelines.detect.DetectPipeline": 300,
+            "crawler.pipelines.evidence.EvidencePipeline": 700,
             "crawler.pipelines.registry.RegistryPipeline": 800,
         },
-        "SPIDER_MIDDLEWARES": {"crawler.frontier.leases.LeaseAcknowledger": 1},
+        "SPIDER_MIDDLEWARES": {
+            "crawler.frontier.leases.LeaseAcknowledger": 1,
+            "crawler.evidence.capture.CaptureMiddleware": 900,
+        },
         "DOWNLOADER_MIDDLEWARES": {"crawler.frontier.leases.LeaseAcknowledger": 50},
         "EXTENSIONS": {
             "crawler.extensions.prometheus.PrometheusExporter": 500,

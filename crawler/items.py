@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from detectors.base import Verdict
@@ -31,6 +31,8 @@ class PageItem:
     referer: str | None = None
     site_hops: int = 0  # cross-site links followed from a seed
     verdict: Verdict | None = None
+    # How it was fetched (headers, address, protocol), for evidence: crawler.evidence.capture
+    capture: dict[str, Any] | None = None
 
     @property
     def redirect_domains(self) -> list[str]:

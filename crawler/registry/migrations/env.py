@@ -13,6 +13,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 import crawler.alerts.models  # noqa: F401  (registers the alert outbox table on Base)
+import crawler.evidence.models  # noqa: F401  (registers the evidence captures table)
 import crawler.api.models  # noqa: F401  (accounts, audit log, site tags on Base)
 import crawler.linking.models  # noqa: F401  (link features and domain proofs on Base)
 from crawler.registry.db import ensure_sqlite_parent, make_engine

@@ -1,4 +1,5 @@
-"""Alert outbox: alerts written with the registry change that caused them, delivered later.
+"""Alert outbox (alerts written with the change that caused them) and the hash-chained
+evidence captures (flagged pages in WARC files).
 
 Revision ID: 0201
 Revises: 0001
@@ -49,8 +50,38 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_alert_outbox_site_id"), "alert_outbox", ["site_id"], unique=False)
 
+    op.create_table(
+        "evidence_captures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("domain", sa.String(length=253), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("crawler", sa.Text(), nullable=False),
+        sa.Column("http_status", sa.Integer(), nullable=False),
+        sa.Column("content_type", sa.Text(), nullable=False),
+        sa.Column("ip_address", sa.String(length=64), nullable=True),
+        sa.Column("redirect_chain", sa.JSON(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=True),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("signals", sa.JSON(), nullable=False),
+        sa.Column("payload_sha256", sa.String(length=64), nullable=False),
+        sa.Column("warc_file", sa.String(length=255), nullable=False),
+        sa.Column("warc_offset", sa.Integer(), nullable=False),
+        sa.Column("warc_length", sa.Integer(), nullable=False),
+        sa.Column("warc_sha256", sa.String(length=64), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("record_hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_captures")),
+        sa.UniqueConstraint("prev_hash", name=op.f("uq_evidence_captures_prev_hash")),
+        sa.UniqueConstraint("record_hash", name=op.f("uq_evidence_captures_record_hash")),
+    )
+    op.create_index("ix_evidence_captures_domain", "evidence_captures", ["domain"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index("ix_evidence_captures_domain", table_name="evidence_captures")
+    op.drop_table("evidence_captures")
     op.drop_index(op.f("ix_alert_outbox_site_id"), table_name="alert_outbox")
     op.drop_index("ix_alert_outbox_status_due", table_name="alert_outbox")
     op.drop_table("alert_outbox")

@@ -1,0 +1,77 @@
+"""Keep what evidence needs of the HTTP exchange on each page item.
+
+A spider middleware, so every spider's pages get it without spider code: the request line
+and headers, the response headers, the protocol and the resolved address
+(``response.ip_address``: through a forward proxy that is the proxy's address, which the
+WARC then honestly records).  Scrapy has already decoded a compressed body by then; the WARC
+stores that body, and its ``Content-Encoding`` header is dropped so the record is coherent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.http import Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from crawler.evidence.warc import Fetch
+from crawler.items import PageItem
+
+_DROPPED = {"content-encoding", "transfer-encoding"}
+
+
+def _headers(headers: Any) -> list[tuple[str, str]]:
+    pairs = []
+    for key, values in headers.items():
+        name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        if name.lower() in _DROPPED:
+            continue
+        for value in values:
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            pairs.append((name, text))
+    return pairs
+
+
+def capture_of(response: Response) -> dict[str, Any]:
+    """The exchange behind ``response``, as plain data (picklable, JSON-able)."""
+    request = response.request
+    return {
+        "request_method": request.method if request is not None else "GET",
+        "request_headers": _headers(request.headers) if request is not None else [],
+        "response_headers": _headers(response.headers),
+        "protocol": (response.protocol or "HTTP/1.1").upper(),
+        "ip_address": str(response.ip_address) if response.ip_address is not None else None,
+    }
+
+
+class CaptureMiddleware(BaseSpiderMiddleware):
+    """Sets ``PageItem.capture`` from the response the item came from."""
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        if isinstance(item, PageItem) and item.capture is None and response is not None:
+            item.capture = capture_of(response)
+        return item
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    if not isinstance(value, list | tuple):
+        return []
+    return [(str(p[0]), str(p[1])) for p in value if isinstance(p, list | tuple) and len(p) == 2]
+
+
+def fetch_of(item: PageItem) -> Fetch:
+    """The WARC writer's view of a page item (defaults where the capture is missing)."""
+    capture = item.capture or {}
+    return Fetch(
+        url=item.url,
+        status=item.status,
+        body=item.body,
+        fetched_at=item.fetched_at,
+        request_method=str(capture.get("request_method", "GET")),
+        request_headers=_pairs(capture.get("request_headers")),
+        response_headers=_pairs(capture.get("response_headers"))
+        or [("Content-Type", item.content_type)],
+        protocol=str(capture.get("protocol", "HTTP/1.1")),
+        ip_address=capture.get("ip_address"),
+        redirect_chain=list(item.redirect_chain),
+    )

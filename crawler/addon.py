@@ -44,6 +44,7 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
         "ITEM_PIPELINES": {
             "crawler.pipelines.detect.DetectPipeline": 300,
             "crawler.pipelines.evidence.EvidencePipeline": 700,
+            "crawler.linking.pipeline.LinkingPipeline": 750,
             "crawler.pipelines.registry.RegistryPipeline": 800,
         },
         "SPIDER_MIDDLEWARES": {

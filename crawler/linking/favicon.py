@@ -15,6 +15,7 @@ import statistics
 import warnings
 
 import imagehash
+import numpy as np
 from PIL import Image
 
 MAX_ICON_BYTES = 1_000_000  # a favicon or logo larger than this is not decoded
@@ -43,12 +44,11 @@ def favicon_key(data: bytes) -> str | None:
 
 def _hue_bucket(img: Image.Image) -> int:
     """Median hue of the opaque, saturated pixels (-1 for a grey icon)."""
-    small = img.resize((16, 16))
+    px = np.asarray(img.resize((16, 16)), dtype=np.float64).reshape(-1, 4) / 255.0
+    rgb = px[px[:, 3] > 0.5, :3]
     hues = []
-    pixels: list[tuple[int, int, int, int]] = list(small.getdata())
-    for r, g, b, a in pixels:
-        if a > 128:
-            h, s, v = colorsys.rgb_to_hsv(r / 255, g / 255, b / 255)
-            if s > 0.25 and v > 0.2:
-                hues.append(h)
+    for r, g, b in rgb:
+        h, s, v = colorsys.rgb_to_hsv(r, g, b)
+        if s > 0.25 and v > 0.2:
+            hues.append(h)
     return int(statistics.median(hues) * HUE_BUCKETS) % HUE_BUCKETS if hues else -1

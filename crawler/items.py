@@ -9,6 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from crawler.extract.hls import HlsManifest
+from crawler.extract.listing import Listing
+from crawler.extract.players import PlayerPage
+from crawler.extract.playlist import PlaylistInfo
+from crawler.extract.shop import ShopFacts
+from crawler.extract.torrent import TorrentInfo
+from crawler.extract.xmltv import Guide
+from crawler.extract.xtream import Category, PanelAccount
+
 if TYPE_CHECKING:
     from detectors.base import Verdict
 
@@ -45,3 +54,105 @@ class PageItem:
             if dom and dom != self.domain and dom not in seen:
                 seen.append(dom)
         return seen
+
+
+# -- typed evidence of the per-kind spiders (index, streaming, iptv) -------------------------
+# Each item names the page it came from (``url``, ``domain``) and when; the facts themselves
+# are the frozen dataclasses of :mod:`crawler.extract`, so a detector or an export reads the
+# same fields the parsers produce. URLs that carried IPTV credentials are redacted
+# (:mod:`crawler.safety.credentials`); ``credential`` fields hold the salted hash.
+
+
+@dataclass
+class ListingItem:
+    """One release listed by a torrent/magnet index or a DDL site (index spider)."""
+
+    url: str  # the page that lists it
+    domain: str  # registered domain of ``url``
+    fetched_at: datetime
+    listing: Listing  # title, parsed release, magnets, .torrent links, lockers, size, peers
+
+
+@dataclass
+class TorrentItem:
+    """A .torrent file fetched from an index: its infohash, name, size, files, trackers."""
+
+    url: str
+    domain: str
+    fetched_at: datetime
+    torrent: TorrentInfo
+
+
+@dataclass
+class PlayerItem:
+    """A page embedding players: iframes, sources, server lists, posters, schedule
+    (streaming spider). Posters and thumbnails are collected for perceptual hashing."""
+
+    url: str
+    domain: str
+    fetched_at: datetime
+    player: PlayerPage
+
+
+@dataclass
+class HlsItem:
+    """An HLS manifest: variants, segment hosts, live or VOD (segments are never fetched)."""
+
+    url: str
+    domain: str
+    fetched_at: datetime
+    found_on: str | None  # the page or master playlist that pointed to it
+    manifest: HlsManifest
+
+
+@dataclass
+class PlaylistItem:
+    """An M3U/M3U8 channel list (iptv spider); channel names and logos kept for matching."""
+
+    url: str  # redacted
+    domain: str
+    fetched_at: datetime
+    playlist: PlaylistInfo
+
+
+@dataclass
+class PanelItem:
+    """An Xtream-Codes panel seen through one line: account and server facts, categories."""
+
+    url: str  # the panel's base URL, 'http://host:port'
+    domain: str
+    fetched_at: datetime
+    credential: str  # salted hash of the line used
+    account: PanelAccount | None
+    live_categories: tuple[Category, ...] = ()
+    found_on: str | None = None  # redacted URL of the page or playlist that leaked the line
+
+
+@dataclass
+class PortalItem:
+    """A Stalker (MAG) portal URL advertised by a shop or list."""
+
+    url: str  # the portal URL ('http://host:port/c/')
+    domain: str  # registered domain of the portal
+    fetched_at: datetime
+    found_on: str
+
+
+@dataclass
+class GuideItem:
+    """An XMLTV guide: channels (ids, names, logos) and programme counts."""
+
+    url: str  # redacted
+    domain: str
+    fetched_at: datetime
+    guide: Guide
+
+
+@dataclass
+class ShopItem:
+    """A reseller page: plans, prices, advertised channel/VOD counts, devices, contacts."""
+
+    url: str
+    domain: str
+    fetched_at: datetime
+    shop: ShopFacts

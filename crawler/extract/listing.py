@@ -201,6 +201,19 @@ def _is_pager(anchor: Any, label: str) -> bool:
     return False
 
 
+def find_pagination(root: Any, url: str) -> tuple[str, ...]:
+    """Next/numbered page links on the page's own host (any kind of site)."""
+    page_host = host(url)
+    found: dict[str, None] = {}
+    for index, anchor in enumerate(root.iter("a")):
+        if index >= MAX_ANCHORS:
+            break
+        link = absolute(url, anchor.get("href"))
+        if link and host(link) == page_host and _is_pager(anchor, text_of(anchor, 40)):
+            found[link.split("#")[0]] = None
+    return tuple(u for u in found if u != url)
+
+
 def _page_title(root: Any) -> str:
     """A release-named heading if there is one, else the first h1, else <title>."""
     headings = [text_of(h, 300) for h in root.iter("h1", "h2")]

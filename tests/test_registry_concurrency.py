@@ -1,4 +1,5 @@
-"""Many writers on one SQLite file: threads of one process, and separate processes.
+"""Many writers on one database (SQLite file, PostgreSQL server): threads of one process,
+and separate processes.
 
 Every writer records the same pages (same url, same content) of overlapping domains, plus
 pages only it has seen, and all claim one shared mirror domain.  Afterwards: one site per
@@ -94,8 +95,8 @@ def _check(url: str, writers: int, tops: list[dict[str, float]]) -> None:
     assert max_scores == {d: max(top[d] for top in tops) for d in DOMAINS}
 
 
-def test_threads_share_one_registry(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
+def test_threads_share_one_registry(registry_url: str) -> None:
+    url = registry_url
     writers = 8
     with Registry.open(url) as reg, ThreadPoolExecutor(writers) as pool:
         tops = list(pool.map(lambda w: hammer(url, w, reg), range(writers)))
@@ -110,9 +111,11 @@ def test_threads_with_a_registry_each(tmp_path: Path) -> None:
     _check(url, writers, tops)
 
 
-def test_processes_on_a_fresh_file(tmp_path: Path) -> None:
+def test_processes_on_a_fresh_database(registry_url: str, tmp_path: Path) -> None:
     """Separate processes also race on creating the schema: it must happen once."""
-    url = f"sqlite:///{tmp_path / 'isop-data' / 'registry.db'}"
+    url = registry_url
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'isop-data' / 'registry.db'}"  # the directory too
     writers = 3
     context = multiprocessing.get_context("spawn")  # fork would copy pooled connections
     with ProcessPoolExecutor(writers, mp_context=context) as pool:

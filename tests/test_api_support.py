@@ -82,8 +82,8 @@ def _flag(
     return view.id
 
 
-def build_world(tmp: Path, redis_urls: tuple[str, ...] = ()) -> World:
-    url = f"sqlite:///{tmp / 'registry.db'}"
+def build_world(tmp: Path, redis_urls: tuple[str, ...] = (), url: str | None = None) -> World:
+    url = url or f"sqlite:///{tmp / 'registry.db'}"
     with Registry.open(url) as registry:
         sites = {
             "fr": _flag(registry, "streamfr.example", 0.92, "streaming"),
@@ -108,7 +108,7 @@ def build_world(tmp: Path, redis_urls: tuple[str, ...] = ()) -> World:
         assert hostile is not None
         hostile.label = HOSTILE
         session.add(Domain(domain=f"javascript:alert(1)//{HOSTILE}", site_id=hostile.id,
-                           role="alias", how_linked=HOSTILE, first_seen=T0,
+                           role="alias", how_linked="<script>alert(1)</script>", first_seen=T0,
                            last_seen=T0 + timedelta(days=1)))  # fmt: skip
         users = [(role, role, []) for role in ROLES] + [
             ("analyst_fr", "analyst", ["FR"]),

@@ -36,6 +36,7 @@ from crawler.monitoring.hops import HopGenerator, hop_generator, same_site_proof
 from crawler.pages import classify as page_kind
 from crawler.registry import Registry
 from crawler.registry.checks import CheckRecorded, CheckResult, DueCheck
+from crawler.registry.metrics import register_on_exporter
 from crawler.registry.policy import policy_from
 
 # Every error status reaches the callback (a 404 or a 451 is an answer); redirects are
@@ -95,6 +96,7 @@ class MonitorSpider(Spider):
         self.config = config.monitor
         self.registry = Registry.open(config.database_url, policy_from(config))
         self.banners = load_banners(config.monitor.banners_path)
+        register_on_exporter(self.crawler, self.registry)  # sites by status, checks
         self.max_checks = self.crawler.settings.getint("ISOP_MONITOR_MAX_CHECKS", 0)
         if self.hops is None:
             self.hops = hop_generator()

@@ -24,7 +24,7 @@ from crawler.registry import backend, checks, history, lifecycle, validate
 from crawler.registry.db import ensure_sqlite_parent, make_engine, redact, write_engine
 from crawler.registry.errors import RegistryUnavailable
 from crawler.registry.migrate import upgrade
-from crawler.registry.models import Domain, Site
+from crawler.registry.models import Check, Domain, Site
 from crawler.registry.policy import Policy
 from crawler.registry.views import AnalystLabel, EvidenceView, SiteHistory, SiteView
 
@@ -213,6 +213,14 @@ class Registry:
                 select(Site.status, Site.kind, func.count(Site.id)).group_by(Site.status, Site.kind)
             )
             return {(status, kind or ""): int(n) for status, kind, n in rows}
+
+    def check_counts(self) -> dict[str, int]:
+        """Checks recorded by outcome.  For the metrics."""
+        with self._read() as session, session.begin():
+            rows = session.execute(
+                select(Check.outcome, func.count(Check.id)).group_by(Check.outcome)
+            )
+            return {outcome or "unknown": int(n) for outcome, n in rows}
 
     def _write_retrying(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in its own transaction, again from scratch if it lost a race."""

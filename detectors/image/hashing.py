@@ -107,6 +107,8 @@ def decode(data: bytes, quality: Quality = Quality()) -> Image.Image:
             grey = img.convert("L")
     except ImageRejected:
         raise
+    except Image.DecompressionBombError:
+        raise ImageUnreadable("too large to decode (decompression bomb)") from None
     except UnidentifiedImageError:
         raise ImageUnreadable("not an image (no known image format)") from None
     except Exception as exc:  # PIL raises many types on hostile bytes

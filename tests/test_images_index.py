@@ -1,0 +1,92 @@
+"""The multi-index Hamming search answers exactly what a brute-force scan answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from detectors.image.index import HammingIndex, brute_force, flip_masks, substrings_for
+
+RNG_SEED = 20261123
+
+
+def _flip(value: int, bits: list[int]) -> int:
+    for bit in bits:
+        value ^= 1 << int(bit)
+    return value
+
+
+@pytest.fixture(scope="module")
+def planted() -> tuple[np.ndarray, list[int]]:
+    """20k random hashes plus, for 40 queries, neighbours planted at every distance 0..14."""
+    rng = np.random.default_rng(RNG_SEED)
+    hashes = list(rng.integers(0, 2**64, size=20_000, dtype=np.uint64, endpoint=False))
+    queries = [int(q) for q in rng.integers(0, 2**64, size=40, dtype=np.uint64)]
+    for query in queries:
+        for distance in range(15):
+            bits = rng.choice(64, size=distance, replace=False)
+            hashes.append(np.uint64(_flip(query, list(bits))))
+    order = rng.permutation(len(hashes))
+    return np.array(hashes, dtype=np.uint64)[order], queries
+
+
+CASES = [(m, r) for m in (None, 3, 4, 5, 6) for r in (0, 3, 8, 10, 12)] + [(2, 0), (2, 5), (2, 8)]
+
+
+@pytest.mark.parametrize(("substrings", "radius"), CASES)
+def test_same_answer_as_brute_force(
+    planted: tuple[np.ndarray, list[int]], substrings: int | None, radius: int
+) -> None:
+    hashes, queries = planted
+    index = HammingIndex(hashes, radius=radius, substrings=substrings)
+    for query in queries:
+        rows, distances = index.search(query, radius)
+        expected = brute_force(hashes, query, radius)
+        assert np.array_equal(rows, expected)
+        true = [bin(int(hashes[r]) ^ query).count("1") for r in rows]
+        assert list(distances) == true
+        # the planted neighbours 0..radius are all there
+        assert len(rows) >= radius + 1
+
+
+def test_high_bits_and_extreme_values() -> None:
+    hashes = np.array([0, 2**64 - 1, 2**63, 2**63 - 1, 1], dtype=np.uint64)
+    index = HammingIndex(hashes, substrings=3)
+    rows, distances = index.search(2**64 - 1, 1)
+    assert rows.tolist() == [1, 3]  # 2**63 - 1 differs from all-ones in the top bit only
+    rows, distances = index.search(2**63, 1)
+    assert rows.tolist() == [0, 2]
+    assert distances.tolist() == [1, 0]
+
+
+def test_empty_index_and_whole_space_radius() -> None:
+    empty = HammingIndex(np.empty(0, dtype=np.uint64))
+    assert empty.search(123, 10)[0].size == 0
+    hashes = np.arange(50, dtype=np.uint64)
+    full = HammingIndex(hashes)
+    assert full.search(0, 64)[0].tolist() == list(range(50))
+    assert full.search(0, -1)[0].size == 0
+
+
+def test_wide_substrings_use_sorted_keys() -> None:
+    """Two 32-bit substrings are too wide for offset tables: binary search must agree."""
+    rng = np.random.default_rng(7)
+    hashes = rng.integers(0, 2**64, size=5000, dtype=np.uint64, endpoint=False)
+    query = int(hashes[17]) ^ 0b1011
+    index = HammingIndex(hashes, substrings=2)
+    assert index.widths == [32, 32]
+    assert np.array_equal(index.search(query, 5)[0], brute_force(hashes, query, 5))
+
+
+def test_flip_masks_enumerate_the_ball() -> None:
+    masks = flip_masks(16, 3)
+    assert len(masks) == sum(math.comb(16, k) for k in range(4))
+    assert len(set(masks.tolist())) == len(masks)
+    assert max(bin(int(m)).count("1") for m in masks) == 3
+
+
+def test_substring_choice_grows_with_size() -> None:
+    assert substrings_for(20_000, 10) >= substrings_for(10_000_000, 10)
+    assert 2 <= substrings_for(1, 0) <= 8

@@ -158,3 +158,19 @@ def test_disable_user_only_by_admins(world: World, who: str) -> None:
         accounts.add_user(session, ROOT, name, "viewer", [], None)
     response = world.client(who).post(f"/api/v1/users/{name}/disable")
     assert response.status_code == (200 if ROLE_OF[who] == "admin" else 403)
+
+
+def test_role_table_is_the_issue_s() -> None:
+    """The matrix derives its expectations from the role table; this pins the table itself
+    to the issue: viewer reads; analyst reviews, notes, catalog; coordinator alerts, exports,
+    status; admin accounts, tokens and the audit log; ops the fleet."""
+    assert {
+        "viewer": {r.SITES_READ, r.ALERTS_READ, r.EVAL_READ},
+        "analyst": {r.SITES_READ, r.ALERTS_READ, r.EVAL_READ, r.SITES_REVIEW, r.SITES_NOTE,
+                    r.CATALOG_WRITE},
+        "coordinator": {r.SITES_READ, r.ALERTS_READ, r.EVAL_READ, r.SITES_REVIEW, r.SITES_NOTE,
+                        r.SITES_STATUS, r.ALERTS_ACK, r.EXPORTS},
+        "admin": {r.SITES_READ, r.ALERTS_READ, r.EVAL_READ, r.ACCOUNTS, r.AUDIT_READ,
+                  r.FLEET_READ},
+        "ops": {r.FLEET_READ, r.EVAL_READ},
+    } == r.PERMISSIONS  # fmt: skip

@@ -112,6 +112,8 @@ def warc_pages(
                 if record.rec_type != "response":
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if not url.startswith(("http://", "https://")):
+                    raise ValueError("a response record without an http(s) WARC-Target-URI")
                 headers = record.http_headers
                 ctype = headers.get_header("Content-Type", "") if headers is not None else ""
                 yield url, record.content_stream().read(max_bytes), ctype

@@ -81,11 +81,22 @@ def _logit(score: float) -> float:
     return math.log(score / (1.0 - score))
 
 
-def platt_fit(pairs: Sequence[tuple[float, bool]], iterations: int = 50) -> tuple[float, float]:
+def _log_loss(data: Sequence[tuple[float, float]], a: float, b: float, ridge: float) -> float:
+    total = ridge * ((a - 1.0) ** 2 + b**2)
+    for z, target in data:
+        p = min(1 - 1e-12, max(1e-12, 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, a * z + b))))))
+        total -= target * math.log(p) + (1.0 - target) * math.log(1.0 - p)
+    return total
+
+
+def platt_fit(
+    pairs: Sequence[tuple[float, bool]], iterations: int = 100, ridge: float = 0.1
+) -> tuple[float, float]:
     """Slope and intercept of ``sigmoid(a * logit(score) + b)`` fitted to the labels.
 
-    Newton's method on the log-loss, with Platt's smoothed targets so that a perfectly
-    separated set does not send the slope to infinity.
+    Damped Newton on the log-loss with Platt's smoothed targets and a small ridge pull towards
+    the identity (a=1, b=0), so that a perfectly separated set cannot send the slope to
+    infinity: with few rows the fit stays near the identity instead of overfitting.
     """
     positives = sum(1 for _, label in pairs if label)
     negatives = len(pairs) - positives
@@ -94,21 +105,30 @@ def platt_fit(pairs: Sequence[tuple[float, bool]], iterations: int = 50) -> tupl
     high, low = (positives + 1) / (positives + 2), 1 / (negatives + 2)
     data = [(_logit(score), high if label else low) for score, label in pairs]
     a, b = 1.0, 0.0
+    loss = _log_loss(data, a, b, ridge)
     for _ in range(iterations):
-        g_a = g_b = h_aa = h_ab = h_bb = 0.0
+        g_a, g_b = 2 * ridge * (a - 1.0), 2 * ridge * b
+        h_aa, h_ab, h_bb = 2 * ridge, 0.0, 2 * ridge
         for z, target in data:
             p = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, a * z + b))))
             d, w = p - target, p * (1.0 - p)
             g_a, g_b = g_a + d * z, g_b + d
             h_aa, h_ab, h_bb = h_aa + w * z * z, h_ab + w * z, h_bb + w
-        h_aa, h_bb = h_aa + 1e-9, h_bb + 1e-9
         det = h_aa * h_bb - h_ab * h_ab
-        if abs(det) < 1e-12:
+        if det <= 1e-12:
             break
         step_a = (h_bb * g_a - h_ab * g_b) / det
         step_b = (h_aa * g_b - h_ab * g_a) / det
-        a, b = a - step_a, b - step_b
-        if abs(step_a) + abs(step_b) < 1e-9:
+        scale = 1.0
+        while scale > 1e-4:
+            trial = _log_loss(data, a - scale * step_a, b - scale * step_b, ridge)
+            if trial <= loss:
+                break
+            scale /= 2
+        else:
+            break
+        a, b, loss = a - scale * step_a, b - scale * step_b, trial
+        if scale * (abs(step_a) + abs(step_b)) < 1e-9:
             break
     return max(a, 1e-3), b
 

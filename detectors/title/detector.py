@@ -34,7 +34,7 @@ from detectors.title.release import describe, parse_release, split_release
 _VIDEO_EXTENSION = re.compile(r"\.(?:mkv|mp4|avi|m4v|ts|wmv|iso)$", re.IGNORECASE)
 _HEADLINE_SPLIT = re.compile(r"\s+[-|\u2013\u2014:\u00b7\u2022]\s+|\s*[|\u2013\u2014]\s*")
 _PAREN_YEAR = re.compile(r"\s*[(\[]\s*((?:19|20)\d{2})\s*[)\]]")
-_CHANNEL_PREFIX = re.compile(r"^\s*(?:[\[|(]\s*)?[A-Za-z]{2,3}(?:\s*[\]|)])?\s*[:|\]-]\s*")
+_CHANNEL_PREFIX = re.compile(r"^\s*(?:[\[|(]\s*[A-Za-z]{2,3}\s*[\]|)]|[A-Za-z]{2,3}\s*[:|-])\s*")
 _CHANNEL_SUFFIX = frozenset(
     {"fhd", "hd", "sd", "uhd", "4k", "hevc", "h265", "h264", "50fps", "60fps", "backup",
      "vip", "raw", "hq", "lq", "multi", "mutli", "ppv"}
@@ -135,7 +135,7 @@ class TitleDetector(Detector):
         releases, titles, channels, scene = Found(), Found(), Found(), Found()
         budget = [self.settings.max_release_parses]
         if content.kind == "html":
-            self._html(content, releases, titles, budget)
+            self._html(content, releases, titles, channels, budget)
         elif content.kind == "playlist":
             self._lines(self._playlist_names(content), releases, titles, channels, None, budget)
         else:
@@ -149,7 +149,9 @@ class TitleDetector(Detector):
 
     # -- sources -----------------------------------------------------------------------------
 
-    def _html(self, content: Content, releases: Found, titles: Found, budget: list[int]) -> None:
+    def _html(
+        self, content: Content, releases: Found, titles: Found, channels: Found, budget: list[int]
+    ) -> None:
         limits = self.limits
         facts = page_facts(
             content, int(limits.get("max_text_chars", 400_000)),
@@ -178,6 +180,8 @@ class TitleDetector(Detector):
             year = entry.year if entry.year is not None and str(entry.year) in after else None
             if not entry.ambiguous or year is not None:
                 titles.add(entry.label, f"{entry.describe()} in the text")
+        for _, entry in self.channels.scan(words[: self.settings.max_scan_words]):
+            channels.add(entry.label, f"{entry.describe()} in the text")
 
     def _playlist_names(self, content: Content) -> list[str]:
         # Same memo key as playlist_iptv: the playlist is parsed once per content.
@@ -197,19 +201,17 @@ class TitleDetector(Detector):
             line = raw.strip()
             if not line or len(line) > 300:
                 continue
+            key = channel_name(line)  # first: "CANAL+ SPORT HEVC" is a channel, not a release
+            match = self.channels.lookup(key) if key else None
+            if match is not None:
+                channels.add(match.entry.label, f"{match.entry.describe()} as {line!r}")
+                continue
             if self._release(line, releases, budget):
                 line = _VIDEO_EXTENSION.sub("", line)  # a torrent's name and its one file
                 if scene is not None and len(scene) < 8 and line not in scene.hits:
                     parsed = parse_release(line) if budget[0] > 0 else {}
                     budget[0] -= 1
                     scene.add(line, f"{line!r}" + (f" ({describe(parsed)})" if parsed else ""))
-                continue
-            key = channel_name(line)
-            hit = self.channels.by_key.get(key) if key else None
-            match = self.channels.lookup(key) if hit is None and key else None
-            entry = hit or (match.entry if match else None)
-            if entry is not None:
-                channels.add(entry.label, f"{entry.describe()} as {line!r}")
                 continue
             for piece, year in _headline_pieces(line):
                 self._title(self.works.lookup(piece, year), year, piece, titles)

@@ -156,12 +156,19 @@ def test_a_redirect_to_a_new_domain_is_a_hop(reg: Registry) -> None:
         ("yts.mx", "former", "discovered"),
         ("yts.lt", "primary", "redirect"),
     ]
+    assert history.domains[-1].proofs == [
+        {"proof": "http_redirect", "detail": "monitor check: https://yts.mx/ -> https://yts.lt/"}
+    ]
+    hops = [(p["domain"], p["proofs"][0]["via"]) for e, _, p in alerts(reg) if e == "site.hopped"]
+    assert hops == [("yts.lt", "yts.mx")]
     # A probe that found the site elsewhere records its proof.
     check(reg, site.id, "yts.lt", "moved", T0 + timedelta(hours=1), moved_to="yts.rs",
           link_proof="hop-probe:same-title")  # fmt: skip
     history = reg.history("yts.rs")
     assert history is not None
     assert history.domains[-1].how_linked == "hop-probe:same-title"
+    assert history.domains[-1].proofs[0]["proof"] == "hop-probe:same-title"
+    assert [e for e, _, _ in alerts(reg)].count("site.hopped") == 2
 
 
 def test_a_move_onto_another_sites_domain_is_not_a_merge(reg: Registry) -> None:

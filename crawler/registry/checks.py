@@ -234,6 +234,33 @@ def _follow_move(session: Session, site: Site, result: CheckResult) -> None:
     else:
         target.role = "primary"
     site.label = result.moved_to
+    if target is None:
+        _record_hop(session, site, result)
+
+
+def _record_hop(session: Session, site: Site, result: CheckResult) -> None:
+    """The proof of the new domain (shown by ``isop sites show``) and the coordinators'
+    ``site.hopped`` alert, keyed as the linking step keys it: one alert per hop, whichever
+    of the two saw it first."""
+    from crawler.alerts.outbox import record_alert
+    from crawler.linking.models import DomainLink
+
+    assert result.moved_to is not None
+    kind = "http_redirect" if result.link_proof == "redirect" else result.link_proof
+    chain = " -> ".join(result.redirect_chain) or result.url
+    detail = result.why or f"monitor check: {chain}"
+    session.add(DomainLink(domain=result.moved_to, site_id=site.id, proof=kind[:32],
+                           detail=detail, via_domain=result.domain, source_url=result.url,
+                           seen_at=result.at))  # fmt: skip
+    record_alert(
+        session,
+        event="site.hopped",
+        site_id=site.id,
+        dedup_key=f"site.hopped:{site.id}:{result.moved_to}",
+        payload={"site_id": site.id, "site": site.label, "domain": result.moved_to,
+                 "url": result.url, "seen_at": result.at.isoformat(),
+                 "proofs": [{"kind": kind, "detail": detail, "via": result.domain}]},
+    )  # fmt: skip
 
 
 def _touch_domain(session: Session, name: str, at: datetime) -> None:

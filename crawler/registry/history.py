@@ -1,7 +1,7 @@
 """Reading a site's full history (``isop sites show``) and the analysts' labels (``isop eval``).
 
-Proofs of domain links are written by the linking feature (``crawler.linking``) in a table of
-its own; when that table exists, its rows for the site's domains are shown with each domain.
+Proofs of domain links are the linking feature's (``crawler.linking``: redirects, shared
+identifiers, templates, favicons) plus the monitor's (redirects seen by a check, hop probes).
 """
 
 from __future__ import annotations
@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import bindparam, inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.registry.backend import _domain_order, _views, evidence_views
 from crawler.registry.models import Check, Domain, ScoreHistory, Site, SiteEvent
 from crawler.registry.views import AnalystLabel, CheckView, DomainView, EventView, SiteHistory
-
-PROOF_TABLE = "domain_links"  # the linking feature's table, if present
 
 
 def site_history(session: Session, domain: str, limit: int = 200) -> SiteHistory | None:
@@ -32,7 +30,7 @@ def site_history(session: Session, domain: str, limit: int = 200) -> SiteHistory
         session.scalars(select(Domain).where(Domain.site_id == site.id)),
         key=lambda d: (d.first_seen, d.id),
     )
-    proofs = _proofs(session, [d.domain for d in domains])
+    proofs = _proofs(session, site.id)
     scores = list(
         session.execute(
             select(ScoreHistory.at, ScoreHistory.score)
@@ -81,32 +79,14 @@ def site_history(session: Session, domain: str, limit: int = 200) -> SiteHistory
     )
 
 
-def _proofs(session: Session, domains: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the linking feature's proof table naming these domains, as plain dicts."""
-    bind = session.connection()
-    if not domains or not inspect(bind).has_table(PROOF_TABLE):
-        return {}
-    columns = {c["name"] for c in inspect(bind).get_columns(PROOF_TABLE)}
-    key = next((c for c in ("domain", "new_domain", "to_domain") if c in columns), None)
-    if key is None:
-        return {}
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    rows = bind.execute(
-        text(f"SELECT * FROM {PROOF_TABLE} WHERE {key} IN :names").bindparams(
-            bindparam("names", expanding=True)
-        ),
-        {"names": domains},
-    )
-    for row in rows.mappings():
-        record = {k: _plain(v) for k, v in row.items() if k not in ("id",)}
-        found[str(row[key])].append(record)
-    return dict(found)
+def _proofs(session: Session, site_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What linked each domain, as the linking feature recorded it (strongest first)."""
+    from crawler.linking.link import domain_proofs
 
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    return {
+        row.domain: [{"proof": kind, "detail": detail} for kind, detail in row.proofs]
+        for row in domain_proofs(session, site_id)
+    }
 
 
 def analyst_labels(session: Session) -> list[AnalystLabel]:

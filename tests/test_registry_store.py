@@ -260,3 +260,24 @@ def test_a_real_database_error_is_not_retried(
     with pytest.raises(OperationalError, match="no such table"):
         record(reg, "yts.mx")
     assert len(calls) == 1
+
+
+def test_a_batch_writes_what_single_writes_would(reg: Registry) -> None:
+    verdicts = [
+        {
+            "domain": f"batch{i % 5}.to", "url": f"https://batch{i % 5}.to/{i}", "score": 0.9,
+            "infringing": True, "kind": "index", "explanation": "", "signals": [],
+            "content_sha256": sha(str(i)), "seen_at": T0 + timedelta(seconds=i),
+        }
+        for i in range(50)
+    ]  # fmt: skip
+    assert reg.record_page_verdicts(verdicts) == 50
+    assert reg.record_page_verdicts(verdicts[:10]) == 10  # the same pages again: no new rows
+    sites = reg.sites()
+    assert sorted(s.label for s in sites) == [f"batch{i}.to" for i in range(5)]
+    assert {s.evidence_count for s in sites} == {10}
+    assert {s.last_seen for s in sites} == {T0 + timedelta(seconds=45 + i) for i in range(5)}
+    bad = [*verdicts[:3], {**verdicts[3], "score": 2.0}]
+    with pytest.raises(ValueError, match="within"):
+        reg.record_page_verdicts(bad)
+    assert sum(s.evidence_count for s in reg.sites()) == 50

@@ -40,7 +40,7 @@ class PageVerdict:
 
 
 def record_page_verdict(
-    session: Session, page: PageVerdict, confirm_score: float = 0.0
+    session: Session, page: PageVerdict, confirm_score: float = 0.0, view: bool = True
 ) -> SiteView | None:
     """Record one page; a flagged page scoring at least ``confirm_score`` confirms its site."""
     owner = session.scalar(select(Domain).where(Domain.domain == page.domain))
@@ -73,7 +73,7 @@ def record_page_verdict(
     _observe(session, site, page, confirm_score)
     _attach_aliases(session, site, page)
     session.flush()
-    return _views(session, [site])[0]
+    return _views(session, [site])[0] if view else None
 
 
 def _new_site(session: Session, page: PageVerdict) -> Site:

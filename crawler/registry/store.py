@@ -99,23 +99,28 @@ class Registry:
         the redirect chain that led here; unowned ones join the site ("redirect" ones as
         "former" domains).  Evidence is stored once per (site, url, content hash).
         """
-        page = backend.PageVerdict(
-            domain=validate.domain(domain),
-            url=validate.text(url, "url"),
-            score=validate.score(score),
-            infringing=bool(infringing),
-            kind=validate.kind(kind),
-            explanation=validate.text(explanation, "explanation", empty=True),
-            signals=validate.signals(signals),
-            content_sha256=validate.sha256_hex(content_sha256),
-            seen_at=validate.aware(seen_at, "seen_at"),
-            aliases=validate.aliases(aliases, owner=domain),
-            how_linked=validate.text(how_linked, "how_linked"),
-        )
+        page = _page(domain, url, score, infringing, kind, explanation, signals,
+                     content_sha256, seen_at, aliases, how_linked)  # fmt: skip
         threshold = self.policy.confirm_score
         return self._write_retrying(
             lambda session: backend.record_page_verdict(session, page, threshold)
         )
+
+    def record_page_verdicts(self, verdicts: Iterable[dict[str, Any]]) -> int:
+        """Record many verdicts (keyword arguments of ``record_page_verdict``) in one
+        transaction: the throughput path for bulk ingest.  All are validated first; pages
+        are written in domain order, so that concurrent batches lock sites in one order
+        and rarely deadlock (a deadlock or a lost race retries the whole batch).  Returns
+        how many were written."""
+        pages = sorted((_page(**verdict) for verdict in verdicts), key=lambda p: p.domain)
+        threshold = self.policy.confirm_score
+
+        def work(session: Session) -> int:
+            for page in pages:
+                backend.record_page_verdict(session, page, threshold, view=False)
+            return len(pages)
+
+        return self._write_retrying(work) if pages else 0
 
     def sites(self) -> list[SiteView]:
         """Every site, highest score first."""
@@ -233,6 +238,35 @@ class Registry:
                     raise
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))  # jitter: don't collide again
         raise AssertionError("unreachable")
+
+
+def _page(
+    domain: str,
+    url: str,
+    score: float,
+    infringing: bool,
+    kind: str | None,
+    explanation: str,
+    signals: list[dict[str, Any]],
+    content_sha256: str,
+    seen_at: datetime,
+    aliases: Iterable[tuple[str, str]] = (),
+    how_linked: str = "discovered",
+) -> backend.PageVerdict:
+    """One verdict, validated (see ``validate``): bad input never reaches the database."""
+    return backend.PageVerdict(
+        domain=validate.domain(domain),
+        url=validate.text(url, "url"),
+        score=validate.score(score),
+        infringing=bool(infringing),
+        kind=validate.kind(kind),
+        explanation=validate.text(explanation, "explanation", empty=True),
+        signals=validate.signals(signals),
+        content_sha256=validate.sha256_hex(content_sha256),
+        seen_at=validate.aware(seen_at, "seen_at"),
+        aliases=validate.aliases(aliases, owner=domain),
+        how_linked=validate.text(how_linked, "how_linked"),
+    )
 
 
 def _lost_race(exc: DBAPIError) -> bool:

@@ -18,6 +18,8 @@ from crawler.frontier.shards import ShardMap
 
 class Router(Protocol):
     clients: dict[str, redis.Redis]
+    # A script call may only name keys of one cluster slot: one shard per call there.
+    one_shard_per_call: bool
 
     def server_of(self, shard: int) -> str: ...
 
@@ -28,6 +30,8 @@ class Router(Protocol):
 
 class PlainRouter:
     """Shards spread over a list of plain Redis servers by the shard map's hash ring."""
+
+    one_shard_per_call = False
 
     def __init__(self, shard_map: ShardMap) -> None:
         self.map = shard_map
@@ -47,6 +51,8 @@ class PlainRouter:
 
 class ClusterRouter:
     """Shards of one Redis Cluster: each lives on the node that owns its hash tag's slot."""
+
+    one_shard_per_call = True
 
     def __init__(self, url: str, shard_map: ShardMap) -> None:
         self.url = url

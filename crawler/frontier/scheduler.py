@@ -28,7 +28,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
-from twisted.internet import reactor, task
+from twisted.internet import task  # never the reactor at import: Scrapy installs its own
 
 from crawler.domains import registered_domain
 from crawler.fleet import worker_id
@@ -373,6 +373,8 @@ class FrontierScheduler(RedisScheduler):
         """
         if self._wakeup is not None and self._wakeup.active():
             return
+        from twisted.internet import reactor  # imported late: importing it installs one
+
         clock: Any = reactor  # the installed reactor (Twisted types it as a module)
         self._wakeup = clock.callLater(max(0.005, seconds), self._nudge_engine)
 

@@ -23,8 +23,19 @@ from crawler.frontier.shards import ShardMap
 
 
 def _lua(*names: str) -> str:
+    """Prelude modules, then the last name as the body, run once per shard (each_shard.lua).
+
+    The body reads its arguments from ``ARGV``; wrapped as ``run(ARGV)`` it sees its own
+    shard's slice, and ``B`` (the shard base, a local of common.lua) is set per shard.
+    """
     folder = resources.files("crawler.frontier") / "lua"
-    return "\n".join((folder / f"{name}.lua").read_text(encoding="utf-8") for name in names)
+
+    def read(name: str) -> str:
+        return (folder / f"{name}.lua").read_text(encoding="utf-8")
+
+    *prelude, body = names
+    return "\n".join([*(read(n) for n in prelude), "local function run(ARGV)", read(body),
+                      "end", read("each_shard")])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -131,7 +142,8 @@ class Frontier:
 
     def _each_server(self, shards: Iterable[int], name: str,
                      args_of: Callable[[int], list[Any]]) -> list[tuple[int, Any]]:  # fmt: skip
-        """Run script ``name`` on every shard, pipelined per server: one round trip each.
+        """Run script ``name`` on every shard: one EVALSHA per server for all its shards
+        (per shard in a Redis Cluster, pipelined), so one round trip per server.
 
         A Redis Cluster that moved a slot answers MOVED, and a restarted Redis has forgotten
         the scripts (NOSCRIPT): either way the call is made once more after a refresh.
@@ -142,15 +154,25 @@ class Frontier:
             out.extend(zip(group, self._run_on(server, group, name, args_of), strict=True))
         return out
 
+    def _calls(self, group: list[int]) -> list[list[int]]:
+        """Shards per script call: all together on a plain server, one each in a cluster."""
+        return [[shard] for shard in group] if self.router.one_shard_per_call else [group]
+
     def _run_on(self, server: str, group: list[int], name: str,
                 args_of: Callable[[int], list[Any]]) -> list[Any]:  # fmt: skip
         for attempt in (1, 2):
             try:
                 pipe = self.router.clients[server].pipeline(transaction=False)
                 sha = self._sha(name, server)
-                for shard in group:
-                    pipe.evalsha(sha, 1, self.map.base(shard), *args_of(shard))
-                return list(pipe.execute())
+                for call in self._calls(group):
+                    argv: list[Any] = []
+                    for shard in call:
+                        args = args_of(shard)
+                        argv.append(len(args))
+                        argv.extend(args)
+                    keys = [self.map.base(shard) for shard in call]
+                    pipe.evalsha(sha, len(keys), *keys, *argv)
+                return [reply for replies in pipe.execute() for reply in replies]
             except redis.exceptions.NoScriptError:
                 if attempt == 2:
                     raise
@@ -233,7 +255,7 @@ class Frontier:
         """Seconds until a shard known to hold work (queued, scheduled or leased) is worth
         asking again; ``None`` if every shard was empty when last asked."""
         times = [self._quiet_until.get(shard, now) - now for shard in self._has_work]
-        return max(0.0, min(times)) if times else None
+        return max(0.0, round(min(times), 3)) if times else None  # ms, as Redis said
 
     def _wake(self, shards: Iterable[int]) -> None:
         """Shards we just changed (pushed to, acknowledged in) are worth asking at once."""

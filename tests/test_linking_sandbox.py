@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -59,15 +60,15 @@ def _items(web: SandboxWeb) -> list[PageItem]:
     return items
 
 
-def test_sandbox_operations_become_one_site_each(tmp_path: Path) -> None:
-    web = build_web(seed=1)
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
+def _crawl(web: SandboxWeb, tmp_path: Path, order: int) -> tuple[str, list[Any], Any]:
+    """Every item through the linking pipeline and the registry; (db url, sites, stats)."""
+    url = f"sqlite:///{tmp_path / f'registry{order}.db'}"
     registry = Registry.open(url)
     crawler: Any = get_crawler(settings_dict={})
     crawler.stats.open_spider()
     pipeline = LinkingPipeline(FeatureWriter(url), crawler.stats)
     items = _items(web)
-    random.Random(7).shuffle(items)
+    random.Random(order).shuffle(items)
     try:
         for n, item in enumerate(items):
             item.fetched_at = T0 + timedelta(minutes=n)
@@ -82,18 +83,32 @@ def test_sandbox_operations_become_one_site_each(tmp_path: Path) -> None:
     finally:
         pipeline.close_spider()
         registry.close()
+    return url, sites, crawler.stats
+
+
+def _grouping_errors(web: SandboxWeb, sites: list[Any]) -> tuple[dict[str, set[int]],
+                                                                 list[list[str]]]:
+    """(operations split over several sites, sites mixing operations)."""
     truth_site = {e.domain: e.site for e in web.truth()}
-    ours: dict[str, int] = {d: s.id for s in sites for d in s.domains}
     groups: dict[str, set[int]] = defaultdict(set)
-    for domain, site_id in ours.items():
-        groups[truth_site[domain]].add(site_id)
+    for site in sites:
+        for domain in site.domains:
+            groups[truth_site[domain]].add(site.id)
     split = {op: ids for op, ids in groups.items() if len(ids) > 1}
-    assert split == {}, "operations split over several registry sites"
     mixed = [s.domains for s in sites if len({truth_site[d] for d in s.domains}) > 1]
+    return split, mixed
+
+
+def test_sandbox_operations_become_one_site_each(tmp_path: Path) -> None:
+    web = build_web(seed=1)
+    url, sites, stats = _crawl(web, tmp_path, 7)
+    split, mixed = _grouping_errors(web, sites)
+    assert split == {}, "operations split over several registry sites"
     assert mixed == [], "registry sites mixing operations"
-    multi = {op for op in groups if sum(truth_site[d] == op for d in ours) > 1}
+    truth_site = {e.domain: e.site for e in web.truth()}
+    multi = {truth_site[s.domains[0]] for s in sites if len(s.domains) > 1}
     assert {"flixtorrent", "cinemagnet", "nontonfilm21", "torrentjoa", "pelisgratishd"} <= multi
-    assert crawler.stats.get_value("isop/linking/features_stored", 0) > 0
+    assert stats.get_value("isop/linking/features_stored", 0) > 0
     engine = create_engine(url)
     with Session(engine) as session:
         flix = next(s.id for s in sites if "flixtorrent.to" in s.domains)
@@ -108,3 +123,27 @@ def test_sandbox_operations_become_one_site_each(tmp_path: Path) -> None:
     # the former joins as an alias, no hop.  The mirrors join a known site: one alert each.
     assert sorted(truth_site[a.payload["domain"]] for a in hopped) == ["flixtorrent",
                                                                        "nontonfilm21"]
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_hops_without_redirects_are_linked_by_what_the_operator_kept(tmp_path: Path,
+                                                                     order: int) -> None:
+    web = build_web(seed=1, extras=("hops",))
+    url, sites, _ = _crawl(web, tmp_path, order)
+    split, mixed = _grouping_errors(web, sites)
+    assert split == {} and mixed == []
+    by_domain = {d: s.id for s in sites for d in s.domains}
+    engine = create_engine(url)
+    with Session(engine) as session:
+        proofs = {p.domain: {k for k, _ in p.proofs}
+                  for site_id in {by_domain["kinohop.lol"], by_domain["magnetzone.sbs"],
+                                  by_domain["iptvking.bond"]}
+                  for p in domain_proofs(session, site_id)}
+    engine.dispose()
+    linked = {d: kinds for d, kinds in proofs.items() if kinds}
+    # Whichever domain came second is the linked one, with the proof the scenario planted.
+    kino = linked.get("kinohop.click") or linked["kinohop.lol"]
+    assert kino >= {"telegram", "wallet_trx", "email"}
+    assert (linked.get("magnetzone.cfd") or linked["magnetzone.sbs"]) == {"js_location"}
+    assert (linked.get("iptvking.cyou") or linked["iptvking.bond"]) == {"meta_refresh"}
+    assert by_domain["decoyflix.top"] not in {by_domain["kinohop.lol"]}

@@ -137,12 +137,18 @@ def _owned(session: Session, domains: set[str]) -> dict[str, int]:
 
 
 def _pointer_proofs(session: Session, domain: str) -> list[tuple[int, Proof]]:
+    """A known domain's page sends here, or this domain's page sends to a known domain."""
     rows = list(session.scalars(select(LinkFeature).where(
         LinkFeature.kind.in_(POINTER_KINDS), LinkFeature.value == domain)))
     owners = _owned(session, {r.domain for r in rows})
-    return [(owners[r.domain], Proof(r.kind, f"{r.url}: {r.kind.replace('_', ' ')} to {domain}",
-                                     r.domain))
-            for r in rows if r.domain in owners]
+    out = [(owners[r.domain], Proof(r.kind, f"{r.url}: {r.kind.replace('_', ' ')} to {domain}",
+                                    r.domain)) for r in rows if r.domain in owners]
+    mine = list(session.scalars(select(LinkFeature).where(
+        LinkFeature.kind.in_(POINTER_KINDS), LinkFeature.domain == domain)))
+    targets = _owned(session, {r.value for r in mine})
+    out += [(targets[r.value], Proof(r.kind, f"{r.url}: {r.kind.replace('_', ' ')} to {r.value}",
+                                     r.value)) for r in mine if r.value in targets]
+    return out
 
 
 def _identifier_proofs(session: Session, domain: str,

@@ -28,13 +28,23 @@ def _alias(origins: dict[tuple[str, int], Origin], op: OpSpec, domain: str, role
                                     target=f"http://{target}", server=op.server)
 
 
-def build_web(seed: int = 1) -> SandboxWeb:
-    """Generate the whole web for ``seed``; the same seed always gives byte-identical content."""
+def build_web(seed: int = 1, extras: tuple[str, ...] = ()) -> SandboxWeb:
+    """Generate the whole web for ``seed``; the same seed always gives byte-identical content.
+
+    ``extras=("hops",)`` adds the operations that hop without a redirect (linking's ground
+    truth, see :mod:`crawler.sandbox.hops`); without it nothing of them exists.
+    """
+    from . import hops
+
+    unknown = set(extras) - {"hops"}
+    if unknown:
+        raise ValueError(f"unknown sandbox extras: {', '.join(sorted(unknown))}")
+    operations = OPERATIONS + (hops.HOP_OPERATIONS if "hops" in extras else ())
     catalog = build_catalog()
-    directory = Directory({op.site: op for op in OPERATIONS})
+    directory = Directory({op.site: op for op in operations})
     origins: dict[tuple[str, int], Origin] = {}
     truth: list[TruthEntry] = []
-    for op in OPERATIONS:
+    for op in operations:
         for domain, role in op.domains:
             if role in ("primary", "mirror"):
                 BUILDERS[op.template](SiteContext(seed, op, domain, catalog, directory, origins))
@@ -49,6 +59,10 @@ def build_web(seed: int = 1) -> SandboxWeb:
             truth.append(TruthEntry(domain=domain, infringing=op.infringing, kind=op.kind,
                                     site=op.site, role=role, live=role in ("primary", "mirror"),
                                     lang=op.lang))
+    if "hops" in extras:
+        hops.decorate(origins)
+        seeds = _choose_seeds(origins, truth)
+        return SandboxWeb(seed, catalog, origins, hops.retruth(truth), seeds)
     return SandboxWeb(seed, catalog, origins, truth, _choose_seeds(origins, truth))
 
 

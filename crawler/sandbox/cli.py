@@ -33,9 +33,11 @@ def sandbox() -> None:
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Proxy port on 127.0.0.1 (0 picks a free port).")
 @click.option("--no-latency", is_flag=True, help="Serve slow and timing-out sites instantly.")
-def serve(seed: int, port: int, no_latency: bool) -> None:
+@click.option("--hops", is_flag=True, help="Add the operations that hop without redirects "
+              "(linking ground truth).")
+def serve(seed: int, port: int, no_latency: bool, hops: bool) -> None:
     """Serve the web behind an HTTP forward proxy; prints the proxy URL first."""
-    web = build_web(seed)
+    web = build_web(seed, ("hops",) if hops else ())
     server = SandboxServer(web, port=port, latency=not no_latency)
     try:
         server.start()
@@ -63,18 +65,22 @@ def serve(seed: int, port: int, no_latency: bool) -> None:
 
 @sandbox.command()
 @click.option("--seed", default=1, show_default=True, type=int, help="Web generation seed.")
-def seeds(seed: int) -> None:
+@click.option("--hops", is_flag=True, help="Add the operations that hop without redirects "
+              "(linking ground truth).")
+def seeds(seed: int, hops: bool) -> None:
     """Print the seed URLs, one per line."""
-    for url in build_web(seed).seeds():
+    for url in build_web(seed, ("hops",) if hops else ()).seeds():
         click.echo(url)
 
 
 @sandbox.command()
 @click.option("--seed", default=1, show_default=True, type=int, help="Web generation seed.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def truth(seed: int, as_json: bool) -> None:
+@click.option("--hops", is_flag=True, help="Add the operations that hop without redirects "
+              "(linking ground truth).")
+def truth(seed: int, as_json: bool, hops: bool) -> None:
     """Print the ground truth: one entry per registered domain."""
-    entries = build_web(seed).truth()
+    entries = build_web(seed, ("hops",) if hops else ()).truth()
     if as_json:
         for entry in entries:
             click.echo(json.dumps(entry.to_json(), ensure_ascii=False))

@@ -54,6 +54,7 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/alerts/{alert}/ack", r.ALERTS_ACK, scoped=True),
     Endpoint("GET", "/api/v1/exports/sites.csv", r.EXPORTS),
     Endpoint("GET", "/api/v1/exports/sites.jsonl", r.EXPORTS),
+    Endpoint("GET", "/api/v1/exports/sites.stix", r.EXPORTS),
     Endpoint("GET", "/api/v1/fleet", r.FLEET_READ),
     Endpoint("GET", "/api/v1/evaluation", r.EVAL_READ),
     Endpoint("GET", "/api/v1/me", None),

@@ -46,15 +46,30 @@ def test_detail_of_out_of_scope_site_is_a_plain_404(world: World) -> None:
     assert hidden.json() == missing.json()  # same answer: existence does not leak
 
 
+def _not_false_positive(world: World, who: str) -> set[int]:
+    page = world.client(who).get("/api/v1/sites", params={"limit": "200"}).json()["items"]
+    return {row["id"] for row in page if row["status"] != "false_positive"}
+
+
 def test_exports_hold_only_visible_sites(world: World) -> None:
     body = world.client("coordinator_fr").get("/api/v1/exports/sites.csv").text
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert {int(row["id"]) for row in rows} == {world.sites[k] for k in ("fr", "shared", "hostile")}
+    assert {int(row["site_id"]) for row in rows} == _not_false_positive(world, "coordinator_fr")
+    assert {int(row["site_id"]) for row in rows} <= {
+        world.sites[k] for k in ("fr", "shared", "hostile")
+    }
     assert "kinode" not in body and "nobody.example" not in body
     lines = world.client("coordinator_fr").get("/api/v1/exports/sites.jsonl").text.splitlines()
-    assert {json.loads(line)["id"] for line in lines} == {int(row["id"]) for row in rows}
+    assert {json.loads(line)["site_id"] for line in lines} == {int(row["site_id"]) for row in rows}
     everything = world.client("coordinator").get("/api/v1/exports/sites.jsonl").text
-    assert len(everything.splitlines()) == len(world.sites)
+    assert {json.loads(line)["site_id"] for line in everything.splitlines()} == _not_false_positive(
+        world, "coordinator"
+    )
+    bundle = world.client("coordinator_fr").get("/api/v1/exports/sites.stix")
+    assert bundle.status_code == 200
+    objects = json.loads(bundle.text)["objects"]
+    names = {o["value"] for o in objects if o["type"] == "domain-name"}
+    assert "streamfr.example" in names and not any("kinode" in n for n in names)
 
 
 def test_csv_export_defuses_formulas(world: World) -> None:
@@ -94,3 +109,27 @@ def test_bad_cursor_is_a_400_not_a_500(world: World) -> None:
     for cursor in ("garbage", "W10", "WyJ4IiwgInkiXQ"):
         response = world.client("viewer").get("/api/v1/sites", params={"cursor": cursor})
         assert response.status_code == 400
+
+
+def test_large_export_streams_every_batch(world: World) -> None:
+    """More sites than one query batch and more bytes than one pipe chunk."""
+    from datetime import UTC, datetime
+
+    from crawler.api.models import SiteTag
+    from crawler.registry.models import Domain, Site
+
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    with world.db.writing() as session:
+        for n in range(1200):
+            site = Site(label=f"bulk{n}.example", kind="index", status="confirmed", score=0.9,
+                        max_score=0.9, first_seen=now, last_seen=now)  # fmt: skip
+            session.add(site)
+            session.flush()
+            session.add(Domain(domain=f"bulk{n}.example", site_id=site.id, role="primary",
+                               how_linked="seed", first_seen=now, last_seen=now))  # fmt: skip
+            session.add(SiteTag(site_id=site.id, tag="FR" if n % 2 else "DE"))
+    body = world.client("coordinator_fr").get("/api/v1/exports/sites.jsonl").text
+    names = [json.loads(line)["label"] for line in body.splitlines()]
+    bulk = {name for name in names if name.startswith("bulk")}
+    assert len(names) == len(set(names)) and len(bulk) == 600
+    assert all(int(name[4:].split(".")[0]) % 2 for name in bulk)

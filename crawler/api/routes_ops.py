@@ -43,7 +43,7 @@ def metrics(request: Request) -> PlainTextResponse:
 
 @router.get("/api/v1/exports/sites.{fmt}", tags=["exports"])
 def export_sites(
-    fmt: Literal["csv", "jsonl"],
+    fmt: Literal["csv", "jsonl", "stix"],
     principal: Annotated[Principal, Depends(require(r.EXPORTS))],
     db: Annotated[Database, Depends(database)],
     kind: str | None = None,
@@ -57,8 +57,12 @@ def export_sites(
                      after={"kind": kind, "status": status, "tag": tag})  # fmt: skip
     return StreamingResponse(
         exports.stream(db, principal, fmt, filters), media_type=exports.FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="isop-sites.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="isop-sites.{_suffix(fmt)}"'},
     )  # fmt: skip
+
+
+def _suffix(fmt: str) -> str:
+    return "stix.json" if fmt == "stix" else fmt
 
 
 @router.get("/api/v1/fleet", tags=["fleet"])

@@ -210,9 +210,11 @@ _add_worker_command()
 def _add_alerts_commands() -> None:
     from crawler.cli_alerts import alerts
     from crawler.cli_evidence import evidence
+    from crawler.cli_export import export
 
     cli.add_command(alerts)
     cli.add_command(evidence)
+    cli.add_command(export)
 
 
 _add_alerts_commands()

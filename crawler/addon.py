@@ -49,12 +49,21 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
         },
         "SPIDER_MIDDLEWARES": {
             "crawler.frontier.leases.LeaseAcknowledger": 1,
+            "crawler.safety.budget.SiteBudget": 600,
             "crawler.evidence.capture.CaptureMiddleware": 900,
         },
-        "DOWNLOADER_MIDDLEWARES": {"crawler.frontier.leases.LeaseAcknowledger": 50},
+        # Safety: payloads refused by URL and stopped at the headers, per-kind size caps (also
+        # the decompressed-size cap), private addresses refused before the request and at DNS.
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.frontier.leases.LeaseAcknowledger": 50,
+            "crawler.safety.media.MediaGuard": 60,
+            "crawler.safety.ssrf.SsrfGuard": 745,
+        },
+        "TWISTED_DNS_RESOLVER": "crawler.safety.ssrf.SafeResolver",
         "EXTENSIONS": {
             "crawler.extensions.prometheus.PrometheusExporter": 500,
             "crawler.progress.ProgressReporter": 510,
+            "crawler.safety.logs.LogRedaction": 520,
         },
     }
 

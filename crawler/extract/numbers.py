@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 # Number with optional thousands separators and a decimal part; unit after optional space.
 _NUM = r"\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+(?:[.,]\d{1,3})?|\d{1,12}(?:[.,]\d{1,3})?"
-_SIZE = re.compile(rf"({_NUM})\s?(bytes|[KMGTP]i?B|[KMGTP]o|B|o)\b", re.IGNORECASE)
+_SIZE = re.compile(rf"(?<![\w.,])({_NUM})\s?(bytes|[KMGTP]i?B|[KMGTP]o|B|o)\b", re.IGNORECASE)
 _POWERS = {"b": 0, "o": 0, "bytes": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 _COUNT = re.compile(r"^\s*(\d{1,3}(?:[,.\u00a0 ]\d{3})+|\d{1,12}(?:[.,]\d{1,2})?)\s*([kKmM])?\s*$")
 _CURRENCIES = {"£": "GBP", "€": "EUR", "$": "USD", "R$": "BRL", "US$": "USD", "₩": "KRW",

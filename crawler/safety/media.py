@@ -60,6 +60,8 @@ def media_reason(url: str) -> str | None:
 def is_media_type(content_type: str) -> bool:
     """A Content-Type that is a payload (video, audio, archive, executable)."""
     ctype = content_type.lower().split(";", 1)[0].strip()
+    if "mpegurl" in ctype or "dash+xml" in ctype:  # playlists (audio/x-mpegurl) are manifests
+        return False
     return ctype.startswith(_MEDIA_TYPES)
 
 

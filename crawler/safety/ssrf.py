@@ -118,6 +118,13 @@ class SsrfGuard:
         return None
 
 
+def _without_port(entry: str) -> str:
+    entry = entry.strip()
+    if entry.count(":") == 1 and "/" not in entry:
+        return entry.rsplit(":", 1)[0]
+    return entry.strip("[]") if entry.startswith("[") else entry
+
+
 class SafeResolver(CachingThreadedResolver):
     """Scrapy's caching resolver that fails lookups answering a private address."""
 
@@ -130,7 +137,9 @@ class SafeResolver(CachingThreadedResolver):
         entries = list(config.safety.allow_private) if config is not None else []
         if config is not None and config.crawl.proxy:
             entries.append(_endpoint(config.crawl.proxy)[0])  # the proxy's own name
-        resolver.allow = AllowList(entries)
+        # A lookup knows no port: an allowed "host:port" lets the host resolve; the port is
+        # still checked by SsrfGuard before the request is sent.
+        resolver.allow = AllowList(_without_port(e) for e in entries)
         return resolver
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:

@@ -4,6 +4,7 @@ probe cut at 64 KB, per-kind caps, and SSRF refusal unless allow-listed."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import subprocess
@@ -34,10 +35,8 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in headers.items():
             self.send_header(key.replace("_", "-"), value)
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def do_GET(self) -> None:
         _Handler.seen.append(self.path)

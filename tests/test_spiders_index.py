@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
+from spider_replay import make_spider, of_type, run
 
 from crawler.sandbox import SandboxWeb, build_web
 from crawler.sandbox.torrents import Release, locker_links, releases
 from spiders.index import IndexSpider
-from spider_replay import make_spider, of_type, run
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_hostile_pages_give_counted_errors_not_crashes(tmp_path: Path) -> None:
     spider = make_spider(IndexSpider, tmp_path)
     junk = [b"\x00\xff" * 5000, b"<html><body>" + b"<div>" * 50_000, b"",
             b"<table><tr><td>magnet:?xt=urn:btih:zz</td>" * 100,
-            "<a href='magnet:?xt=urn:btih:ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'>x</a>".encode()]
+            b"<a href='magnet:?xt=urn:btih:ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'>x</a>"]
     outputs = []
     for index, body in enumerate(junk):
         url = f"http://junk.test/{index}"

@@ -39,6 +39,7 @@ class Endpoint:
 ENDPOINTS = [
     Endpoint("GET", "/api/v1/sites", r.SITES_READ),
     Endpoint("GET", "/api/v1/sites/{site}", r.SITES_READ, scoped=True),
+    Endpoint("GET", "/api/v1/sites/{site}/captures", r.SITES_READ, scoped=True),
     Endpoint(
         "POST", "/api/v1/sites/{site}/review", r.SITES_REVIEW, {"verdict": "confirmed"}, scoped=True
     ),
@@ -128,6 +129,7 @@ def test_matrix_covers_every_api_route(world: World) -> None:
     covered = {(e.method, e.path.replace("{site}", "{site_id}").replace("{alert}", "{alert_id}")
                 .replace("{token}", "{token_id}")) for e in ENDPOINTS}  # fmt: skip
     covered |= {
+        ("GET", "/api/v1/captures/{capture_id}/warc"),  # authz in test_api_captures.py
         ("POST", "/api/v1/users/{username}/disable"),
         ("PUT", "/api/v1/sites/{site_id}/tags"),
         ("GET", "/api/v1/exports/sites.{fmt}"),

@@ -39,6 +39,8 @@ class World:
     token_ids: dict[str, int] = field(default_factory=dict)
     sites: dict[str, int] = field(default_factory=dict)
     alert_id: int | None = None
+    captures: dict[str, int] = field(default_factory=dict)
+    evidence_dir: Path | None = None
 
     def client(self, who: str | None = None) -> TestClient:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.orm import Session
 
-from crawler.api import audit, exports, review
+from crawler.api import audit, captures, exports, review
 from crawler.api import roles as r
 from crawler.api.db import Database
 from crawler.api.deps import ApiSettings, database, reading, require, settings
-from crawler.api.queries import SiteFilters
+from crawler.api.queries import SiteFilters, visible_site
 from crawler.api.scope import Principal
 
 router = APIRouter()
@@ -127,3 +127,48 @@ def _latest_eval(folder: Path) -> dict[str, Any] | None:
         if isinstance(data, dict):
             return {"file": path.name, "result": data}
     return None
+
+
+def _captures_available() -> None:
+    if not captures.AVAILABLE:
+        raise HTTPException(status_code=501, detail="the evidence feature is not installed")
+
+
+@router.get("/api/v1/sites/{site_id}/captures", tags=["evidence"])
+def site_captures(
+    site_id: int,
+    principal: Annotated[Principal, Depends(require(r.SITES_READ))],
+    session: Annotated[Session, Depends(reading)],
+) -> dict[str, Any]:
+    """The WARC captures of a site's pages (newest first), each with its download link."""
+    _captures_available()
+    if visible_site(session, principal, site_id) is None:
+        raise HTTPException(status_code=404, detail="no such site")
+    return {"items": captures.for_site(session, site_id)}
+
+
+@router.get("/api/v1/captures/{capture_id}/warc", tags=["evidence"])
+def capture_warc(
+    capture_id: int,
+    principal: Annotated[Principal, Depends(require(r.SITES_READ))],
+    db: Annotated[Database, Depends(database)],
+    config: Annotated[ApiSettings, Depends(settings)],
+) -> Response:
+    """The capture's WARC records as stored (gzip members); the download is audited and the
+    bytes re-checked against the capture's SHA-256 (``X-Evidence-Verified``)."""
+    _captures_available()
+    with db.reading() as session:
+        found = captures.read_visible(session, principal, capture_id,
+                                      Path(config.data_dir) / "evidence")  # fmt: skip
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such capture")
+    with db.writing() as session:
+        audit.record(session, principal, "evidence.download", site_id=found.site_id,
+                     target=f"capture {capture_id}",
+                     after={"sha256": found.sha256, "verified": found.verified})  # fmt: skip
+    return Response(
+        found.data, media_type="application/warc",
+        headers={"Content-Disposition": f'attachment; filename="capture-{capture_id}.warc.gz"',
+                 "X-Evidence-SHA256": found.sha256,
+                 "X-Evidence-Verified": "yes" if found.verified else "no"},
+    )  # fmt: skip

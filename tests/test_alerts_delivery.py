@@ -86,12 +86,13 @@ def add_alerts(engine: Engine, n: int, start: int = 0, **payload: Any) -> list[i
     """``n`` confirmed sites, each with its alert, one transaction each; their alert ids."""
     for i in range(start, start + n):
         now = datetime.now(UTC)
+        body = {"domain": f"s{i}.to", "kind": "index", "score": 0.9, **payload}
         with Session(write_engine(engine)) as session:
-            site = Site(label=f"s{i}.to", kind="index", status="confirmed", score=0.9,
-                        max_score=0.9, first_seen=now, last_seen=now)  # fmt: skip
+            site = Site(label=body["domain"], kind=body["kind"], status="confirmed",
+                        score=body["score"], max_score=body["score"], first_seen=now,
+                        last_seen=now)  # fmt: skip
             session.add(site)
             session.flush()
-            body = {"domain": f"s{i}.to", "kind": "index", "score": 0.9, **payload}
             record_alert(session, event="site.confirmed", site_id=site.id,
                          dedup_key=f"confirmed:{site.id}", payload=body)  # fmt: skip
             session.commit()
@@ -201,6 +202,26 @@ def test_routes_by_kind_tld_country_and_score(engine: Engine, receiver: Receiver
         assert session.get(OutboxAlert, unrouted[0]).status == "unrouted"  # type: ignore[union-attr]
 
 
+def test_routing_falls_back_on_the_site_when_the_payload_is_silent(
+    engine: Engine, receiver: Receiver
+) -> None:
+    """A hop alert names the new domain only: kind and score come from the site row."""
+    now = datetime.now(UTC)
+    with Session(write_engine(engine)) as session:
+        site = Site(label="tv.de", kind="iptv", status="monitored", score=0.97, max_score=0.97,
+                    first_seen=now, last_seen=now)  # fmt: skip
+        session.add(site)
+        session.flush()
+        record_alert(session, event="site.hopped", site_id=site.id, dedup_key="hop",
+                     payload={"site": "tv.de", "domain": "tv2.example.org"})  # fmt: skip
+        session.commit()
+    routes = (RouteConfig(name="iptv", urls=(receiver.url("iptv"),), kinds=("iptv",),
+                          countries=("de",), min_score=0.9),)  # fmt: skip
+    Deliverer(engine, config(*routes)).drain()
+    [entry] = sink.read(receiver.out)
+    assert (entry["path"], entry["title"]) == ("/iptv", "I-SOP site.hopped: tv2.example.org")
+
+
 def test_a_burst_goes_as_digests(engine: Engine, receiver: Receiver) -> None:
     routes = (RouteConfig(name="hook", urls=(receiver.url(),)),)
     deliverer = Deliverer(engine, config(*routes, digest_after=3, digest_window=0.6))
@@ -254,3 +275,46 @@ def _text(message: Any) -> str:
         if part.get_content_type() == "text/plain":
             return str(part.get_payload(decode=True).decode())
     raise AssertionError("no text/plain part")
+
+
+def test_postgresql_dedup_and_skip_locked_claims(postgres: Any, receiver: Receiver) -> None:
+    """The fleet's database: concurrent writers of one event make one row; concurrent
+    deliverers (FOR UPDATE SKIP LOCKED) deliver each alert once."""
+    engine = open_engine(postgres.create_database())
+    try:
+        ids = add_alerts(engine, 40)
+        site_id = _first_site(engine)
+        barrier = threading.Barrier(4)
+
+        def same_event() -> None:
+            with Session(write_engine(engine)) as session:
+                barrier.wait()
+                record_alert(session, event="site.back_up", site_id=site_id,
+                             dedup_key="back_up:race", payload={"n": 1})  # fmt: skip
+                session.commit()
+
+        writers = [threading.Thread(target=same_event) for _ in range(4)]
+        for t in writers:
+            t.start()
+        for t in writers:
+            t.join(30)
+        assert statuses(engine) == {"pending": 41}
+        routes = (RouteConfig(name="hook", urls=(receiver.url(),)),)
+        deliverers = [Deliverer(engine, config(*routes, batch_size=5, digest_after=1000))
+                      for _ in range(3)]  # fmt: skip
+        threads = [threading.Thread(target=d.drain) for d in deliverers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        received = receiver.ids()
+        assert len(received) == len(set(received)) == 41
+        assert set(ids) < set(received)
+        assert statuses(engine) == {"delivered": 41}
+    finally:
+        engine.dispose()
+
+
+def _first_site(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalars(select(Site.id).order_by(Site.id)).first() or 0)

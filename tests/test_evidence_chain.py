@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import io
+import itertools
 import random
 import threading
 from collections.abc import Iterator
@@ -201,3 +202,27 @@ async def _skips_and_counts(engine: Engine, tmp_path: Path) -> None:
     pipe.close_spider()
     assert pipe.stats.values == {"isop/evidence_errors/ValueError": 1, "isop/evidence/captured": 1}
     assert len(captures(engine)) == 1
+
+
+def test_concurrent_appends_make_one_chain_on_postgresql(postgres: Any, tmp_path: Path) -> None:
+    engine = open_engine(postgres.create_database())
+    try:
+        stores = [pipeline(engine, tmp_path / "evidence") for _ in range(4)]
+        threads = [
+            threading.Thread(
+                target=lambda p=p, k=k: [p.capture(page(k * 10 + i)) for i in range(5)]
+            )
+            for k, p in enumerate(stores)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        for p in stores:
+            p.close_spider()
+        rows = captures(engine)
+        assert len(rows) == 20 and rows[0].prev_hash == GENESIS
+        assert all(b.prev_hash == a.record_hash for a, b in itertools.pairwise(rows))
+        assert chain.verify(engine, tmp_path / "evidence").ok
+    finally:
+        engine.dispose()

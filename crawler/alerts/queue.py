@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from crawler.alerts.models import OutboxAlert
 from crawler.alerts.routing import Alert
 from crawler.registry.db import write_engine
+from crawler.registry.models import Site
 
 DUE_STATUSES = ("pending", "failed")
 MAX_ERROR_CHARS = 500
@@ -60,7 +61,28 @@ def claim(engine: Engine, token: str, limit: int, lease: float) -> list[Alert]:
     )
     with Session(write_engine(engine)) as session, session.begin():
         rows = session.execute(statement).all()
-    alerts = [Alert(r.id, r.event, r.site_id, dict(r.payload), tuple(r.targets_done)) for r in rows]
+    if not rows:
+        return []
+    with Session(engine) as session:
+        sites = {
+            s.id: {"label": s.label, "kind": s.kind, "score": s.score, "status": s.status}
+            for s in session.execute(
+                select(Site.id, Site.label, Site.kind, Site.score, Site.status).where(
+                    Site.id.in_({r.site_id for r in rows})
+                )
+            )
+        }
+    alerts = [
+        Alert(
+            r.id,
+            r.event,
+            r.site_id,
+            dict(r.payload),
+            tuple(r.targets_done),
+            sites.get(r.site_id, {}),
+        )
+        for r in rows
+    ]
     return sorted(alerts, key=lambda a: a.id)
 
 

@@ -8,7 +8,7 @@ route asking for kind "iptv" does not get alerts of unknown kind).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +29,36 @@ class Alert:
     site_id: int
     payload: dict[str, Any]
     targets_done: tuple[str, ...] = ()
+    # The site as it is when delivered: fills in what the payload does not say.
+    site: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str | None:
+        kind = self.payload.get("kind") or self.site.get("kind")
+        return kind.lower() if isinstance(kind, str) else None
+
+    @property
+    def score(self) -> float | None:
+        for source in (self.payload, self.site):
+            value = source.get("score")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+        return None
+
+    @property
+    def domains(self) -> list[str]:
+        """Every domain the alert names: the new one first, then the site's."""
+        found: list[str] = []
+        listed = self.payload.get("domains")
+        for value in (
+            self.payload.get("domain"),
+            *(listed if isinstance(listed, list) else []),
+            self.payload.get("site"),
+            self.site.get("label"),
+        ):
+            if isinstance(value, str) and value and value not in found:
+                found.append(value)
+        return found
 
 
 def tld_candidates(domain: str) -> set[str]:
@@ -43,13 +73,12 @@ def tld_candidates(domain: str) -> set[str]:
     return found
 
 
-def country_of(payload: dict[str, Any]) -> str | None:
-    """The alert's country: given in the payload, else the site's country-code TLD."""
-    given = payload.get("country")
+def country_of(alert: Alert) -> str | None:
+    """The alert's country: given in the payload, else its first country-code TLD."""
+    given = alert.payload.get("country")
     if isinstance(given, str) and len(given.strip()) == 2:
         return given.strip().lower()
-    domain = payload.get("domain")
-    if isinstance(domain, str):
+    for domain in alert.domains:
         last = hostname(domain).rsplit(".", 1)[-1]
         if len(last) == 2 and last.isalpha():
             return _CCTLD_COUNTRY.get(last, last)
@@ -58,20 +87,17 @@ def country_of(payload: dict[str, Any]) -> str | None:
 
 def matches(route: RouteConfig, alert: Alert) -> bool:
     """Whether ``route`` wants ``alert`` (every non-empty filter must match)."""
-    payload = alert.payload
     if route.events and alert.event.lower() not in route.events:
         return False
-    kind = payload.get("kind")
-    if route.kinds and not (isinstance(kind, str) and kind.lower() in route.kinds):
+    if route.kinds and alert.kind not in route.kinds:
         return False
-    domain = payload.get("domain")
-    if route.tlds and not (isinstance(domain, str) and tld_candidates(domain) & set(route.tlds)):
+    if route.tlds and not any(tld_candidates(d) & set(route.tlds) for d in alert.domains):
         return False
-    if route.countries and country_of(payload) not in route.countries:
+    if route.countries and country_of(alert) not in route.countries:
         return False
     if route.min_score > 0:
-        score = payload.get("score")
-        if not isinstance(score, int | float) or score < route.min_score:
+        score = alert.score
+        if score is None or score < route.min_score:
             return False
     return True
 
@@ -95,7 +121,8 @@ def _clip(value: Any) -> str:
 
 
 def title_of(alert: Alert) -> str:
-    subject = alert.payload.get("domain") or f"site {alert.site_id}"
+    domains = alert.domains
+    subject = domains[0] if domains else f"site {alert.site_id}"
     return _clip(f"I-SOP {alert.event}: {subject}")
 
 

@@ -1,0 +1,80 @@
+"""The iptv spider on the sandbox's list sites, shops and Xtream panels, checked against
+the lines, categories, streams and prices the sandbox generated; no credential in clear."""
+
+from __future__ import annotations
+
+import pytest
+from spider_replay import as_json, make_spider, of_type, run
+
+from crawler.sandbox import SandboxWeb, build_web
+from crawler.sandbox.sites.iptv_text import PLAN_MONTHS, SHOP
+from crawler.sandbox.xtream import categories, panel_lines, streams
+from spiders.iptv import IptvSpider
+
+PANELS = {"http://line.primeplus-panel.cc:8080": "primeplus-panel",
+          "http://tv.starline-iptv.net:25461": "starline-iptv"}
+
+
+@pytest.fixture(scope="module")
+def web() -> SandboxWeb:
+    return build_web(seed=1)
+
+
+@pytest.fixture(scope="module")
+def crawled(web: SandboxWeb, tmp_path_factory: pytest.TempPathFactory) -> list[object]:
+    spider = make_spider(IptvSpider, tmp_path_factory.mktemp("iptv"))
+    seeds = ["http://freeiptv-m3u.net/", "http://iptvprimeplus.com/",
+             "http://abonnement-iptv-france.com/"]
+    return run(web, spider, seeds, max_pages=120)
+
+
+def test_panels_are_read_through_a_leaked_line(web: SandboxWeb, crawled: list[object]) -> None:
+    panels = {i.url: i for i in of_type(crawled, "PanelItem")}
+    assert set(panels) == set(PANELS)
+    for base, item in panels.items():
+        assert item.account is not None and item.account.authenticated
+        assert item.account.server_info["url"] == base.split("//")[1].split(":")[0]
+        assert [c.name for c in item.live_categories] == [n for _, n in categories(web.catalog)]
+        assert item.credential.startswith("cred-")
+
+
+def test_playlists_list_the_panel_streams_with_tvg_attributes(
+        web: SandboxWeb, crawled: list[object]) -> None:  # fmt: skip
+    playlists = of_type(crawled, "PlaylistItem")
+    from_panel = [p for p in playlists if "/get.php" in p.url]
+    assert len(from_panel) == 2
+    for item in from_panel:
+        panel = PANELS[item.url.split("/get.php")[0]]
+        live = [c for c in item.playlist.channels if "/movie/" not in c.stream_url]
+        assert len(live) == len(streams(1, panel, web.catalog))
+        assert all(c.tvg_id and c.logo and c.group for c in live)
+        assert any(c.catchup == "xc" and c.catchup_days == 7 for c in live)
+        assert item.playlist.epg_urls and "xmltv.php" in item.playlist.epg_urls[0]
+    pasted = [p for p in playlists if p.url.endswith("#pasted")]
+    assert pasted and all(p.playlist.channels for p in pasted)
+    guides = of_type(crawled, "GuideItem")
+    assert {g.guide.generator for g in guides} >= {"Xtream Codes", "Free IPTV M3U"}
+
+
+def test_no_credential_leaves_the_spider_in_clear(crawled: list[object]) -> None:
+    secrets = [s for panel in PANELS.values() for line in panel_lines(1, panel)
+               for s in (line.username, line.password)]
+    dumped = "\n".join(as_json(item) for item in crawled)
+    leaked = [s for s in secrets if s in dumped]
+    assert leaked == []
+    assert "cred-" in dumped  # the hashes that replace them are there
+
+
+def test_shops_plans_prices_counts_and_portals(crawled: list[object]) -> None:
+    shops = {i.url: i.shop for i in of_type(crawled, "ShopItem")}
+    for url, lang in (("http://iptvprimeplus.com/", "en"),
+                      ("http://abonnement-iptv-france.com/", "fr")):  # fmt: skip
+        shop = shops[url]
+        prices = [float(p.replace(",", ".")) for p in SHOP[lang]["prices"].split("|")]
+        assert [p.price.amount for p in shop.plans if p.price] == prices
+        assert [p.months for p in shop.plans] == [float(m) for m in PLAN_MONTHS]
+        assert shop.channel_count == 20000 and shop.vod_count == 80000
+        assert {"Firestick", "MAG", "Smart TV"} <= set(shop.devices)
+        assert any("wa.me" in c for c in shop.contacts)
+    portals = {i.url for i in of_type(crawled, "PortalItem")}
+    assert "http://line.primeplus-panel.cc:8080/c/" in portals

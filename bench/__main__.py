@@ -17,6 +17,7 @@ BENCHMARKS = {
     "crawl": "bench.crawl",
     "frontier": "bench.frontier",
     "hops": "bench.hops",
+    "linking": "bench.linking",
 }
 
 

@@ -64,6 +64,20 @@ _PANEL_URL = re.compile(
     r"https?://([A-Za-z0-9.-]+(?::\d{2,5})?)/(?:player_api\.php|get\.php\?|xmltv\.php|"
     r"panel_api\.php|(?:live|movie|series)/[^/\s\"'<>]+/[^/\s\"'<>]+/\d+|c/?(?:[\"'\s<]|$)|"
     r"stalker_portal/)", re.IGNORECASE)
+# Lower-case substrings without which a pattern cannot match.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "ga_ua": ("ua-",), "ga4": ("gtag",), "gtm": ("gtm-",), "adsense": ("pub-",),
+    "yandex_metrika": ("mc.yandex.ru/watch/", "ym("),
+    "ad_publisher": ("popads.net", "propellerads.com", "adsterra.com", "exoclick.com",
+                     "juicyads.com", "adcash.com", "hilltopads.net", "a-ads.com",
+                     "onclickads.net", "monetag.com"),
+    "telegram": ("t.me/", "telegram.me/", "telegram.dog/"),
+    "telegram_invite": ("t.me/", "telegram.me/"),
+    "discord": ("discord.gg/", "/invite/"), "email": ("@",),
+}
+_PANEL_MARKERS = ("player_api.php", "get.php?", "xmltv.php", "panel_api.php", "/live/",
+                  "/movie/", "/series/", "/c/", "/c\"", "/c'", "/c ", "/c<",
+                  "stalker_portal/")
 KINDS = (*_PATTERNS, "wallet_btc", "wallet_eth", "wallet_trx", "wallet_xmr", "xtream_host")
 
 
@@ -84,7 +98,10 @@ def extract_identifiers(body: bytes | str, page_url: str = "") -> list[Identifie
     text = decode(body)
     plain = unescape(text) if "&" in text else text
     found: set[Identifier] = set()
+    lower = plain.lower()
     for kind, pattern in _PATTERNS.items():
+        if not any(needle in lower for needle in _NEEDLES[kind]):
+            continue  # a substring test is ~100x cheaper than a regex scan that finds nothing
         count = 0
         for match in pattern.finditer(plain):
             raw = ":".join(g.lower() for g in match.groups()) if kind == "ad_publisher" \
@@ -122,7 +139,8 @@ def _normalise(kind: str, value: str) -> str | None:
 
 def _deobfuscated_mails(text: str) -> list[str]:
     """``contact [at] site [dot] to`` written to fool harvesters."""
-    if "at" not in text.lower():
+    lower = text.lower()
+    if not any(marker in lower for marker in ("[at]", "(at)", "{at}")):
         return []
     out = []
     for match in re.finditer(r"[A-Za-z0-9._%+-]{1,64}(?:\s*(?:\[at\]|\(at\)|\{at\})\s*)"
@@ -137,6 +155,9 @@ def _deobfuscated_mails(text: str) -> list[str]:
 def panel_hosts(text: str) -> list[str]:
     """``host[:port]`` of Xtream-Codes/Stalker panels a page points at, in order."""
     out: dict[str, None] = {}
+    lower = text.lower()
+    if not any(marker in lower for marker in _PANEL_MARKERS):
+        return []
     for match in _PANEL_URL.finditer(text):
         host = match.group(1).lower().rstrip(".")
         if urlsplit(f"http://{host}").hostname:

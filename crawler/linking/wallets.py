@@ -17,13 +17,15 @@ _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
+# Two stages: runs of letters and digits (a cheap scan), then the formats on each run.
+_TOKENS = re.compile(r"[0-9A-Za-z]{26,111}")
 CANDIDATES = re.compile(
-    r"(?<![A-Za-z0-9])(?:"
+    r"(?:"
     r"(?P<btc>[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})"
     r"|(?P<eth>0x[0-9a-fA-F]{40})"
     r"|(?P<trx>T[1-9A-HJ-NP-Za-km-z]{33})"
     r"|(?P<xmr>[48][1-9A-HJ-NP-Za-km-z]{94})"
-    r")(?![A-Za-z0-9])"
+    r")"
 )
 # A lower-case (checksum-less) Ethereum address counts only next to one of these words.
 _ETH_CONTEXT = re.compile(r"eth|ether|erc-?20|usdt|wallet|donat|crypto|bnb|bep-?20|polygon",
@@ -147,7 +149,10 @@ def find_wallets(text: str) -> list[tuple[str, str]]:
     Kinds: ``btc``, ``eth`` (also USDT/ERC-20), ``trx`` (also USDT/TRC-20), ``xmr``.
     """
     out: dict[tuple[str, str], None] = {}
-    for match in CANDIDATES.finditer(text):
+    for token in _TOKENS.finditer(text):
+        match = CANDIDATES.fullmatch(token.group(0))
+        if match is None:
+            continue
         kind = match.lastgroup or ""
         address = match.group(0)
         if kind == "btc":
@@ -157,7 +162,7 @@ def find_wallets(text: str) -> list[tuple[str, str]]:
         elif kind == "eth":
             hexpart = address[2:]
             if hexpart.lower() == hexpart or hexpart.upper() == hexpart:
-                window = text[max(0, match.start() - 80):match.end() + 40]
+                window = text[max(0, token.start() - 80):token.end() + 40]
                 ok = bool(_ETH_CONTEXT.search(window)) and len(set(hexpart.lower())) > 4
             else:
                 ok = eip55_valid(address)

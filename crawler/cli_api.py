@@ -34,7 +34,7 @@ def api_settings(config: Config) -> Any:
         review_threshold=infringing_threshold(config.detectors_path),
         redis_urls=tuple(config.redis.urls), redis_cluster=config.redis.cluster,
         key_prefix=config.redis.key_prefix, shards=config.frontier.shards,
-        data_dir=str(config.data_dir),
+        data_dir=str(config.data_dir), detectors_config=str(config.detectors_path),
     )  # fmt: skip
 
 

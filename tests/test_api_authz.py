@@ -130,6 +130,8 @@ def test_matrix_covers_every_api_route(world: World) -> None:
                 .replace("{token}", "{token_id}")) for e in ENDPOINTS}  # fmt: skip
     covered |= {
         ("GET", "/api/v1/captures/{capture_id}/warc"),  # authz in test_api_captures.py
+        ("POST", "/api/v1/catalog/images"),  # multipart: authz in test_api_catalog.py
+        ("GET", "/api/v1/catalog/images/{ref}"),
         ("POST", "/api/v1/users/{username}/disable"),
         ("PUT", "/api/v1/sites/{site_id}/tags"),
         ("GET", "/api/v1/exports/sites.{fmt}"),

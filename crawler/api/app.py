@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from crawler.api import routes_admin, routes_ops, routes_sites
+from crawler.api import routes_admin, routes_catalog, routes_ops, routes_sites
 from crawler.api.db import Database
 from crawler.api.deps import ApiSettings, caller
 from crawler.api.scope import Principal
@@ -55,6 +55,7 @@ def create_app(db: Database, settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(routes_sites.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_ops.router)
+    app.include_router(routes_catalog.router)
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
     def openapi(_: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:

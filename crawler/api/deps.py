@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from crawler.api import accounts, security
 from crawler.api.db import Database
 from crawler.api.scope import Principal
+from crawler.config import CONFIG_DIR
 
 SESSION_COOKIE = "isop_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -35,6 +36,7 @@ class ApiSettings:
     key_prefix: str = "isop"
     shards: int = 16
     data_dir: str = "./isop-data"
+    detectors_config: str = str(CONFIG_DIR / "detectors.yaml")
 
 
 def database(request: Request) -> Database:

@@ -19,22 +19,56 @@ class CodecError(ValueError):
     """A request (usually its meta) holds a value that cannot be stored as JSON."""
 
 
-def _encode(value: Any, path: str) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+_SCALARS = (type(None), bool, int, float, str)
+
+
+def _encode(value: Any) -> Any:
+    """JSON-ready copy of ``value``; raises ``CodecError`` (without a path: see ``_where``)."""
+    kind = type(value)
+    if kind in _SCALARS:
         return value
+    if kind is dict:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                if not isinstance(key, bytes):
+                    raise CodecError
+                key = key.decode("latin-1")
+            out[key] = item if type(item) in _SCALARS else _encode(item)
+        return out
+    if kind is list or kind is tuple:
+        return [item if type(item) in _SCALARS else _encode(item) for item in value]
     if isinstance(value, bytes | bytearray):
         return {_BYTES_TAG: base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, bool | int | float | str):  # subclasses, e.g. an IntEnum
+        return value
     if isinstance(value, dict):
-        out: dict[str, Any] = {}
+        return _encode(dict(value))
+    if isinstance(value, list | tuple):
+        return _encode(list(value))
+    raise CodecError
+
+
+def _where(value: Any, path: str) -> str:
+    """The message naming what cannot be stored, found by a second (slow) walk on error."""
+    if isinstance(value, dict):
         for key, item in value.items():
             name = key.decode("latin-1") if isinstance(key, bytes) else key
             if not isinstance(name, str):
-                raise CodecError(f"{path}: key {key!r} is not a string")
-            out[name] = _encode(item, f"{path}.{name}")
-        return out
+                return f"{path}: key {key!r} is not a string"
+            found = _where(item, f"{path}.{name}")
+            if found:
+                return found
+        return ""
     if isinstance(value, list | tuple):
-        return [_encode(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    raise CodecError(f"{path}: {type(value).__name__} cannot be stored as JSON in the frontier")
+        for i, item in enumerate(value):
+            found = _where(item, f"{path}[{i}]")
+            if found:
+                return found
+        return ""
+    if value is None or isinstance(value, bool | int | float | str | bytes | bytearray):
+        return ""
+    return f"{path}: {type(value).__name__} cannot be stored as JSON in the frontier"
 
 
 def _decode(value: Any) -> Any:
@@ -49,7 +83,11 @@ def _decode(value: Any) -> Any:
 
 def dumps(obj: Any) -> str:
     """Serialise a request dict (from ``Request.to_dict``) to compact JSON."""
-    return json.dumps(_encode(obj, "request"), separators=(",", ":"), allow_nan=False)
+    try:
+        ready = _encode(obj)
+    except CodecError:
+        raise CodecError(_where(obj, "request") or "request cannot be stored as JSON") from None
+    return json.dumps(ready, separators=(",", ":"), allow_nan=False)
 
 
 def loads(data: str | bytes) -> Any:

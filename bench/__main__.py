@@ -18,6 +18,7 @@ BENCHMARKS = {
     "frontier": "bench.frontier",
     "hops": "bench.hops",
     "linking": "bench.linking",
+    "alerts": "bench.alerts",
 }
 
 

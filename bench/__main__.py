@@ -16,8 +16,11 @@ BENCHMARKS = {
     "dedup": "bench.dedup",
     "crawl": "bench.crawl",
     "frontier": "bench.frontier",
+    "registry": "bench.registry",
     "hops": "bench.hops",
     "linking": "bench.linking",
+    "images": "bench.images",
+    "detect": "bench.detect",
     "alerts": "bench.alerts",
 }
 

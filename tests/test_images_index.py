@@ -40,7 +40,7 @@ def test_same_answer_as_brute_force(
     planted: tuple[np.ndarray, list[int]], substrings: int | None, radius: int
 ) -> None:
     hashes, queries = planted
-    index = HammingIndex(hashes, radius=radius, substrings=substrings)
+    index = HammingIndex(hashes, radius=radius, substrings=substrings, scan_max=0)
     for query in queries:
         rows, distances = index.search(query, radius)
         expected = brute_force(hashes, query, radius)
@@ -53,7 +53,7 @@ def test_same_answer_as_brute_force(
 
 def test_high_bits_and_extreme_values() -> None:
     hashes = np.array([0, 2**64 - 1, 2**63, 2**63 - 1, 1], dtype=np.uint64)
-    index = HammingIndex(hashes, substrings=3)
+    index = HammingIndex(hashes, substrings=3, scan_max=0)
     rows, distances = index.search(2**64 - 1, 1)
     assert rows.tolist() == [1, 3]  # 2**63 - 1 differs from all-ones in the top bit only
     rows, distances = index.search(2**63, 1)
@@ -62,12 +62,22 @@ def test_high_bits_and_extreme_values() -> None:
 
 
 def test_empty_index_and_whole_space_radius() -> None:
-    empty = HammingIndex(np.empty(0, dtype=np.uint64))
+    empty = HammingIndex(np.empty(0, dtype=np.uint64), scan_max=0)
     assert empty.search(123, 10)[0].size == 0
     hashes = np.arange(50, dtype=np.uint64)
-    full = HammingIndex(hashes)
+    full = HammingIndex(hashes, scan_max=0)
     assert full.search(0, 64)[0].tolist() == list(range(50))
     assert full.search(0, -1)[0].size == 0
+
+
+def test_small_arrays_are_scanned(planted: tuple[np.ndarray, list[int]]) -> None:
+    hashes, queries = planted
+    scanned = HammingIndex(hashes)  # 20k hashes: below SCAN_MAX, no tables built
+    assert scanned.nbytes == hashes.nbytes
+    for query in queries[:10]:
+        rows, distances = scanned.search(query, 9)
+        assert np.array_equal(rows, brute_force(hashes, query, 9))
+        assert distances.tolist() == [bin(int(hashes[r]) ^ query).count("1") for r in rows]
 
 
 def test_wide_substrings_use_sorted_keys() -> None:
@@ -75,7 +85,7 @@ def test_wide_substrings_use_sorted_keys() -> None:
     rng = np.random.default_rng(7)
     hashes = rng.integers(0, 2**64, size=5000, dtype=np.uint64, endpoint=False)
     query = int(hashes[17]) ^ 0b1011
-    index = HammingIndex(hashes, substrings=2)
+    index = HammingIndex(hashes, substrings=2, scan_max=0)
     assert index.widths == [32, 32]
     assert np.array_equal(index.search(query, 5)[0], brute_force(hashes, query, 5))
 
@@ -87,6 +97,7 @@ def test_flip_masks_enumerate_the_ball() -> None:
     assert max(bin(int(m)).count("1") for m in masks) == 3
 
 
-def test_substring_choice_grows_with_size() -> None:
-    assert substrings_for(20_000, 10) >= substrings_for(10_000_000, 10)
+def test_substring_choice_follows_size() -> None:
+    assert substrings_for(1_000_000, 12) == 4  # measured: 16-bit substrings win at 1M
+    assert substrings_for(10_000_000, 12) == 3  # and 21-bit ones at 10M
     assert 2 <= substrings_for(1, 0) <= 8

@@ -147,3 +147,32 @@ def test_hops_without_redirects_are_linked_by_what_the_operator_kept(tmp_path: P
     assert (linked.get("magnetzone.cfd") or linked["magnetzone.sbs"]) == {"js_location"}
     assert (linked.get("iptvking.cyou") or linked["iptvking.bond"]) == {"meta_refresh"}
     assert by_domain["decoyflix.top"] not in {by_domain["kinohop.lol"]}
+
+
+def test_hop_operations_exist_only_when_asked_for() -> None:
+    plain = build_web(seed=1)
+    assert plain.entry("kinohop.lol") is None and plain.entry("magnetzone.cfd") is None
+    with_hops = build_web(seed=1, extras=("hops",))
+    assert {e.domain for e in plain.truth()} < {e.domain for e in with_hops.truth()}
+    assert plain.fetch("http://flixtorrent.to/").body == with_hops.fetch(
+        "http://flixtorrent.to/").body
+    with pytest.raises(ValueError, match="unknown sandbox extras"):
+        build_web(seed=1, extras=("nope",))
+
+
+def test_pipeline_is_opt_out_and_keeps_only_flagged_pages_and_icons() -> None:
+    from scrapy.exceptions import NotConfigured
+
+    crawler: Any = get_crawler(settings_dict={"ISOP_LINKING_ENABLED": False})
+    with pytest.raises(NotConfigured):
+        LinkingPipeline.from_crawler(crawler)
+    page = PageItem(url="http://x.to/", domain="x.to", status=200, content_type="text/html",
+                    kind="html", body=b"<html></html>", fetched_at=T0)
+    assert not LinkingPipeline.wanted(page)  # no verdict
+    page.verdict = Verdict(0.2, False, None, (), "clean")
+    assert not LinkingPipeline.wanted(page)
+    page.verdict = Verdict(0.9, True, "index", (), "flagged")
+    assert LinkingPipeline.wanted(page)
+    icon = PageItem(url="http://x.to/favicon.ico", domain="x.to", status=200,
+                    content_type="image/x-icon", kind="other", body=b"", fetched_at=T0)
+    assert LinkingPipeline.wanted(icon)

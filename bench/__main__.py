@@ -18,6 +18,7 @@ BENCHMARKS = {
     "frontier": "bench.frontier",
     "registry": "bench.registry",
     "hops": "bench.hops",
+    "detect": "bench.detect",
     "linking": "bench.linking",
     "images": "bench.images",
     "detect": "bench.detect",

@@ -107,6 +107,8 @@ def fold(text: str) -> str:
     Pirate pages drop accents ("assistir gratis") as often as they keep them, so matching runs
     on folded text; Hangul and CJK are left as they are.
     """
+    if text.isascii():
+        return text.lower()  # the common case: ASCII folds to its lower case, nothing else
     table: dict[int, str] = {}
     for char in set(text):
         if char.isascii():

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -85,6 +86,11 @@ class PageFacts:
     html: str
     schema_types: frozenset[str]
     root: Any
+
+    @cached_property
+    def folded_segments(self) -> tuple[str, ...]:
+        """``segments`` folded, computed once per page for every rule that needs them."""
+        return tuple(fold(segment) for segment in self.segments)
 
     def field(self, name: str) -> str:
         """The string a rule's ``field`` names (``text`` is the folded visible text)."""

@@ -253,8 +253,7 @@ def _release_names(check: ReleaseNamesCheck) -> Matcher:
 
     def match(facts: PageFacts) -> Hit:
         found: dict[str, str] = {}
-        for segment in facts.segments:
-            folded = fold(segment)
+        for segment, folded in zip(facts.segments, facts.folded_segments, strict=True):
             present = {name for name, pattern in groups.items() if pattern.search(folded)}
             if len(present) >= check.min_groups and set(check.required) <= present:
                 found.setdefault(folded, f"«{shorten(segment, 90)}»")

@@ -8,10 +8,26 @@ edges need none (particles glue to words).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from detectors.text import collapse, fold, needs_boundary
+
+_WORD = re.compile(r"[^\W_]+")
+_PREFILTER_MIN_CHARS = 2000
+_last_words: tuple[str, frozenset[str]] = ("", frozenset())
+
+
+def _words(text: str) -> frozenset[str]:
+    """The words of ``text``, remembered for the last text asked (rules share one text)."""
+    global _last_words
+    cached_text, cached = _last_words
+    if cached_text is text:
+        return cached
+    words = frozenset(_WORD.findall(text))
+    _last_words = (text, words)
+    return words
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,7 @@ class Term:
     folded: str
     left: bool
     right: bool
+    first_word: str | None = None  # a whole word the text must contain, when one is known
 
 
 @dataclass(frozen=True)
@@ -47,13 +64,17 @@ class TermIndex:
                 if not folded or folded in seen:
                     continue
                 seen.add(folded)
+                left = needs_boundary(folded[0])
+                first = _WORD.match(folded)
+                word = first.group(0) if first and left else ""
                 compiled.append(
                     Term(
                         phrase=str(phrase),
                         lang=str(lang),
                         folded=folded,
-                        left=needs_boundary(folded[0]),
+                        left=left,
                         right=needs_boundary(folded[-1]),
+                        first_word=word if word and all(map(needs_boundary, word)) else None,
                     )
                 )
         self.terms = tuple(compiled)
@@ -62,9 +83,17 @@ class TermIndex:
         return len(self.terms)
 
     def occurrences(self, folded_text: str, max_per_term: int = 20) -> Iterator[TermHit]:
-        """Every boundary-respecting occurrence (up to ``max_per_term`` per phrase)."""
+        """Every boundary-respecting occurrence (up to ``max_per_term`` per phrase).
+
+        A Latin phrase starts with a whole word, so a text without that word cannot hold the
+        phrase: one pass collects the text's words (shared by every rule searching the same
+        text) and most phrases are skipped without a scan.
+        """
         size = len(folded_text)
+        words = _words(folded_text) if size > _PREFILTER_MIN_CHARS else None
         for term in self.terms:
+            if words is not None and term.first_word is not None and term.first_word not in words:
+                continue
             count = 0
             position = folded_text.find(term.folded)
             while position != -1 and count < max_per_term:

@@ -318,3 +318,22 @@ def test_postgresql_dedup_and_skip_locked_claims(postgres: Any, receiver: Receiv
 def _first_site(engine: Engine) -> int:
     with Session(engine) as session:
         return int(session.scalars(select(Site.id).order_by(Site.id)).first() or 0)
+
+
+def test_outbox_gauges_follow_the_database(engine: Engine, receiver: Receiver) -> None:
+    metrics = AlertMetrics()
+    from crawler.alerts import queue
+
+    metrics.watch_outbox(lambda: queue.counts(engine))
+    add_alerts(engine, 3)
+
+    def gauge(status: str) -> float | None:
+        return metrics.registry.get_sample_value("isop_alerts", {"status": status})
+
+    assert (gauge("pending"), gauge("delivered")) == (3, 0)
+    Deliverer(engine, config(RouteConfig(name="h", urls=(receiver.url(),))), metrics).drain()
+    assert (gauge("pending"), gauge("delivered")) == (0, 3)
+    assert metrics.registry.get_sample_value("isop_alerts_delivered_total") == 3
+    assert (
+        metrics.registry.get_sample_value("isop_alert_messages_sent_total", {"kind": "single"}) == 3
+    )

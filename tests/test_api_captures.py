@@ -88,3 +88,11 @@ def test_tampered_warc_is_flagged_not_hidden(world: World) -> None:
     path.write_bytes(bytes(data))
     response = world.client("viewer").get(f"/api/v1/captures/{capture}/warc")
     assert response.status_code == 200 and response.headers["x-evidence-verified"] == "no"
+
+
+def test_site_page_links_the_warc_download(world: World) -> None:
+    browser, _ = world.login("viewer")
+    page = browser.get(f"/console/sites/{world.sites['fr']}").text
+    link = f'/api/v1/captures/{world.captures["fr"]}/warc'
+    assert f'href="{link}"' in page
+    assert browser.get(link).headers["x-evidence-verified"] == "yes"  # the cookie suffices

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from crawler.api import actions, alerts, queries, review
+from crawler.api import actions, alerts, captures, queries, review
 from crawler.api import roles as r
 from crawler.console.graph import cluster_svg
 from crawler.console.web import check_csrf, db_of, page, safe_next, settings_of, who
@@ -67,12 +67,15 @@ def site(request: Request, site_id: int) -> HTMLResponse:
         detail = queries.site_detail(session, principal, site_id)
         site_alerts = (alerts.list_alerts(session, principal, limit=500)
                        if alerts.AVAILABLE else [])  # fmt: skip
+        site_captures = (captures.for_site(session, site_id, limit=50)
+                         if captures.AVAILABLE and detail is not None else [])  # fmt: skip
     if detail is None:
         raise HTTPException(status_code=404, detail="no such site")
     hops = sorted(detail["domain_links"], key=lambda d: d["first_seen"])
     return page(request, "site.html", principal, site=detail, hops=hops,
                 cluster=cluster_svg(detail["domain_links"]),
                 alerts=[a for a in site_alerts if a["site_id"] == site_id],
+                captures=site_captures,
                 statuses=actions.MANUAL_STATUSES)  # fmt: skip
 
 

@@ -18,11 +18,11 @@ BENCHMARKS = {
     "frontier": "bench.frontier",
     "registry": "bench.registry",
     "hops": "bench.hops",
-    "detect": "bench.detect",
     "linking": "bench.linking",
     "images": "bench.images",
     "detect": "bench.detect",
     "alerts": "bench.alerts",
+    "fleet": "bench.fleet",
 }
 
 

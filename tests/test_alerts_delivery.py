@@ -337,3 +337,22 @@ def test_outbox_gauges_follow_the_database(engine: Engine, receiver: Receiver) -
     assert (
         metrics.registry.get_sample_value("isop_alert_messages_sent_total", {"kind": "single"}) == 3
     )
+
+
+def test_a_target_that_accepted_is_not_resent_when_another_fails(
+    engine: Engine, receiver: Receiver
+) -> None:
+    dead = f"json://127.0.0.1:{free_port()}/down"
+    routes = (RouteConfig(name="live", urls=(receiver.url(),)),
+              RouteConfig(name="dead", urls=(dead,)))  # fmt: skip
+    deliverer = Deliverer(engine, config(*routes))
+    [alert_id] = add_alerts(engine, 1)
+    for _ in range(3):
+        deliverer.drain()
+        time.sleep(0.35)  # past backoff_max: due again
+    assert receiver.ids() == [alert_id]
+    with Session(engine) as session:
+        row = session.get(OutboxAlert, alert_id)
+        assert row is not None
+        assert (row.status, row.targets_done) == ("failed", ["live/0"])
+        assert row.attempts >= 3 and row.last_error and row.last_error.startswith("dead/0 ")

@@ -356,3 +356,24 @@ def test_a_target_that_accepted_is_not_resent_when_another_fails(
         assert row is not None
         assert (row.status, row.targets_done) == ("failed", ["live/0"])
         assert row.attempts >= 3 and row.last_error and row.last_error.startswith("dead/0 ")
+
+
+def test_a_slow_batch_keeps_its_claim(engine: Engine) -> None:
+    """A batch outlasting its lease renews it: a second deliverer finds nothing to take."""
+    sent: list[int] = []
+
+    def slow(url: str, title: str, body: str) -> None:
+        sent.extend(sink.alert_ids(body))
+        time.sleep(0.4)
+
+    routes = (RouteConfig(name="slow", urls=("json://127.0.0.1:9/x",)),)
+    slow_one = Deliverer(engine, config(*routes, lease=1.0, digest_after=1000), send=slow)
+    other = Deliverer(engine, config(*routes, lease=1.0, digest_after=1000), send=slow)
+    ids = add_alerts(engine, 6)  # 2.4 s of sending against a 1 s lease
+    worker = threading.Thread(target=slow_one.drain)
+    worker.start()
+    time.sleep(1.5)
+    taken = other.run_once()
+    worker.join(30)
+    assert taken == 0
+    assert sorted(sent) == ids

@@ -103,6 +103,7 @@ class Deliverer:
         host = socket.gethostname()[:30]
         self.token = f"{host}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._state: dict[str, _TargetState] = {}
+        self._claimed_at = 0.0
 
     def run_once(self) -> int:
         """Claim one batch and deliver it; the number of alerts claimed (0: nothing due)."""
@@ -110,6 +111,7 @@ class Deliverer:
         alerts = queue.claim(self.engine, self.token, config.batch_size, config.lease)
         if not alerts:
             return 0
+        self._claimed_at = time.monotonic()
         outcomes = {a.id: queue.Outcome(a) for a in alerts}
         groups: dict[str, tuple[str, list[Alert]]] = {}
         for alert in alerts:
@@ -176,6 +178,11 @@ class Deliverer:
         outcomes: dict[int, queue.Outcome],
         kind: str,
     ) -> bool:
+        if time.monotonic() - self._claimed_at > self.config.lease / 3:
+            # A slow batch (throttled e-mail, slow targets): keep the claim, or another
+            # deliverer would take these rows and send them again.
+            queue.renew(self.engine, self.token, self.config.lease)
+            self._claimed_at = time.monotonic()
         title, body = render(group)
         try:
             error = self.send(url, title, body)

@@ -86,6 +86,19 @@ def claim(engine: Engine, token: str, limit: int, lease: float) -> list[Alert]:
     return sorted(alerts, key=lambda a: a.id)
 
 
+def renew(engine: Engine, token: str, lease: float) -> int:
+    """Extend the lease of every row ``token`` still holds (a long batch); rows renewed."""
+    until = datetime.now(UTC) + timedelta(seconds=lease)
+    with Session(write_engine(engine)) as session, session.begin():
+        result = session.execute(
+            update(OutboxAlert)
+            .where(OutboxAlert.claimed_by == token)
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def backoff(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> float:
     """Seconds before retry number ``attempts`` (1-based): exponential, capped, jittered."""
     exponent = min(max(attempts - 1, 0), 60)

@@ -1,0 +1,112 @@
+"""The console in a real headless Chromium (Debian's package, driven by Playwright) against
+``isop serve``: sign in, filter, open a site, confirm one, reject another, acknowledge an
+alert; a site whose title, domains and evidence carry script payloads renders inert.
+
+With ISOP_SCREENSHOTS=DIR the test also saves the README's screenshots there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_api_serve import _free_port, _wait_up
+from test_api_support import PASSWORD, World, build_world
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]]:
+    if CHROMIUM is None:
+        pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package")
+    tmp = tmp_path_factory.mktemp("browser")
+    world = build_world(tmp)
+    port = _free_port()
+    env = {**os.environ, "ISOP_DATABASE_URL": str(world.db.engine.url), "ISOP_DATA_DIR": str(tmp),
+           "ISOP_API__SECURE_COOKIES": "false"}  # plain HTTP on loopback  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(f"{base}/healthz", proc)
+        yield world, base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+        world.db.close()
+
+
+def test_console_in_a_real_browser(served: tuple[World, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    world, base = served
+    shots = os.environ.get("ISOP_SCREENSHOTS")
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        # A script node created at any time, by anything, is recorded before the page's own.
+        page.add_init_script(
+            "window.__scripts = [];"
+            "new MutationObserver(ms => ms.forEach(m => m.addedNodes.forEach(n => {"
+            " if (n.nodeName === 'SCRIPT') window.__scripts.push(n.src || n.textContent); })))"
+            ".observe(document, {childList: true, subtree: true});"
+        )
+        page.goto(f"{base}/console/sites")
+        assert "/console/login" in page.url
+        page.fill("input[name=username]", "coordinator")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/console/sites")
+        assert page.locator("#sites-table tbody tr").count() == len(world.sites)
+        if shots:
+            page.screenshot(path=str(Path(shots) / "console-sites.png"), full_page=True)
+
+        page.fill("input[name=q]", "kinode")
+        page.click("#filters button[type=submit]")
+        rows = page.locator("#sites-table tbody tr")
+        assert rows.count() == 1 and "kinode.example" in rows.inner_text()
+
+        rows.locator("a").first.click()
+        page.wait_for_url(f"{base}/console/sites/{world.sites['de']}")
+        page.click("#confirm")
+        page.wait_for_load_state()
+        assert page.inner_text("#site-status").startswith("confirmed")
+        if shots:
+            page.screenshot(path=str(Path(shots) / "console-site.png"), full_page=True)
+
+        page.goto(f"{base}/console/sites/{world.sites['shared']}")
+        page.click("#false-positive")
+        page.wait_for_load_state()
+        assert page.inner_text("#site-status").startswith("false_positive")
+
+        page.goto(f"{base}/console/alerts")
+        before = page.locator("#alerts-table button").count()
+        assert before >= 1
+        page.locator("#alerts-table button").first.click()
+        page.wait_for_load_state()
+        assert page.locator("#alerts-table button").count() == before - 1
+
+        page.goto(f"{base}/console/sites/{world.sites['hostile']}")
+        assert "<script>" in page.inner_text("h1")  # shown as text
+        scripts = page.evaluate("[...document.scripts].map(s => s.src)")
+        assert scripts == [f"{base}/console/static/console.js"]
+        assert page.evaluate("window.__scripts") == [f"{base}/console/static/console.js"]
+        assert page.locator("img, iframe, a[href^='javascript']").count() == 0
+        page.locator("code.domain", has_text="javascript:").first.click()  # copy, not navigate
+        assert page.url == f"{base}/console/sites/{world.sites['hostile']}"
+        browser.close()
+    assert dialogs == []
+    labels = world.client("viewer").get("/api/v1/review/labels").json()["labels"]
+    verdicts = {row["site_id"]: row["label"] for row in labels}
+    assert verdicts[world.sites["de"]] == "confirmed"
+    assert verdicts[world.sites["shared"]] == "false_positive"

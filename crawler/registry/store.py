@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.registry import backend, checks, history, lifecycle, validate
+from crawler.registry import backend, bulk, checks, history, lifecycle, validate
 from crawler.registry.db import ensure_sqlite_parent, make_engine, redact, write_engine
 from crawler.registry.errors import RegistryUnavailable
 from crawler.registry.migrate import upgrade
@@ -108,17 +108,15 @@ class Registry:
 
     def record_page_verdicts(self, verdicts: Iterable[dict[str, Any]]) -> int:
         """Record many verdicts (keyword arguments of ``record_page_verdict``) in one
-        transaction: the throughput path for bulk ingest.  All are validated first; pages
-        are written in domain order, so that concurrent batches lock sites in one order
-        and rarely deadlock (a deadlock or a lost race retries the whole batch).  Returns
-        how many were written."""
+        transaction: the throughput path for bulk ingest (see :mod:`crawler.registry.bulk`).
+        All are validated first; sites are locked in id order, so that concurrent batches
+        rarely deadlock (a deadlock or a lost race retries the whole batch).  Returns how
+        many were written."""
         pages = sorted((_page(**verdict) for verdict in verdicts), key=lambda p: p.domain)
         threshold = self.policy.confirm_score
 
         def work(session: Session) -> int:
-            for page in pages:
-                backend.record_page_verdict(session, page, threshold, view=False)
-            return len(pages)
+            return bulk.record_batch(session, pages, threshold)
 
         return self._write_retrying(work) if pages else 0
 

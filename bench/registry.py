@@ -1,0 +1,131 @@
+"""Registry ingest: flags/s with evidence rows, 4 concurrent writer processes, SQLite and
+PostgreSQL; batched (``record_page_verdicts``) vs one transaction per flag (the baseline:
+``record_page_verdict``, what one pipeline write costs).
+
+Each flag is an infringing page verdict with its own URL and content hash, so every flag adds
+an evidence row and a score-history row and updates its site; the writers share 1,000 sites,
+created before the timing (the steady state of a fleet: most flags are pages of sites already
+known; the first flag of a new domain also runs linking and queues an alert, ~25 ms each).
+PostgreSQL is a throwaway server started with ``initdb``/``pg_ctl`` from PATH (fsync off, as
+for tests: the figure is the registry's own cost, not the disk's), or ``ISOP_BENCH_PG_URL``.
+Writers are spawned processes that open the registry, wait at a barrier, then write; the rate
+is all flags over the time from the first writer's start to the last one's end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+WRITERS = 4
+DOMAINS = 1_000
+BATCH = 500
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _verdict(writer: int, i: int) -> dict[str, Any]:
+    domain = f"site{(i * 7 + writer * 13) % DOMAINS}.to"
+    url = f"https://{domain}/w{writer}/page{i}"
+    return {
+        "domain": domain, "url": url, "score": 0.6 + (i % 40) / 100, "infringing": True,
+        "kind": "streaming", "explanation": "player iframes, HLS manifest",
+        "signals": [{"detector": "heuristic", "name": "player", "score": 0.8}],
+        "content_sha256": hashlib.sha256(url.encode()).hexdigest(),
+        "seen_at": T0 + timedelta(seconds=i),
+    }  # fmt: skip
+
+
+def _writer(url: str, writer: int, flags: int, batch: int, barrier: Any) -> tuple[float, float]:
+    from crawler.registry import Registry
+
+    verdicts = [_verdict(writer, i) for i in range(flags)]
+    with Registry.open(url) as registry:
+        barrier.wait()
+        start = time.time()
+        if batch > 1:
+            for at in range(0, flags, batch):
+                registry.record_page_verdicts(verdicts[at : at + batch])
+        else:
+            for verdict in verdicts:
+                registry.record_page_verdict(**verdict)
+        return start, time.time()
+
+
+def _measure(url: str, flags_per_writer: int, batch: int) -> float:
+    from crawler.registry import Registry
+
+    with Registry.open(url) as registry:  # migrate, and create the sites: not timed
+        registry.record_page_verdicts(_verdict(WRITERS, i) for i in range(DOMAINS))
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(WRITERS)
+        with context.Pool(WRITERS) as pool:
+            spans = pool.starmap(
+                _writer, [(url, w, flags_per_writer, batch, barrier) for w in range(WRITERS)]
+            )
+    seconds = max(end for _, end in spans) - min(start for start, _ in spans)
+    with Registry.open(url) as registry:  # every flag landed, once
+        stored = sum(site.evidence_count for site in registry.sites())
+    if stored != WRITERS * flags_per_writer + DOMAINS:
+        raise RuntimeError(f"{stored} evidence rows for {WRITERS * flags_per_writer} flags")
+    return WRITERS * flags_per_writer / seconds
+
+
+def _postgres(folder: Path) -> tuple[Any, Any]:
+    """(server to stop or None, function returning a fresh database URL)."""
+    external = os.environ.get("ISOP_BENCH_PG_URL")
+    if external:
+        return None, lambda: external
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pg import PostgresServer  # the tests' throwaway server
+
+    server = PostgresServer(folder / "pg")
+    server.start()
+    return server, server.create_database
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    batched, single = (500, 100) if quick else (10_000, 1_500)
+    rates: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="isop-bench-registry-") as name:
+        folder = Path(name)
+        server, new_pg = _postgres(folder)
+        try:
+            for backend in ("sqlite", "postgresql"):
+                for mode, flags, batch in (("single", single, 1), ("batched", batched, BATCH)):
+                    sqlite_url = f"sqlite:///{folder / f'{mode}.db'}"
+                    url = sqlite_url if backend == "sqlite" else new_pg()
+                    rates[f"{backend}_{mode}"] = _measure(url, flags, batch)
+        finally:
+            if server is not None:
+                server.stop()
+    table = Table(title=f"Registry ingest, {WRITERS} writer processes, flags with evidence")
+    for col in ("backend", "writes", "flags", "flags/s", "vs one per transaction"):
+        table.add_column(col, justify="right")
+    for backend in ("sqlite", "postgresql"):
+        base = rates[f"{backend}_single"]
+        table.add_row(backend, "one flag per transaction (baseline)", f"{WRITERS * single:,}",
+                      f"{base:,.0f}", "1.00x")  # fmt: skip
+        ours = rates[f"{backend}_batched"]
+        table.add_row(backend, f"batches of {BATCH} (record_page_verdicts)",
+                      f"{WRITERS * batched:,}", f"{ours:,.0f}", f"{ours / base:.2f}x")  # fmt: skip
+    Console().print(table)
+    return {
+        "benchmark": "registry",
+        "writers": WRITERS,
+        "batch": BATCH,
+        **{f"flags_per_s_{k}": round(v) for k, v in rates.items()},
+        "ratio_sqlite": round(rates["sqlite_batched"] / rates["sqlite_single"], 2),
+        "ratio_postgresql": round(rates["postgresql_batched"] / rates["postgresql_single"], 2),
+        "goal_postgresql_batched": 2000,
+    }

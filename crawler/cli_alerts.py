@@ -129,3 +129,23 @@ def deliver(ctx: click.Context, once: bool, metrics_port: int) -> None:
         click.echo("stopped cleanly", err=True)
     finally:
         engine.dispose()
+
+
+@alerts.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option(
+    "--unrouted", is_flag=True, help="Also alerts no route wanted (after a config change)."
+)
+@click.pass_context
+def retry(ctx: click.Context, ids: tuple[int, ...], unrouted: bool) -> None:
+    """Make failed alerts (all, or IDS) due now instead of at their backoff time."""
+    from crawler.alerts import queue
+    from crawler.alerts.db import open_engine
+
+    with user_errors():
+        engine = open_engine(_config(ctx).database_url)
+    try:
+        n = queue.retry(engine, list(ids), unrouted)
+    finally:
+        engine.dispose()
+    click.echo(f"{n} alert(s) due again")

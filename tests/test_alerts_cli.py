@@ -12,10 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from test_alerts_delivery import Receiver, add_alerts, free_port, wait_for
 
 from crawler.alerts import sink
 from crawler.alerts.db import open_engine
+from crawler.alerts.models import OutboxAlert
+from crawler.cli import cli
 
 SECRET = "S3cretT0ken9f2"
 
@@ -127,3 +132,26 @@ def test_receiver_records_only_new_ids(tmp_path: Path) -> None:
     finally:
         rec.kill()
     assert sink.read(out)[-1]["ids"] == [2, 3] and sink.read(out)[-1]["new"] == [3]
+
+
+def test_retry_makes_failed_and_unrouted_alerts_due(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    engine = open_engine(url)
+    try:
+        first, second, third = add_alerts(engine, 3)
+        with Session(engine) as session, session.begin():
+            for alert_id, status in ((first, "failed"), (second, "failed"), (third, "unrouted")):
+                session.execute(update(OutboxAlert).where(OutboxAlert.id == alert_id)
+                                .values(status=status))  # fmt: skip
+        env = {"ISOP_DATABASE_URL": url}
+        runner = CliRunner()
+        assert runner.invoke(cli, ["alerts", "retry", str(first)], env=env).stdout == (
+            "1 alert(s) due again\n"
+        )
+        assert runner.invoke(cli, ["alerts", "retry", "--unrouted"], env=env).stdout == (
+            "2 alert(s) due again\n"
+        )
+        with Session(engine) as session:
+            assert set(session.scalars(select(OutboxAlert.status))) == {"pending"}
+    finally:
+        engine.dispose()

@@ -157,6 +157,22 @@ def release(engine: Engine, token: str) -> None:
         )
 
 
+def retry(engine: Engine, ids: list[int], unrouted: bool) -> int:
+    """Make failed alerts (only ``ids`` if given), and unrouted ones if asked, due now."""
+    statuses = ["failed", "unrouted"] if unrouted else ["failed"]
+    query = update(OutboxAlert).where(OutboxAlert.status.in_(statuses))
+    if ids:
+        query = query.where(OutboxAlert.id.in_(ids))
+    now = datetime.now(UTC)
+    with Session(write_engine(engine)) as session, session.begin():
+        result = session.execute(
+            query.values(status="pending", next_attempt_at=now).execution_options(
+                synchronize_session=False
+            )
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def counts(engine: Engine) -> dict[str, int]:
     """Rows by status (every known status present, zero included)."""
     with Session(engine) as session:

@@ -76,14 +76,21 @@ def classes(element: Any) -> str:
 
 
 def block_of(element: Any, max_up: int = 6) -> Any | None:
-    """The nearest ancestor that is a listing unit: a table row, list item, article, or a div
-    whose class says item/card/post/torrent...; None if there is none close by."""
+    """The nearest ancestor that is a listing unit: a table row, list item, article, a div
+    whose class says item/card/post/torrent..., or an element repeated with the same tag and
+    class among its siblings (the row of a template we have never seen); None if none near."""
     node = element.getparent()
     for _ in range(max_up):
         if node is None or node.tag in ("body", "html", "table", "tbody", "main"):
             return None
         if node.tag in _BLOCK_TAGS or (node.tag == "div" and _BLOCK_CLASS.search(classes(node))):
             return node
+        cls = node.get("class")
+        parent = node.getparent()
+        if cls and parent is not None:
+            twins = sum(1 for s in parent if s.tag == node.tag and s.get("class") == cls)
+            if twins >= 2:
+                return node
         node = node.getparent()
     return None
 

@@ -133,6 +133,10 @@ def _counts(block: Any, tables: dict[int, dict[str, int]]) -> tuple[int | None, 
             leechers = parse_count(text_of(cells[cols["leechers"]], 40))
         if size is None and "size" in cols and cols["size"] < len(cells):
             size = parse_size(text_of(cells[cols["size"]], 80))
+    seeders = parse_count(block.get("data-seeders") or "") if seeders is None else seeders
+    leechers = parse_count(block.get("data-leechers") or "") if leechers is None else leechers
+    if size is None and (block.get("data-size") or "").isdigit():
+        size = int(block.get("data-size"))
     text = text_of(block)
     if seeders is None and (match := _SEED_LABEL.search(text)):
         seeders = parse_count(match.group(1))

@@ -106,55 +106,96 @@ class HammingIndex:
         if max(self.widths) > 32:
             raise ValueError("substrings wider than 32 bits: use more substrings")
         self.shifts = [64 - edges[i + 1] for i in range(self.m)]
-        self._keys: list[np.ndarray | None] = []
-        self._offsets: list[np.ndarray | None] = []
-        self._rows: list[np.ndarray] = []
-        self._sorted: list[np.ndarray] = []
+        # Every table's columns are concatenated (table i's rows at i*n..i*n+n-1) so that a
+        # query's probes into all tables are a handful of numpy calls, not a dozen per table.
+        self._rows = np.empty(0, dtype=np.int64)  # row of each position
+        self._sorted = np.empty(0, dtype=U64)  # hash of each position
+        self._offsets = np.empty(0, dtype=np.int64)  # narrow tables: first position per key
+        self._bases: list[int] = []  # where table i's offsets start in _offsets
+        self._keys: list[np.ndarray] = []  # wide tables: sorted keys
+        self._plans: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if n <= scan_max:
             return  # scanned, no tables
-        for shift, width in zip(self.shifts, self.widths, strict=True):
+        position_type = np.int32 if n * self.m < 2**31 else np.int64
+        rows: list[np.ndarray] = []
+        sorted_hashes: list[np.ndarray] = []
+        offsets: list[np.ndarray] = []
+        base = 0
+        for i, (shift, width) in enumerate(zip(self.shifts, self.widths, strict=True)):
             keys = ((self.hashes >> U64(shift)) & U64((1 << width) - 1)).astype(np.uint32)
-            order = np.argsort(keys, kind="stable").astype(row_type)
-            self._rows.append(order)
-            self._sorted.append(self.hashes[order])
+            order = np.argsort(keys, kind="stable")
+            rows.append(order.astype(row_type))
+            sorted_hashes.append(self.hashes[order])
+            self._bases.append(base)
             if width <= MAX_TABLE_BITS:
-                offsets = np.zeros((1 << width) + 1, dtype=row_type)
-                np.cumsum(np.bincount(keys, minlength=1 << width), out=offsets[1:])
-                self._offsets.append(offsets)
-                self._keys.append(None)
+                table: np.ndarray = np.empty((1 << width) + 1, dtype=position_type)
+                table[0] = i * n
+                np.cumsum(np.bincount(keys, minlength=1 << width), out=table[1:])
+                table[1:] += i * n
+                offsets.append(table)
+                base += len(table)
             else:
-                self._offsets.append(None)
                 self._keys.append(keys[order])
+        self._rows = np.concatenate(rows)
+        self._sorted = np.concatenate(sorted_hashes)
+        if offsets:
+            self._offsets = np.concatenate(offsets)
+        self.wide = bool(self._keys)
 
     def __len__(self) -> int:
         return len(self.hashes)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held: hashes, row numbers, offset tables or sorted keys."""
-        tables = [t for t in (*self._keys, *self._offsets) if t is not None]
-        columns = (*tables, *self._rows, *self._sorted)
-        return self.hashes.nbytes + sum(a.nbytes for a in columns)
+        """Bytes held: hashes, row numbers, hash copies, offset tables or sorted keys."""
+        columns = (self.hashes, self._rows, self._sorted, self._offsets, *self._keys)
+        return sum(a.nbytes for a in columns)
 
     def radii(self, radius: int) -> list[int]:
         """Probe radius per substring for an exact search at ``radius`` (-1: skip)."""
         return _probe_radii(self.m, radius)
 
-    def _positions(self, i: int, query: int, sub_radius: int) -> np.ndarray:
-        """Positions in table ``i``'s sorted order whose key is within ``sub_radius``."""
-        width = self.widths[i]
-        key = (query >> self.shifts[i]) & ((1 << width) - 1)
-        probes = flip_masks(width, sub_radius) ^ np.uint32(key)
-        offsets, sorted_keys = self._offsets[i], self._keys[i]
-        if offsets is not None:
-            lo, hi = offsets[:-1][probes], offsets[1:][probes]
-        else:
-            assert sorted_keys is not None
-            lo = np.searchsorted(sorted_keys, probes, side="left")
-            hi = np.searchsorted(sorted_keys, probes, side="right")
+    def _plan(self, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per probe of a search at ``radius``: its table, flip mask and offset-table base."""
+        if radius not in self._plans:
+            tables, masks = [], []
+            for i, sub_radius in enumerate(self.radii(radius)):
+                if sub_radius >= 0:
+                    flips = flip_masks(self.widths[i], sub_radius)
+                    tables.append(np.full(len(flips), i, dtype=np.intp))
+                    masks.append(flips.astype(np.int64))
+            table = np.concatenate(tables)
+            bases = np.array(self._bases, dtype=np.int64)[table]
+            self._plans[radius] = (table, np.concatenate(masks), bases)
+        return self._plans[radius]
+
+    def _bounds(self, query: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
+        """First and end positions (in the concatenated tables) of every probe's run."""
+        table, masks, bases = self._plan(radius)
+        keys = np.array(
+            [(query >> s) & ((1 << w) - 1) for s, w in zip(self.shifts, self.widths, strict=True)],
+            dtype=np.int64,
+        )
+        probes = keys[table] ^ masks
+        if not self.wide:
+            # ascending slots: the runs are then read front to back, which the memory
+            # prefetcher follows (random order costs a cache miss per run)
+            slots = np.sort(probes + bases)
+            return self._offsets[slots], self._offsets[slots + 1]
+        n = len(self.hashes)
+        lo, hi = np.empty(len(probes), np.int64), np.empty(len(probes), np.int64)
+        for i, sorted_keys in enumerate(self._keys):  # only with 2 substrings of 32 bits
+            mine = table == i
+            lo[mine] = np.searchsorted(sorted_keys, probes[mine], side="left") + i * n
+            hi[mine] = np.searchsorted(sorted_keys, probes[mine], side="right") + i * n
+        return lo, hi
+
+    def _positions(self, query: int, radius: int) -> np.ndarray:
+        """Positions whose substring is within its probe radius of the query's."""
+        lo, hi = self._bounds(query, radius)
         counts = hi - lo
         ends = np.cumsum(counts)
-        total = int(ends[-1])
+        total = int(ends[-1]) if len(ends) else 0
         if total == 0:
             return np.empty(0, dtype=np.int64)
         # positions lo..hi-1 of every probe, concatenated (empty probes repeat zero times)
@@ -162,12 +203,9 @@ class HammingIndex:
 
     def candidates(self, query: int, radius: int) -> np.ndarray:
         """Rows sharing a substring within its probe radius (a superset of the answer)."""
-        found = [
-            self._rows[i][self._positions(i, query, sub_radius)]
-            for i, sub_radius in enumerate(self.radii(radius))
-            if sub_radius >= 0
-        ]
-        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        if len(self.hashes) <= self.scan_max:
+            return np.arange(len(self.hashes))
+        return self._rows[self._positions(query, radius)].astype(np.int64)
 
     def search(self, query: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows within ``radius`` of ``query`` and their distances, sorted by row."""
@@ -180,15 +218,10 @@ class HammingIndex:
             every = popcount(self.hashes ^ target)
             near = np.flatnonzero(every <= radius)
             return near, every[near]
-        rows: list[np.ndarray] = []
-        dists: list[np.ndarray] = []
-        for i, sub_radius in enumerate(self.radii(radius)):
-            if sub_radius < 0:
-                continue
-            positions = self._positions(i, query, sub_radius)
-            distances = popcount(self._sorted[i][positions] ^ target)
-            keep = distances <= radius
-            rows.append(self._rows[i][positions[keep]])
-            dists.append(distances[keep])
-        found, first = np.unique(np.concatenate(rows), return_index=True)
-        return found.astype(np.int64), np.concatenate(dists)[first]
+        positions = self._positions(query, radius)
+        distances = popcount(self._sorted[positions] ^ target)
+        near = np.flatnonzero(distances <= radius)
+        if len(near) <= 1:  # the usual answer; np.unique costs more than the search here
+            return self._rows[positions[near]].astype(np.int64), distances[near]
+        found, first = np.unique(self._rows[positions[near]], return_index=True)
+        return found.astype(np.int64), distances[near][first]

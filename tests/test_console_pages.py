@@ -113,3 +113,20 @@ def test_viewer_sees_no_action_forms_and_cannot_post(world: World) -> None:
         follow_redirects=False,
     )
     assert forged.status_code == 403
+
+
+def test_history_shows_notes_escaped_and_registry_verdicts_are_labels(world: World) -> None:
+    from crawler.registry import Registry
+
+    site = world.sites["untagged"]
+    note = world.client("analyst").post(f"/api/v1/sites/{site}/notes", json={"text": HOSTILE})
+    assert note.status_code == 201
+    with Registry.open(str(world.db.engine.url)) as registry:  # `isop sites false-positive`
+        registry.false_positive("nobody.example", "cli-analyst", "parked page")
+    browser, _ = world.login("viewer")
+    page = browser.get(f"/console/sites/{site}").text
+    assert HOSTILE not in page and "&lt;script&gt;alert" in page and "cli-analyst" in page
+    labels = world.client("viewer").get("/api/v1/review/labels").json()["labels"]
+    mine = [row for row in labels if row["site_id"] == site]
+    assert mine and all(r["label"] == "false_positive" and r["analyst"] == "cli-analyst"
+                        for r in mine)  # fmt: skip

@@ -1,16 +1,13 @@
 """State changes asked for through the API or the console, each with its audit entry.
 
 Status changes, analyst verdicts and notes go through the registry's lifecycle functions
-(``crawler.registry.lifecycle``: history rows and coordinator alerts in the same
-transaction).  Where that module is absent (an older registry), the change is written to
-the site row directly and the audit entry is the only history; ``LIFECYCLE`` says which.
+(``crawler.registry.lifecycle``): its history rows and coordinator alerts are written in
+the same transaction as our audit entry, so none exists without the others.
 """
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -20,19 +17,8 @@ from crawler.api import audit
 from crawler.api.models import AlertAck, SiteTag
 from crawler.api.queries import visible_site
 from crawler.api.scope import Principal, normalise_tag
+from crawler.registry import lifecycle
 from crawler.registry.models import Site
-
-
-def _lifecycle() -> ModuleType | None:
-    try:
-        module = importlib.import_module("crawler.registry.lifecycle")
-    except ImportError:
-        return None
-    needed = ("change_status", "set_verdict", "add_note")
-    return module if all(hasattr(module, name) for name in needed) else None
-
-
-LIFECYCLE = _lifecycle()
 
 VERDICTS = ("confirmed", "false_positive")
 # What a coordinator may set by hand; the monitor owns down/parked/seized/moved.
@@ -52,7 +38,7 @@ def _site(session: Session, principal: Principal, site_id: int) -> Site:
 
 
 def _state(site: Site) -> dict[str, Any]:
-    return {"status": site.status, "verdict": getattr(site, "verdict", None)}
+    return {"status": site.status, "verdict": site.verdict}
 
 
 def review(session: Session, principal: Principal, site_id: int, verdict: str,
@@ -62,11 +48,7 @@ def review(session: Session, principal: Principal, site_id: int, verdict: str,
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
     site = _site(session, principal, site_id)
     before, now = _state(site), datetime.now(UTC)
-    if LIFECYCLE is not None:
-        LIFECYCLE.set_verdict(session, site, verdict, analyst=principal.username, at=now,
-                              note=note)  # fmt: skip
-    else:
-        site.status = verdict
+    lifecycle.set_verdict(session, site, verdict, analyst=principal.username, at=now, note=note)
     session.flush()
     audit.record(session, principal, f"site.review.{verdict}", site_id=site.id,
                  target=site.label, before=before, after=_state(site))  # fmt: skip
@@ -79,11 +61,8 @@ def set_status(session: Session, principal: Principal, site_id: int, status: str
         raise ValueError(f"status must be one of {', '.join(MANUAL_STATUSES)}")
     site = _site(session, principal, site_id)
     before, now = _state(site), datetime.now(UTC)
-    if LIFECYCLE is not None:
-        LIFECYCLE.change_status(session, site, status, actor=f"user:{principal.username}",
-                                at=now, why=why)  # fmt: skip
-    else:
-        site.status = status
+    lifecycle.change_status(session, site, status, actor=f"user:{principal.username}", at=now,
+                            why=why)  # fmt: skip
     session.flush()
     audit.record(session, principal, "site.status", site_id=site.id, target=site.label,
                  before=before, after=_state(site))  # fmt: skip
@@ -97,11 +76,7 @@ def add_note(session: Session, principal: Principal, site_id: int, text: str) ->
     body = body[:MAX_NOTE]
     site = _site(session, principal, site_id)
     now = datetime.now(UTC)
-    if LIFECYCLE is not None:
-        LIFECYCLE.add_note(session, site, analyst=principal.username, text=body, at=now)
-    else:
-        line = f"[{now.isoformat(timespec='seconds')}] {principal.username}: {body}"
-        site.notes = f"{site.notes}\n{line}" if site.notes else line
+    lifecycle.add_note(session, site, analyst=principal.username, text=body, at=now)
     audit.record(session, principal, "site.note", site_id=site.id, target=site.label,
                  after={"note": body})  # fmt: skip
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crawler.api.models import SiteTag
 from crawler.api.scope import Principal, visible
-from crawler.registry.models import Check, Domain, Evidence, ScoreHistory, Site
+from crawler.registry.models import Check, Domain, Evidence, ScoreHistory, Site, SiteEvent
 
 MAX_PAGE = 200
 
@@ -160,7 +160,8 @@ def summaries(session: Session, sites: list[Site]) -> list[dict[str, Any]]:
             "last_seen": site.last_seen.isoformat(),
             "tags": tags[site.id],
             "evidence_count": int(counts.get(site.id, 0)),
-            "verdict": getattr(site, "verdict", None),
+            "verdict": site.verdict,
+            "operator_cluster": site.operator_cluster,
         }
         for site in sites
     ]
@@ -185,11 +186,20 @@ def site_detail(session: Session, principal: Principal, site_id: int) -> dict[st
     detail = summaries(session, [site])[0]
     domains = sorted(session.scalars(select(Domain).where(Domain.site_id == site.id)),
                      key=_domain_order)  # fmt: skip
+    proofs = _proofs(session, site.id)
     detail["domain_links"] = [
         {"domain": d.domain, "role": d.role, "how_linked": d.how_linked,
-         "first_seen": d.first_seen.isoformat(), "last_seen": d.last_seen.isoformat()}
+         "first_seen": d.first_seen.isoformat(), "last_seen": d.last_seen.isoformat(),
+         "proofs": proofs.get(d.domain, [])}
         for d in domains
     ]  # fmt: skip
+    detail["history"] = [
+        {"kind": e.kind, "old": e.old, "new": e.new, "actor": e.actor, "text": e.text,
+         "at": e.at.isoformat()}
+        for e in session.scalars(select(SiteEvent).where(SiteEvent.site_id == site.id)
+                                 .order_by(SiteEvent.id.desc()).limit(200))
+    ]  # fmt: skip
+    detail["cluster_sites"] = _cluster_sites(session, principal, site)
     detail["evidence"] = [
         {"id": e.id, "url": e.url, "score": e.score, "kind": e.kind,
          "explanation": e.explanation, "signals": e.signals,
@@ -201,7 +211,7 @@ def site_detail(session: Session, principal: Principal, site_id: int) -> dict[st
     detail["checks"] = [
         {"domain": c.domain, "url": c.url, "http_status": c.http_status,
          "redirect_chain": c.redirect_chain, "response_ms": c.response_ms, "error": c.error,
-         "outcome": getattr(c, "outcome", None), "at": c.at.isoformat()}
+         "outcome": c.outcome, "at": c.at.isoformat()}
         for c in session.scalars(select(Check).where(Check.site_id == site.id)
                                  .order_by(Check.at.desc(), Check.id.desc()).limit(200))
     ]  # fmt: skip
@@ -212,3 +222,25 @@ def site_detail(session: Session, principal: Principal, site_id: int) -> dict[st
     ]  # fmt: skip
     detail["notes"] = site.notes
     return detail
+
+
+def _proofs(session: Session, site_id: int) -> dict[str, list[dict[str, str]]]:
+    """What linked each domain, as the linking feature recorded it (strongest first)."""
+    from crawler.linking.link import domain_proofs
+
+    return {
+        row.domain: [{"proof": kind, "detail": detail} for kind, detail in row.proofs]
+        for row in domain_proofs(session, site_id)
+    }
+
+
+def _cluster_sites(session: Session, principal: Principal, site: Site) -> list[dict[str, Any]]:
+    """Other visible sites of the same operator cluster (sites sharing identifiers)."""
+    if not site.operator_cluster:
+        return []
+    others = session.execute(
+        select(Site.id, Site.label, Site.status).where(
+            Site.operator_cluster == site.operator_cluster, Site.id != site.id,
+            visible(principal, Site.id)).order_by(Site.id).limit(50)
+    )  # fmt: skip
+    return [{"id": i, "label": label, "status": status} for i, label, status in others]

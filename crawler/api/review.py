@@ -2,7 +2,8 @@
 
 Uncertainty is the distance of the site's score from the infringing threshold: a site at
 0.51 is a coin toss worth an analyst's minute, one at 0.99 is not.  Sites with an analyst
-verdict leave the queue; their verdicts are the labels detector evaluation reads.
+verdict leave the queue; their verdicts (the registry's ``site_events``) are the labels
+detector evaluation reads.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.api.models import AuditEntry
 from crawler.api.queries import summaries
 from crawler.api.scope import Principal, visible
-from crawler.registry.models import Domain, Site
+from crawler.registry.models import Domain, Site, SiteEvent
 
 QUEUE_STATUSES = ("candidate", "confirmed")
 DEFAULT_THRESHOLD = 0.5
@@ -34,12 +34,7 @@ def infringing_threshold(detectors_yaml: Path) -> float:
 
 
 def _unreviewed() -> Any:
-    verdict = getattr(Site, "verdict", None)
-    if verdict is not None:
-        return verdict.is_(None)
-    reviewed = select(AuditEntry.id).where(AuditEntry.site_id == Site.id,
-                                           AuditEntry.action.like("site.review.%"))  # fmt: skip
-    return ~exists(reviewed)
+    return Site.verdict.is_(None)
 
 
 def queue(session: Session, principal: Principal, threshold: float,
@@ -58,29 +53,27 @@ def queue(session: Session, principal: Principal, threshold: float,
 
 
 def labels(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    """Each reviewed site's latest analyst verdict, one row per domain of the site.
+    """Each labelled site's latest analyst verdict, one row per domain of the site.
 
-    Read from the audit trail, which every API/console verdict writes whether or not the
-    registry keeps verdicts of its own.
+    Read from the registry's verdict history (``site_events``), so verdicts given in the
+    console, through the API or with ``isop sites confirm|false-positive`` all count.
     """
     latest = (
-        select(AuditEntry.site_id, func.max(AuditEntry.id).label("last"))
-        .where(AuditEntry.action.like("site.review.%"), AuditEntry.site_id.is_not(None))
-        .group_by(AuditEntry.site_id)
+        select(SiteEvent.site_id, func.max(SiteEvent.id).label("last"))
+        .where(SiteEvent.kind == "verdict")
+        .group_by(SiteEvent.site_id)
         .subquery()
     )
     query = (
-        select(
-            Domain.domain, Site.id, AuditEntry.action, AuditEntry.actor, AuditEntry.at, Site.kind
-        )
-        .join(latest, latest.c.last == AuditEntry.id)
-        .join(Site, Site.id == AuditEntry.site_id)
+        select(Domain.domain, Site.id, SiteEvent.new, SiteEvent.actor, SiteEvent.at, Site.kind)
+        .join(latest, latest.c.last == SiteEvent.id)
+        .join(Site, Site.id == SiteEvent.site_id)
         .join(Domain, Domain.site_id == Site.id)
         .where(visible(principal, Site.id))
         .order_by(Domain.domain)
     )
     return [
-        {"target": domain, "site_id": site_id, "label": action.removeprefix("site.review."),
-         "kind": kind, "analyst": actor, "at": at.isoformat()}
-        for domain, site_id, action, actor, at, kind in session.execute(query)
+        {"target": domain, "site_id": site_id, "label": label, "kind": kind,
+         "analyst": actor.removeprefix("analyst:"), "at": at.isoformat()}
+        for domain, site_id, label, actor, at, kind in session.execute(query)
     ]  # fmt: skip

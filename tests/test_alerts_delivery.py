@@ -377,3 +377,12 @@ def test_a_slow_batch_keeps_its_claim(engine: Engine) -> None:
     worker.join(30)
     assert taken == 0
     assert sorted(sent) == ids
+
+
+def test_form_webhooks_carry_the_ids_too(engine: Engine, receiver: Receiver) -> None:
+    ids = add_alerts(engine, 2)
+    form = f"form://127.0.0.1:{receiver.port}/form"
+    Deliverer(engine, config(RouteConfig(name="form", urls=(form,)))).drain()
+    entries = sink.read(receiver.out)
+    assert [e["path"] for e in entries] == ["/form", "/form"]
+    assert sorted(receiver.ids()) == ids

@@ -23,6 +23,7 @@ BENCHMARKS = {
     "detect": "bench.detect",
     "alerts": "bench.alerts",
     "fleet": "bench.fleet",
+    "extract": "bench.extract",
 }
 
 

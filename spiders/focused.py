@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from crawler.detection import evaluate
 from crawler.domains import registered_domain
 from crawler.extract import ParseError
-from crawler.extract.html import parse_html
+from crawler.extract.html import absolute, parse_html
 from crawler.items import PageItem
 from crawler.pages import classify
 from crawler.safety.credentials import Redactor
@@ -29,8 +29,8 @@ from crawler.safety.logs import redactor_for
 from spiders.discovery import DiscoverySpider
 
 T = TypeVar("T")
-_DENY = [*IGNORED_EXTENSIONS, "torrent", "ts", "mkv", "m4s", "srt", "nfo", "woff", "woff2",
-         "m3u", "m3u8", "xml"]  # fmt: skip
+_DENY_SET = frozenset([*IGNORED_EXTENSIONS, "torrent", "ts", "mkv", "m4s", "srt", "nfo", "woff",
+                       "woff2", "m3u", "m3u8", "xml"])  # fmt: skip
 _AD_HOST = re.compile(r"(?i)(?:^|\.)ads?\d*\.|adserv|popunder|popads|pushnotif|adsterra|"
                       r"propeller|clickvortex|poprevenue|doubleclick|googlesyndication")
 
@@ -44,7 +44,6 @@ class FocusedSpider(DiscoverySpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.site_links = LinkExtractor(deny_extensions=_DENY, unique=True)
         self._redactor: Redactor | None = None
 
     @property
@@ -89,15 +88,29 @@ class FocusedSpider(DiscoverySpider):
         return Request(url, callback=callback or self.parse, errback=self.on_error,
                        priority=priority, meta={"site_hops": next_hops, **meta})  # fmt: skip
 
-    def same_site_links(self, response: TextResponse, priority: int = 0,
+    def same_site_links(self, response: TextResponse, root: Any, priority: int = 0,
                         boost: dict[str, int] | None = None) -> Iterator[Request]:  # fmt: skip
-        """Requests for the page's links on its own registered domain."""
+        """Requests for the page's <a>/<area> links on its own registered domain (from the
+        tree already parsed: Scrapy's LinkExtractor would parse the page a second time)."""
         domain = registered_domain(response.url)
         boost = boost or {}
-        for link in self.site_links.extract_links(response):
-            if registered_domain(link.url) != domain:
+        base = response.url
+        base_tag = root.find(".//base")
+        if base_tag is not None and base_tag.get("href"):
+            base = absolute(response.url, base_tag.get("href")) or base
+        seen: set[str] = set()
+        for anchor in root.iter("a", "area"):
+            url = absolute(base, anchor.get("href"))
+            if url is None or url in seen or not url.startswith(("http://", "https://")):
                 continue
-            request = self.follow(link.url, response, priority=priority + boost.get(link.url, 0))
+            seen.add(url.split("#", 1)[0])
+            url = url.split("#", 1)[0]
+            path = url.split("?", 1)[0].lower()
+            if path.rsplit(".", 1)[-1] in _DENY_SET and "." in path.rsplit("/", 1)[-1]:
+                continue
+            if registered_domain(url) != domain:
+                continue
+            request = self.follow(url, response, priority=priority + boost.get(url, 0))
             if request is not None:
                 yield request
 

@@ -43,7 +43,7 @@ class IndexSpider(FocusedSpider):
                         yield request
             boost.update(dict.fromkeys(page.pagination, self.PAGINATION_PRIORITY))
             boost.update(dict.fromkeys(page.detail_urls, self.DETAIL_PRIORITY))
-        yield from self.same_site_links(response, boost=boost)
+        yield from self.same_site_links(response, root, boost=boost)
 
     def parse_torrent(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A .torrent file: its metadata (the infohash ties it to magnets elsewhere)."""

@@ -83,7 +83,7 @@ class IptvSpider(FocusedSpider):
                 yield request
         pages = self.safely("pagination", response.url, find_pagination, root, response.url)
         yield from self.same_site_links(
-            response, boost=dict.fromkeys(pages or (), self.PAGINATION_PRIORITY))
+            response, root, boost=dict.fromkeys(pages or (), self.PAGINATION_PRIORITY))
 
     # -- playlists, guides, panels -------------------------------------------------------
     def extract_other(self, response: Response, item: PageItem) -> Iterator[Any]:

@@ -36,6 +36,7 @@ from crawler.monitoring.hops import HopGenerator, hop_generator, same_site_proof
 from crawler.pages import classify as page_kind
 from crawler.registry import Registry
 from crawler.registry.checks import CheckRecorded, CheckResult, DueCheck
+from crawler.registry.db import redact
 from crawler.registry.metrics import register_on_exporter
 from crawler.registry.policy import policy_from
 
@@ -97,6 +98,8 @@ class MonitorSpider(Spider):
         self.registry = Registry.open(config.database_url, policy_from(config))
         self.banners = load_banners(config.monitor.banners_path)
         register_on_exporter(self.crawler, self.registry)  # sites by status, checks
+        self.logger.info("Monitoring %s; checks scheduled in the frontier %r",
+                         redact(config.database_url), config.redis.key_prefix)  # fmt: skip
         self.max_checks = self.crawler.settings.getint("ISOP_MONITOR_MAX_CHECKS", 0)
         if self.hops is None:
             self.hops = hop_generator()

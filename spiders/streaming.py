@@ -53,7 +53,7 @@ class StreamingSpider(FocusedSpider):
                     boost[entry.url] = self.DETAIL_PRIORITY
         pages = self.safely("pagination", response.url, find_pagination, root, response.url)
         boost.update(dict.fromkeys(pages or (), self.PAGINATION_PRIORITY))
-        yield from self.same_site_links(response, boost=boost)
+        yield from self.same_site_links(response, root, boost=boost)
 
     def extract_other(self, response: Response, item: PageItem) -> Iterator[Any]:
         if item.kind == "playlist":

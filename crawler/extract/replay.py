@@ -43,9 +43,11 @@ def response_for(web: SandboxWeb, request: Request | str, max_redirects: int = 5
     return Response(url, status=answer.status, headers=headers, body=answer.body, request=request)
 
 
-def crawl_offline(web: SandboxWeb, spider: Any, seeds: Iterable[str], max_pages: int = 200,
-                  allow: Callable[[str], bool] = lambda url: True) -> Iterator[Any]:
-    """Breadth-first run of a spider's callbacks over the sandbox: every item it yields.
+def replay(web: SandboxWeb, spider: Any, seeds: Iterable[str], max_pages: int = 200,
+           allow: Callable[[str], bool] = lambda url: True,
+           ) -> Iterator[tuple[Response, Callable[..., Any], list[Any]]]:  # fmt: skip
+    """Breadth-first run of a spider's callbacks over the sandbox: each response, the
+    callback that handled it, and that callback's output.
 
     Requests are deduplicated by URL and limited to ``allow``ed URLs and ``max_pages``
     responses; media payloads are never fetched (the same rule as the crawler's guard)."""
@@ -59,10 +61,17 @@ def crawl_offline(web: SandboxWeb, spider: Any, seeds: Iterable[str], max_pages:
         response = response_for(web, request)
         pages += 1
         callback = request.callback or spider.parse
-        for output in callback(response) or ():
-            if isinstance(output, Request):
-                if output.url not in seen and allow(output.url) and not media_reason(output.url):
-                    seen.add(output.url)
-                    queue.append(output)
-            else:
-                yield output
+        outputs = list(callback(response) or ())
+        yield response, callback, outputs
+        for output in outputs:
+            if isinstance(output, Request) and output.url not in seen and allow(output.url) \
+                    and not media_reason(output.url):  # fmt: skip
+                seen.add(output.url)
+                queue.append(output)
+
+
+def crawl_offline(web: SandboxWeb, spider: Any, seeds: Iterable[str], max_pages: int = 200,
+                  allow: Callable[[str], bool] = lambda url: True) -> Iterator[Any]:
+    """Every item the spider yields over an offline crawl of the sandbox (see replay)."""
+    for _, _, outputs in replay(web, spider, seeds, max_pages, allow):
+        yield from (o for o in outputs if not isinstance(o, Request))

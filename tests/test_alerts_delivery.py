@@ -386,3 +386,18 @@ def test_form_webhooks_carry_the_ids_too(engine: Engine, receiver: Receiver) -> 
     entries = sink.read(receiver.out)
     assert [e["path"] for e in entries] == ["/form", "/form"]
     assert sorted(receiver.ids()) == ids
+
+
+def test_rows_edited_into_nonsense_are_still_delivered(engine: Engine, receiver: Receiver) -> None:
+    from sqlalchemy import update
+
+    first, second = add_alerts(engine, 2)
+    with Session(engine) as session, session.begin():
+        session.execute(update(OutboxAlert).where(OutboxAlert.id == first)
+                        .values(payload=["not", "a", "dict"], targets_done={"x": 1}))  # fmt: skip
+        session.execute(update(OutboxAlert).where(OutboxAlert.id == second)
+                        .values(payload={"domain": "x" * 100_000 + "\r\nBcc: a@b"}))  # fmt: skip
+    Deliverer(engine, config(RouteConfig(name="h", urls=(receiver.url(),)))).drain()
+    assert sorted(receiver.ids()) == [first, second]
+    titles = [e["title"] for e in sink.read(receiver.out)]
+    assert all(len(t) <= 300 and "\n" not in t for t in titles)

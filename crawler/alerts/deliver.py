@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 import apprise
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.alerts import queue
 from crawler.alerts.config import AlertsConfig
@@ -208,9 +209,21 @@ class Deliverer:
 
     def run(self, stop: threading.Event) -> None:
         """Deliver until ``stop`` is set; the batch in hand is finished, never abandoned."""
+        pause = self.config.poll_interval
         try:
             while not stop.is_set():
-                if self.run_once() == 0:
-                    stop.wait(self.config.poll_interval)
+                try:
+                    handled = self.run_once()
+                except SQLAlchemyError as exc:  # database restarting, failing over: wait, retry
+                    pause = min(30.0, max(pause * 2, 1.0))
+                    logger.error("Alert outbox unavailable, retrying in %.0f s: %s", pause, exc)
+                    stop.wait(pause)
+                    continue
+                pause = self.config.poll_interval
+                if handled == 0:
+                    stop.wait(pause)
         finally:
-            queue.release(self.engine, self.token)
+            try:
+                queue.release(self.engine, self.token)
+            except SQLAlchemyError as exc:  # the leases lapse by themselves
+                logger.warning("Could not release claimed alerts: %s", exc)

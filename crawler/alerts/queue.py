@@ -77,8 +77,8 @@ def claim(engine: Engine, token: str, limit: int, lease: float) -> list[Alert]:
             r.id,
             r.event,
             r.site_id,
-            dict(r.payload),
-            tuple(r.targets_done),
+            r.payload if isinstance(r.payload, dict) else {"payload": r.payload},
+            tuple(str(t) for t in r.targets_done) if isinstance(r.targets_done, list) else (),
             sites.get(r.site_id, {}),
         )
         for r in rows

@@ -16,7 +16,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from detectors.base import DetectorError
 from detectors.heuristic.hosts import HostSet, site_of
 from detectors.heuristic.html_facts import PageFacts
-from detectors.heuristic.rules import NO_HIT, CheckBase, Hit, compile_pattern
+from detectors.heuristic.rules import NO_HIT, CheckBase, Hit, compile_folded, compile_pattern
 from detectors.heuristic.terms import TermIndex
 from detectors.text import collapse, fold, shorten, snippet
 
@@ -140,7 +140,9 @@ def _terms(check: TermsCheck) -> Matcher:
 
 
 def _regex(check: RegexCheck) -> Matcher:
-    patterns = [compile_pattern(p, check.case_sensitive) for p in check.patterns]
+    folded = check.field in ("text", "title") and not check.case_sensitive
+    patterns = [compile_folded(p) if folded else compile_pattern(p, check.case_sensitive)
+                for p in check.patterns]  # fmt: skip
 
     def match(facts: PageFacts) -> Hit:
         haystack = facts.field(check.field)
@@ -166,7 +168,7 @@ def _to_number(raw: str) -> float | None:
 
 
 def _number(check: NumberCheck) -> Matcher:
-    patterns = [compile_pattern(p) for p in check.patterns]
+    patterns = [compile_folded(p) for p in check.patterns]  # matched on the folded text
     for pattern in patterns:
         if "n" not in pattern.groupindex:
             raise DetectorError(f"number pattern {pattern.pattern!r} needs a (?P<n>...) group")
@@ -251,9 +253,13 @@ def _release_names(check: ReleaseNamesCheck) -> Matcher:
     if unknown:
         raise DetectorError(f"release_names requires unknown tag groups {sorted(unknown)}")
 
+    required = [groups[name] for name in check.required]
+
     def match(facts: PageFacts) -> Hit:
         found: dict[str, str] = {}
         for segment, folded in zip(facts.segments, facts.folded_segments, strict=True):
+            if not all(pattern.search(folded) for pattern in required):
+                continue  # most texts lack the required tag: one search, not one per group
             present = {name for name, pattern in groups.items() if pattern.search(folded)}
             if len(present) >= check.min_groups and set(check.required) <= present:
                 found.setdefault(folded, f"«{shorten(segment, 90)}»")

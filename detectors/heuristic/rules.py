@@ -48,6 +48,20 @@ class CheckBase(BaseModel):
         return min(1.0, count / (self.saturate or self.min_count))
 
 
+_ESCAPE = re.compile(r"\\.|\(\?P[<=]")
+
+
+def compile_folded(pattern: str) -> re.Pattern[str]:
+    """Compile an analyst's regex for folded (lower-cased) text.
+
+    Without uppercase letters (escapes such as ``\\S`` aside) a case-insensitive pattern
+    matches folded text exactly as a case-sensitive one does, and the case-sensitive one lets
+    ``re`` scan for its literal prefix: several times faster on a 50 KB page.
+    """
+    literal = _ESCAPE.sub("", pattern)
+    return compile_pattern(pattern, case_sensitive=literal == literal.lower())
+
+
 def compile_pattern(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
     """Compile an analyst's regex; a bad one is a config error naming the pattern."""
     try:

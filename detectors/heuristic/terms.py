@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from detectors.text import collapse, fold, needs_boundary
 
 _WORD = re.compile(r"[^\W_]+")
-_PREFILTER_MIN_CHARS = 2000
+_PREFILTER_MIN_CHARS = 64
 _last_words: tuple[str, frozenset[str]] = ("", frozenset())
 
 

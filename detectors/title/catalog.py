@@ -36,6 +36,11 @@ def normalize(text: str) -> str:
     return " ".join(words)
 
 
+def normalized_words(folded: str) -> list[str]:
+    """The words of already-folded text, as ``normalize`` would split them."""
+    return _NON_WORD.sub(" ", folded.replace("&", " and ")).split()
+
+
 def numbers(key: str) -> frozenset[str]:
     """The numbers a normalised name carries, roman numerals and number words included."""
     found = set(_DIGITS.findall(key))

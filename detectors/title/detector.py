@@ -28,8 +28,15 @@ from detectors.heuristic.m3u import parse_m3u
 from detectors.registry import REGISTRY
 from detectors.text import shorten
 from detectors.title import examples
-from detectors.title.catalog import Match, NameIndex, load_channels, load_works, normalize
-from detectors.title.release import describe, parse_release, split_release
+from detectors.title.catalog import (
+    Match,
+    NameIndex,
+    load_channels,
+    load_works,
+    normalize,
+    normalized_words,
+)
+from detectors.title.release import describe, may_be_release, parse_release, split_release
 
 _VIDEO_EXTENSION = re.compile(r"\.(?:mkv|mp4|avi|m4v|ts|wmv|iso)$", re.IGNORECASE)
 _HEADLINE_SPLIT = re.compile(r"\s+[-|\u2013\u2014:\u00b7\u2022]\s+|\s*[|\u2013\u2014]\s*")
@@ -159,10 +166,10 @@ class TitleDetector(Detector):
         )  # fmt: skip
         cap = self.settings.max_candidates
         seen: set[str] = set()
-        for segment in facts.segments:
+        for segment, folded in zip(facts.segments, facts.folded_segments, strict=True):
             if len(seen) >= cap:
                 break
-            if segment not in seen:
+            if segment not in seen and may_be_release(folded):
                 seen.add(segment)
                 self._release(segment, releases, budget)
         headlines = [facts.title]
@@ -174,7 +181,7 @@ class TitleDetector(Detector):
         for headline in headlines:
             for piece, year in _headline_pieces(headline):
                 self._title(self.works.lookup(piece, year), year, piece, titles)
-        words = normalize(facts.text[: self.settings.max_scan_words * 8]).split()
+        words = normalized_words(facts.folded[: self.settings.max_scan_words * 8])
         for index, entry in self.works.scan(words[: self.settings.max_scan_words]):
             after = words[index : index + len(entry.key.split()) + 3]
             year = entry.year if entry.year is not None and str(entry.year) in after else None

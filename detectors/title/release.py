@@ -22,6 +22,8 @@ _TAGS = re.compile(
     r"dual(?:[ .-]audio)?|dublado|legendado|latino|subbed)(?![a-z0-9])",
     re.IGNORECASE,
 )
+# The same tags for folded (lower-case) text: case-sensitive, so ``re`` scans far faster.
+_TAGS_FOLDED = re.compile(_TAGS.pattern)
 _YEAR = re.compile(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})(?![0-9])")
 _EPISODE = re.compile(r"(?<![a-z0-9])s\d{1,2}(?:e\d{1,3})?(?![a-z0-9])|\bseason\s+\d", re.I)
 _SEPARATORS = re.compile(r"[._]+")
@@ -38,6 +40,11 @@ class Release:
     year: int | None
     episode: bool
     tags: tuple[str, ...]
+
+
+def may_be_release(folded: str) -> bool:
+    """Cheap test on folded text: whether ``split_release`` can find a release in it."""
+    return len(folded) <= _MAX_NAME and _TAGS_FOLDED.search(folded) is not None
 
 
 def looks_like_release(text: str) -> bool:

@@ -401,3 +401,33 @@ def test_rows_edited_into_nonsense_are_still_delivered(engine: Engine, receiver:
     assert sorted(receiver.ids()) == [first, second]
     titles = [e["title"] for e in sink.read(receiver.out)]
     assert all(len(t) <= 300 and "\n" not in t for t in titles)
+
+
+def test_run_waits_out_database_errors(
+    engine: Engine, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims failing (a database failing over) pause the loop instead of ending it."""
+    from sqlalchemy.exc import OperationalError
+
+    from crawler.alerts import queue
+
+    real_claim, failures = queue.claim, [2]
+
+    def flaky(*args: Any) -> Any:
+        if failures[0] > 0:
+            failures[0] -= 1
+            raise OperationalError("claim", {}, Exception("server closed the connection"))
+        return real_claim(*args)
+
+    monkeypatch.setattr(queue, "claim", flaky)
+    ids = add_alerts(engine, 2)
+    deliverer = Deliverer(engine, config(RouteConfig(name="h", urls=(receiver.url(),))))
+    stop = threading.Event()
+    worker = threading.Thread(target=deliverer.run, args=(stop,))
+    worker.start()
+    try:
+        wait_for(lambda: sorted(receiver.ids()) == ids, timeout=20)
+    finally:
+        stop.set()
+        worker.join(10)
+    assert failures == [0] and not worker.is_alive()

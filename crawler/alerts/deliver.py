@@ -215,7 +215,7 @@ class Deliverer:
                 try:
                     handled = self.run_once()
                 except SQLAlchemyError as exc:  # database restarting, failing over: wait, retry
-                    pause = min(30.0, max(pause * 2, 1.0))
+                    pause = min(30.0, max(pause * 2, self.config.poll_interval * 4))
                     logger.error("Alert outbox unavailable, retrying in %.0f s: %s", pause, exc)
                     stop.wait(pause)
                     continue

@@ -17,6 +17,7 @@ themselves carry the line, as any player does.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +32,7 @@ from crawler.extract.playlist import _header, parse_playlist
 from crawler.extract.shop import extract_shop
 from crawler.extract.xmltv import parse_xmltv
 from crawler.extract.xtream import (
+    PanelAccount,
     XtreamLine,
     lines_in,
     parse_account,
@@ -143,7 +145,7 @@ class IptvSpider(FocusedSpider):
             yield self._panel(response, account, ())
             return
         request = self.follow(response.url + "&action=get_live_categories", response,
-                              self.parse_categories, isop_account=account,
+                              self.parse_categories, isop_account=dataclasses.asdict(account),
                               isop_panel=response.meta.get("isop_panel"),
                               isop_credential=response.meta.get("isop_credential"),
                               found_on=response.meta.get("found_on"))  # fmt: skip
@@ -152,10 +154,13 @@ class IptvSpider(FocusedSpider):
 
     def parse_categories(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         categories = self.safely("xtream", response.url, parse_categories, response.body)
-        yield self._panel(response, response.meta.get("isop_account"), categories or ())
+        account = response.meta.get("isop_account")  # JSON in the frontier: rebuilt here
+        yield self._panel(response, PanelAccount(**account) if account else None,
+                          categories or ())  # fmt: skip
 
     def _panel(self, response: Response, account: Any, categories: tuple[Any, ...]) -> PanelItem:
         base = str(response.meta.get("isop_panel") or "")
+        self.crawler.stats.inc_value("isop/iptv/panels")
         return PanelItem(url=base, domain=registered_domain(base), fetched_at=self.now(),
                          credential=str(response.meta.get("isop_credential") or ""),
                          account=account, live_categories=categories,

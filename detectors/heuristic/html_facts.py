@@ -122,7 +122,10 @@ def _tag_links(markup: str, page_host: str) -> Iterator[Link]:
     for tag_match in itertools.islice(_TAG.finditer(markup), _MAX_TAGS):
         tag = tag_match.group(1).lower()
         source = _SOURCES.get(tag)
-        for attr in _ATTR.finditer(tag_match.group(2)):
+        attrs = tag_match.group(2)
+        if source is None and "data-" not in attrs.lower():
+            continue  # a <div>/<span>...: only its data-* URLs count, and it has none
+        for attr in _ATTR.finditer(attrs):
             name = attr.group(1).lower()
             value = _attr_value(attr)
             if not value:

@@ -74,6 +74,7 @@ def test_serve_answers_real_http(env: dict[str, str], tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError) as denied:
             urllib.request.urlopen(f"{base}/api/v1/sites", timeout=5)
         assert denied.value.code == 401
+        denied.value.close()  # the error holds the response's socket
         request = urllib.request.Request(f"{base}/api/v1/sites",
                                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
         with urllib.request.urlopen(request, timeout=5) as response:
@@ -85,6 +86,7 @@ def test_serve_answers_real_http(env: dict[str, str], tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError) as revoked:
             urllib.request.urlopen(request, timeout=5)
         assert revoked.value.code == 401
+        revoked.value.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         output = proc.communicate(timeout=20)[0].decode(errors="replace")

@@ -70,6 +70,8 @@ def test_export_writes_warc_manifest_and_escaped_report(data_dir: Path, tmp_path
     manifest = json.loads((out / "manifest.json").read_text())
     assert {d["domain"] for d in manifest["domains"]} == {"pirate.to", "old-pirate.to"}
     assert [c["domain"] for c in manifest["captures"]] == ["pirate.to"] * 3 + ["old-pirate.to"]
+    assert {"score_history", "checks", "domain_links"} <= set(manifest["history"])
+    assert manifest["history"]["score_history"]  # the site's scores came along
     warc = (out / "evidence.warc.gz").read_bytes()
     assert hashlib.sha256(warc).hexdigest() == manifest["files"]["warc_sha256"]
     for capture in manifest["captures"]:

@@ -42,6 +42,18 @@ def _row(row: Any) -> dict[str, Any]:
     return {c.key: _plain(getattr(row, c.key)) for c in inspect(row).mapper.column_attrs}
 
 
+def _history_models() -> list[Any]:
+    """Registry tables with rows per site: scores, checks, events, and the domain proofs."""
+    found = [getattr(models, n, None) for n in ("ScoreHistory", "Check", "SiteEvent")]
+    try:
+        from crawler.linking.models import DomainLink  # how each domain was tied to the site
+
+        found.append(DomainLink)
+    except ImportError:
+        pass
+    return [m for m in found if m is not None]
+
+
 def _site_part(session: Session, domain: str) -> tuple[dict[str, Any] | None, list[Any], dict]:
     owner = session.scalar(select(models.Domain).where(models.Domain.domain == domain))
     if owner is None:
@@ -51,9 +63,8 @@ def _site_part(session: Session, domain: str) -> tuple[dict[str, Any] | None, li
         select(models.Domain).where(models.Domain.site_id == owner.site_id)
     ).all()
     history: dict[str, list[dict[str, Any]]] = {}
-    for name in ("ScoreHistory", "Check", "SiteEvent"):
-        model = getattr(models, name, None)  # SiteEvent arrives with the lifecycle revision
-        if model is None or not hasattr(model, "site_id"):
+    for model in _history_models():
+        if not hasattr(model, "site_id"):
             continue
         query = select(model).where(model.site_id == owner.site_id).order_by(model.id)
         history[model.__tablename__] = [_row(r) for r in session.scalars(query.limit(HISTORY_ROWS))]

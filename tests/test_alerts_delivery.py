@@ -431,3 +431,22 @@ def test_run_waits_out_database_errors(
         stop.set()
         worker.join(10)
     assert failures == [0] and not worker.is_alive()
+
+
+def test_a_registry_flag_reaches_the_webhook(tmp_path: Path, receiver: Receiver) -> None:
+    """End to end with the registry's own write path: the confirming flag queues the alert."""
+    from crawler.registry import Registry
+
+    url = f"sqlite:///{tmp_path / 'flags.db'}"
+    with Registry.open(url) as registry:
+        for n in range(2):  # the second flag of a confirmed site is no new event
+            registry.record_page_verdict("pirate.to", f"http://pirate.to/{n}", 0.95, True, "index",
+                                         "magnets", [], str(n) * 64, datetime.now(UTC))  # fmt: skip
+    engine = open_engine(url)
+    try:
+        routes = (RouteConfig(name="h", urls=(receiver.url(),), kinds=("index",), tlds=("to",)),)
+        assert Deliverer(engine, config(*routes)).drain() == 1
+    finally:
+        engine.dispose()
+    [entry] = sink.read(receiver.out)
+    assert entry["title"] == "I-SOP site.confirmed: pirate.to"

@@ -110,3 +110,24 @@ def test_isop_crawl_runs_the_iptv_spider_through_the_proxy_with_redacted_logs(
     secrets = [s for panel in PANELS.values() for line in panel_lines(1, panel)
                for s in (line.username, line.password)]  # fmt: skip
     assert [s for s in secrets if s in log] == []
+
+
+def test_broken_playlists_and_panel_answers_are_counted_not_raised(tmp_path: Path) -> None:
+    from scrapy import Request
+    from scrapy.http import TextResponse
+
+    spider = make_spider(IptvSpider, tmp_path)
+    truncated = ('#EXTM3U\n#EXTINF:-1 tvg-id="A.uk" group-title="UK",Channel A\n'
+                 'http://panel.cc:8080/u1/p1/1\n#EXTINF:-1 tvg-name="B')  # fmt: skip
+    response = TextResponse("http://list.test/a.m3u", body=truncated.encode(), request=Request(
+        "http://list.test/a.m3u"), headers={"Content-Type": "audio/x-mpegurl"})  # fmt: skip
+    out = list(spider.parse(response))
+    playlists = of_type(out, "PlaylistItem")
+    assert [c.name for c in playlists[0].playlist.channels] == ["Channel A"]
+    assert "p1" not in playlists[0].playlist.channels[0].stream_url
+    for body in (b'{"user_info": {"auth": 1', b"<html>502 Bad Gateway</html>", b"\xff\xfe\x00"):
+        url = "http://panel.cc:8080/player_api.php?username=u1&password=p1"
+        answer = TextResponse(url, body=body, request=Request(url, meta={"isop_panel": "x"}))
+        assert list(spider.parse_account(answer)) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats["isop/parse_errors/xtream"] == 3

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from crawler.extract import ParseError
 
 MAX_JSON_BYTES = 20_000_000
-_STREAM_PATH = re.compile(r"^/(?:(?:live|movie|series|timeshift)/)?([^/]{3,128})/([^/]{3,128})/"
+_STREAM_PATH = re.compile(r"^/(?:(?:live|movie|series|timeshift)/)?([^/]{1,128})/([^/]{1,128})/"
                           r"\d{1,12}(?:\.\w{2,4})?$")  # fmt: skip
 _API_PATHS = ("/player_api.php", "/get.php", "/xmltv.php", "/panel_api.php")
 _STALKER = re.compile(r"(?i)^(?:/stalker_portal(?:/c)?/?|/c/?|/portal\.php|/server/load\.php"

@@ -20,7 +20,7 @@ REDACTED = "redacted"
 _XTREAM_PATH = re.compile(
     r"^/(live|movie|series|timeshift)/([^/]{1,128})/([^/]{1,128})"
     r"(/\d{1,12}(?:\.\w{2,4})?|/\d{1,6}/[\d:_-]{8,20}/\d{1,12}(?:\.\w{2,4})?)$")
-_BARE_PATH = re.compile(r"^/([^/]{3,128})/([^/]{3,128})/(\d{1,12}(?:\.(?:ts|m3u8|mp4|mkv))?)$")
+_BARE_PATH = re.compile(r"^/([^/]{1,128})/([^/]{1,128})/(\d{1,12}(?:\.(?:ts|m3u8|mp4|mkv))?)$")
 _USER_KEYS = ("username", "user", "login", "usr", "u")
 _PASS_KEYS = ("password", "pass", "pwd", "passwd", "p")
 _SECRET_KEYS = ("token", "mac", "sn", "auth", "key")

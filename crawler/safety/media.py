@@ -24,7 +24,7 @@ MEDIA_EXTENSIONS = frozenset({
     "xapk", "bin", "deb", "rpm", "jar", "cab", "r00", "r01", "part",
 })  # fmt: skip
 _PART_RAR = re.compile(r"\.(?:part\d{1,3}\.rar|r\d{2}|\d{3})$")
-_XTREAM_STREAM = re.compile(r"^/(?:(?:live|movie|series|timeshift)/)?[^/]{3,128}/[^/]{3,128}/"
+_XTREAM_STREAM = re.compile(r"^/(?:(?:live|movie|series|timeshift)/)?[^/]{1,128}/[^/]{1,128}/"
                             r"\d{1,12}(?:\.(?:ts|mkv|mp4|avi))?$")  # fmt: skip
 _MEDIA_TYPES = ("video/", "audio/", "application/zip", "application/x-rar", "application/vnd.rar",
                 "application/x-7z", "application/x-msdownload", "application/x-msi",

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from crawler.cli import _config, err_console, fail
 from detectors.base import DetectorError
@@ -29,7 +30,8 @@ def _pipeline(ctx: click.Context) -> DetectionPipeline:
 
 
 def _unreadable(target: str, cause: str) -> None:
-    err_console.print(f"[bold red]isop:[/] {target}: {cause}", soft_wrap=True, markup=True,
+    # Escaped: a file named "[red]x.html" is a name, not rich markup.
+    err_console.print(f"[bold red]isop:[/] {escape(target)}: {escape(cause)}", soft_wrap=True,
                       highlight=False)  # fmt: skip
 
 

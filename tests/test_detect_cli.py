@@ -108,3 +108,22 @@ def test_detect_real_torrents_playlist_and_guide() -> None:
     assert not archive["flagged"] and archive["signals"] == []
     assert not free_tv["flagged"] and free_tv["score"] < 0.2
     assert not guide["flagged"]
+
+
+def test_broken_inputs_are_named_and_counted(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    broken = tmp_path / "[red]broken.torrent"
+    broken.write_bytes(b"d4:infod")  # truncated bencode
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 400)
+    result = CliRunner().invoke(cli, ["detect", "--json", str(broken), str(tmp_path),
+                                      str(garbage)])  # fmt: skip
+    assert result.exit_code == 2
+    errors = result.stderr.splitlines()
+    assert "[red]broken.torrent: not a valid .torrent" in errors[0]
+    assert "is a directory" in errors[1]
+    judged = json.loads(result.stdout)  # binary garbage is judged (as HTML), not a crash
+    assert judged["flagged"] is False

@@ -15,6 +15,7 @@ import pytest
 
 from detectors.base import Content
 from detectors.pipeline import DetectionPipeline
+from detectors.site import CONFIRMED, fuse_site
 
 sandbox = pytest.importorskip("crawler.sandbox")
 domains = pytest.importorskip("crawler.domains")
@@ -35,6 +36,7 @@ def test_sandbox_domains_are_judged_right(capsys: Any) -> None:
     pipeline = DetectionPipeline.from_config()
     best: dict[str, tuple[float, str | None]] = {}
     flagged_kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    pages: dict[str, list[Any]] = defaultdict(list)
     for url in web.urls():
         resource = web.resource(url)
         kind = _kind(url, resource.content_type) if resource is not None else None
@@ -42,6 +44,7 @@ def test_sandbox_domains_are_judged_right(capsys: Any) -> None:
             continue
         verdict = pipeline.evaluate(Content(url, kind, resource.data(), resource.content_type))
         domain = domains.registered_domain(url)
+        pages[domain].append((url, verdict))
         if verdict.infringing and verdict.kind:
             flagged_kinds[domain][verdict.kind] += 1
         if verdict.score > best.get(domain, (-1.0, None))[0]:
@@ -69,3 +72,21 @@ def test_sandbox_domains_are_judged_right(capsys: Any) -> None:
     assert counts["tp"] + counts["fn"] >= 10 and counts["tn"] + counts["fp"] >= 10
     assert precision >= 0.9 and recall >= 0.9, wrong
     assert counts["kind_ok"] >= 0.9 * counts["tp"], wrong
+    # The site verdict (detectors.site) over all of a domain's pages: confirmed sites only.
+    sites: Counter[str] = Counter()
+    site_wrong = []
+    for entry in web.truth():
+        if entry.domain not in pages:
+            continue
+        site = fuse_site(entry.domain, pages[entry.domain], pipeline.site)
+        confirmed = site.status == CONFIRMED
+        sites[site.status] += 1
+        sites["tp" if entry.infringing and confirmed else "fn" if entry.infringing
+              else "fp" if confirmed else "tn"] += 1  # fmt: skip
+        sites["kind_ok"] += confirmed and entry.infringing and site.kind == entry.kind
+        if confirmed != entry.infringing or (confirmed and site.kind != entry.kind):
+            site_wrong.append((entry.domain, entry.infringing, site.status, site.kind))
+    with capsys.disabled():
+        print(f"[detectors] sandbox site verdicts: {dict(sites)} wrong={site_wrong}")
+    assert sites["fp"] == 0 and sites["fn"] <= 0.1 * (sites["tp"] + sites["fn"]), site_wrong
+    assert sites["kind_ok"] >= 0.9 * sites["tp"], site_wrong

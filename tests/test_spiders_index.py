@@ -30,7 +30,7 @@ def crawled(web: SandboxWeb, tmp_path_factory: pytest.TempPathFactory) -> list[o
     spider = make_spider(IndexSpider, tmp_path_factory.mktemp("index"))
     seeds = ["http://flixtorrent.to/", "http://cinemagnet.mx/", "http://torrentjoa37.com/",
              "http://ddlhive.net/", "http://telechargement-hd.cc/"]
-    return run(web, spider, seeds, max_pages=260)
+    return run(web, spider, seeds, max_pages=170)
 
 
 def test_listings_carry_the_generated_releases_and_infohashes(

@@ -96,10 +96,10 @@ def test_isop_crawl_runs_the_iptv_spider_through_the_proxy_with_redacted_logs(
     env.update({"ISOP_REDIS_URLS": redis_url, "ISOP_REDIS__KEY_PREFIX": "iptv-e2e",
                 "ISOP_DATABASE_URL": f"sqlite:///{tmp_path / 'registry.db'}",
                 "ISOP_DATA_DIR": str(tmp_path / "data"), "ISOP_CRAWL__DOWNLOAD_DELAY": "0.05",
-                "ISOP_CRAWL__PAGE_BUDGET_PER_SITE": "12"})  # fmt: skip
+                "ISOP_CRAWL__PAGE_BUDGET_PER_SITE": "6"})  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-m", "crawler", "crawl", "--spider", "iptv", "--seeds", str(seeds),
-         "--proxy", sandbox.proxy_url, "--idle-exit", "2"],  # type: ignore[attr-defined]
+         "--proxy", sandbox.proxy_url, "--idle-exit", "1"],  # type: ignore[attr-defined]
         env=env, capture_output=True, text=True, timeout=240, check=False)  # fmt: skip
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-3000:]

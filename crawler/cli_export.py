@@ -52,6 +52,9 @@ def export(
 
     try:
         count = write(sys.stdout) if out is None else _atomic(out, write)
+    except BrokenPipeError:  # `isop export csv | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except OSError as exc:
         fail(f"{out}: cannot write the export ({exc.strerror or exc})")
     finally:

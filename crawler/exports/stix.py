@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import stix2
@@ -22,6 +22,9 @@ import stix2
 from crawler.exports.rows import SiteRecord
 
 NAMESPACE = uuid.UUID("5d9d3c8e-6f5e-4d8a-9b1e-2f0c6a7f1e11")
+# STIX versions an object by (id, modified); ``created`` must never change for an id.  So
+# ``created`` is when the registry first saw the thing, ``modified`` when it last changed.
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 KIND_TEXT = {"index": "torrent/DDL index", "streaming": "streaming portal", "iptv": "IPTV service"}
 
 
@@ -31,7 +34,7 @@ def _id(kind: str, key: str) -> str:
 
 def identity(name: str) -> stix2.Identity:
     return stix2.Identity(id=_id("identity", f"identity:{name}"), name=name,
-                          identity_class="organization")  # fmt: skip
+                          identity_class="organization", created=EPOCH, modified=EPOCH)  # fmt: skip
 
 
 def _when(value: str | None) -> datetime | None:
@@ -43,9 +46,12 @@ def site_objects(record: SiteRecord, urls: list[str], author: str) -> Iterator[A
     site = record.site
     kind = site.get("kind")
     first, last = _when(site.get("first_seen")), _when(site.get("last_seen"))
+    created = first or EPOCH
+    version = {"created": created, "modified": max(created, last or created)}
     infra = stix2.Infrastructure(
         id=_id("infrastructure", f"site:{site['site_id']}"),
         created_by_ref=author,
+        **version,
         name=site["label"],
         description=(
             f"{KIND_TEXT.get(kind or '', 'piracy site')}, status {site['status']}, "
@@ -63,33 +69,40 @@ def site_objects(record: SiteRecord, urls: list[str], author: str) -> Iterator[A
         name = stix2.DomainName(value=domain["domain"])
         yield name
         related.append(("consists-of", name.id))
+        seen = _when(domain.get("first_seen")) or created
         indicator = stix2.Indicator(
             id=_id("indicator", f"domain:{domain['domain']}"),
             created_by_ref=author,
+            created=seen,
+            modified=max(seen, _when(domain.get("last_seen")) or seen),
             name=f"{domain['domain']} ({domain['role']} domain of {site['label']})",
             indicator_types=["malicious-activity"],
             pattern=f"[domain-name:value = '{_quote(domain['domain'])}']",
             pattern_type="stix",
-            valid_from=_when(domain.get("first_seen")) or first,
+            valid_from=seen,
         )
         yield indicator
-        yield _relationship(indicator.id, "indicates", infra.id, author)
+        yield _relationship(indicator.id, "indicates", infra.id, author, seen)
     for address in urls:
         url = stix2.URL(value=address)
         yield url
         related.append(("consists-of", url.id))
     for relation, target in related:
-        yield _relationship(infra.id, relation, target, author)
+        yield _relationship(infra.id, relation, target, author, created)
 
 
 def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace("'", "\\'")
 
 
-def _relationship(source: str, relation: str, target: str, author: str) -> stix2.Relationship:
+def _relationship(
+    source: str, relation: str, target: str, author: str, created: datetime
+) -> stix2.Relationship:
     return stix2.Relationship(
         id=_id("relationship", f"{source}|{relation}|{target}"),
         created_by_ref=author,
+        created=created,
+        modified=created,
         source_ref=source,
         relationship_type=relation,
         target_ref=target,

@@ -44,6 +44,7 @@ from crawler.registry.policy import policy_from
 # still followed by Scrapy, so the chain and the final domain are known.
 ANSWERED = [code for code in range(400, 600)]
 NO_PAGE_BUDGET = 10**9
+MONITOR_PRIORITY = 50
 # ``crawler.frontier.scheduler.DUE_META``: not imported from there, because that module
 # imports Twisted's reactor, and a spider module is loaded before Scrapy installs its own.
 DUE_META = "isop_due_at"
@@ -82,8 +83,9 @@ class MonitorSpider(Spider):
         config = settings.get("ISOP_CONFIG")
         if not isinstance(config, Config):  # plain `scrapy crawl monitor`
             config = load_config(settings.get("ISOP_CONFIG_FILE"))
-        priority = max(settings.getpriority("ISOP_CONFIG") or 0, 30)  # >= "spider"
-        settings.set("ISOP_CONFIG", monitor_config(config), priority=priority)
+        # Above "cmdline" (40): CrawlerProcess.crawl() merges the process's settings into the
+        # crawler's again after this, and the command line's config is only our base.
+        settings.set("ISOP_CONFIG", monitor_config(config), priority=MONITOR_PRIORITY)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MonitorSpider:
@@ -136,6 +138,7 @@ class MonitorSpider(Spider):
                 "isop_site": due.site_id,
                 "isop_domain": due.domain,
                 "isop_check_url": due.url,
+                "isop_scheduled_for": due.due_at.isoformat(),
                 "handle_httpstatus_list": ANSWERED,
             },
         )
@@ -164,6 +167,7 @@ class MonitorSpider(Spider):
             moved_to=verdict.moved_to,
             why=verdict.why,
             title=title,
+            scheduled_for=_scheduled_for(meta),
         )
         for request in await self._recorded(result):
             yield request
@@ -181,6 +185,7 @@ class MonitorSpider(Spider):
             outcome="down",
             error=error,
             why=f"no answer ({type(failure.value).__name__})",
+            scheduled_for=_scheduled_for(request.meta),
         )
         for follow in await self._recorded(result):
             yield follow
@@ -194,6 +199,9 @@ class MonitorSpider(Spider):
             self.logger.error("Check of %s not recorded: %s", result.url, exc)
             return []
         stats = self.crawler.stats
+        if recorded.stale:  # the site was rescheduled since: a newer check is queued
+            stats.inc_value("isop/monitor/stale_checks")
+            return []
         stats.inc_value(f"isop/monitor/checks/{result.outcome}")
         if recorded.status != recorded.previous_status:
             stats.inc_value(f"isop/monitor/status_changes/{recorded.status}")
@@ -287,6 +295,13 @@ class MonitorSpider(Spider):
 
 def _deferred(coro: Any) -> Any:
     return deferred_from_coro(coro)
+
+
+def _scheduled_for(meta: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(meta["isop_scheduled_for"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _latency_ms(meta: dict[str, Any]) -> float | None:

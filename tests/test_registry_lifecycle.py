@@ -188,3 +188,22 @@ def test_check_input_is_validated(reg: Registry) -> None:
         check(reg, site.id + 100, "yts.mx", "up", T0)
     with pytest.raises(ValueError, match="timezone-aware"):
         check(reg, site.id, "yts.mx", "up", datetime(2025, 1, 1))
+
+
+def test_a_check_of_a_site_rescheduled_since_is_stale(reg: Registry) -> None:
+    site = flag(reg, "yts.mx", 0.9)
+    now = datetime.now(UTC)
+    [due] = reg.claim_due(now=now)
+    down = check(reg, site.id, "yts.mx", "down", now, scheduled_for=due.due_at)
+    assert down.next_check is not None and not down.stale
+    # A hop probe found the site elsewhere meanwhile: that reschedules it.
+    moved = check(reg, site.id, "yts.mx", "moved", now + timedelta(minutes=1), moved_to="yts.lt")
+    assert moved.next_check is not None
+    stale = check(reg, site.id, "yts.mx", "down", now, scheduled_for=down.next_check.due_at)
+    assert stale.stale and stale.next_check is None
+    later = now + timedelta(minutes=11)
+    current = check(reg, site.id, "yts.lt", "up", later, scheduled_for=moved.next_check.due_at)
+    assert not current.stale and current.status == "monitored"
+    history = reg.history("yts.lt")
+    assert history is not None
+    assert [c.outcome for c in history.checks] == ["down", "moved", "up"]

@@ -52,6 +52,10 @@ class CheckResult:
     # How a ``moved_to`` domain is known to be the same site: "redirect" (the site sent us
     # there) or "hop-probe:<proof>" (a probed hop candidate serves the same site).
     link_proof: str = "redirect"
+    # The due time the check was scheduled for (None: not a scheduled check, e.g. a probe).
+    # A check whose site has been rescheduled since (a hop found, a sweep after a lost
+    # request) is stale and is not recorded.
+    scheduled_for: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class CheckRecorded:
     # The latest page seen while the site was up: what a hop candidate must look like.
     reference_fingerprint: str | None = None
     reference_title: str | None = None
+    stale: bool = False
 
 
 def claim_due(session: Session, policy: Policy, now: datetime, limit: int) -> list[DueCheck]:
@@ -125,6 +130,10 @@ def record_check(session: Session, result: CheckResult, policy: Policy) -> Check
     site = session.scalars(select(Site).where(Site.id == result.site_id).with_for_update()).first()
     if site is None:
         raise ValueError(f"unknown site id {result.site_id}")
+    if result.scheduled_for is not None and not _same_time(
+        site.next_check_at, result.scheduled_for
+    ):
+        return CheckRecorded(site.id, site.status, site.status, None, False, None, stale=True)
     recent = list(
         session.scalars(
             select(Check)
@@ -187,6 +196,10 @@ def record_check(session: Session, result: CheckResult, policy: Policy) -> Check
         reference_fingerprint=reference.fingerprint if reference else None,
         reference_title=reference.title if reference else None,
     )
+
+
+def _same_time(a: datetime | None, b: datetime) -> bool:
+    return a is not None and abs((a - b).total_seconds()) < 0.001
 
 
 def _last_up(session: Session, site_id: int) -> Check | None:

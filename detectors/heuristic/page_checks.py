@@ -280,7 +280,9 @@ def _xpath(check: XPathCheck) -> Matcher:
         if facts.root is None:
             return NO_HIT
         examples = []
-        for expr, xpath in compiled:
+        for position, (expr, xpath) in enumerate(compiled):
+            if len(examples) + len(compiled) - position < check.min_count:
+                return NO_HIT  # too few expressions left to reach min_count: scores 0 anyway
             result = xpath(facts.root)
             if isinstance(result, bool | float | int):
                 matched = bool(result)
@@ -309,15 +311,35 @@ def _groups(check: GroupsCheck) -> Matcher:
     if unknown:
         raise DetectorError(f"groups check requires unknown groups {sorted(unknown)}")
 
+    required = list(dict.fromkeys(check.required))
+    optional = [name for name in built if name not in required]
+
+    def fires(name: str, facts: PageFacts) -> Hit | None:
+        sub, matcher = built[name]
+        hit = matcher(facts)
+        return hit if sub.score(hit.count) > 0 else None
+
     def match(facts: PageFacts) -> Hit:
-        fired: dict[str, str] = {}
-        for name, (sub, matcher) in built.items():
-            hit = matcher(facts)
-            if sub.score(hit.count) > 0:
-                fired[name] = f"{name}: {hit.examples[0]}" if hit.examples else name
-        if not set(check.required) <= fired.keys():
-            return NO_HIT
-        return Hit(len(fired), tuple(fired.values()))
+        # Same answer as evaluating every group, but it stops as soon as the outcome is
+        # known: a required group missing, or too few groups left to reach min_count.
+        hits: dict[str, Hit] = {}
+        for name in required:
+            hit = fires(name, facts)
+            if hit is None:
+                return NO_HIT
+            hits[name] = hit
+        for position, name in enumerate(optional):
+            if len(hits) + len(optional) - position < check.min_count:
+                return NO_HIT  # scores 0 whatever the remaining groups say
+            hit = fires(name, facts)
+            if hit is not None:
+                hits[name] = hit
+        fired = [
+            f"{name}: {hits[name].examples[0]}" if hits[name].examples else name
+            for name in built
+            if name in hits
+        ]
+        return Hit(len(fired), tuple(fired))
 
     return match
 

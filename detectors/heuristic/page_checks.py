@@ -279,7 +279,7 @@ def _xpath(check: XPathCheck) -> Matcher:
     def match(facts: PageFacts) -> Hit:
         if facts.root is None:
             return NO_HIT
-        examples = []
+        examples: list[str] = []
         for position, (expr, xpath) in enumerate(compiled):
             if len(examples) + len(compiled) - position < check.min_count:
                 return NO_HIT  # too few expressions left to reach min_count: scores 0 anyway

@@ -42,6 +42,7 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
         "RETRY_TIMES": crawl.retry_times,
         "ITEM_PIPELINES": {
+            "crawler.safety.redact.RedactPipeline": 100,
             "crawler.pipelines.detect.DetectPipeline": 300,
             "crawler.pipelines.evidence.EvidencePipeline": 700,
             "crawler.linking.pipeline.LinkingPipeline": 750,

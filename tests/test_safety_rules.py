@@ -101,3 +101,26 @@ def test_log_lines_are_redacted() -> None:
                                None)  # fmt: skip
     RedactingFilter(Redactor(b"s")).filter(record)
     assert "pw9" not in record.getMessage() and "cred-" in record.getMessage()
+
+
+def test_page_items_of_any_spider_are_redacted_before_storage(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.config import load_config
+    from crawler.items import PageItem
+    from crawler.safety.redact import RedactPipeline
+
+    config = load_config(environ={}).model_copy(update={"data_dir": tmp_path})
+    pipeline = RedactPipeline.from_crawler(get_crawler(Spider, {"ISOP_CONFIG": config}))
+    item = PageItem(url="http://p.cc:8080/get.php?username=jdoe&password=s3cret&type=m3u_plus",
+                    domain="p.cc", status=200, content_type="audio/x-mpegurl", kind="playlist",
+                    body=b"#EXTM3U", fetched_at=datetime.now(UTC),
+                    redirect_chain=["http://p.cc:8080/live/jdoe/s3cret/1.m3u8"],
+                    referer="http://list.to/post?user=jdoe&pass=s3cret")  # fmt: skip
+    out = pipeline.process_item(item)
+    stored = f"{out.url} {out.redirect_chain} {out.referer}"
+    assert "s3cret" not in stored and "jdoe" not in stored and "type=m3u_plus" in out.url
+    assert (tmp_path / "credential_salt").exists()

@@ -165,7 +165,7 @@ def _identifier_proofs(session: Session, domain: str,
         for row in rows:
             if row.domain in owners:
                 out.append((owners[row.domain], Proof(
-                    feature.kind, f"{feature.kind} {feature.value} also on {row.url}",
+                    feature.kind, f"{feature.value} also on {row.url}",
                     row.domain)))
     return out
 

@@ -3,9 +3,12 @@ server lists, HLS manifests and schedules, checked against what the sandbox serv
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy import Request
+from scrapy.http import TextResponse
 from spider_replay import make_spider, of_type, run
 
 from crawler.extract.html import parse_html
@@ -71,3 +74,22 @@ def test_live_sport_schedule_and_restream_pages(web: SandboxWeb, crawled: list[o
     assert {e.league for e in home.player.schedule} >= {"Premier League", "LaLiga"}
     match = [i for i in of_type(crawled, "PlayerItem") if "/live/" in i.url]
     assert match and all(len(i.player.acestream) == 1 for i in match)
+
+
+def test_broken_manifests_and_players_are_counted_not_raised(tmp_path: Path) -> None:
+    spider = make_spider(StreamingSpider, tmp_path)
+    bad = [("http://cdn.test/a.m3u8", b"<html>403 Forbidden</html>", "application/x-mpegurl"),
+           ("http://cdn.test/b.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=x\nlow/i.m3u8\n",
+            "audio/x-mpegurl"),
+           ("http://site.test/p", b"<html><iframe src='http://[::1'></iframe>" + b"\xff" * 900,
+            "text/html")]  # fmt: skip
+    out = []
+    for url, body, ctype in bad:
+        response = TextResponse(url, body=body, headers={"Content-Type": ctype},
+                                request=Request(url))  # fmt: skip
+        out.extend(spider.parse_manifest(response) if url.endswith(".m3u8") else
+                   spider.parse(response))  # fmt: skip
+    manifests = of_type(out, "HlsItem")
+    assert len(manifests) == 1 and manifests[0].manifest.variants[0].bandwidth is None
+    assert spider.crawler.stats.get_value("isop/parse_errors/hls") == 1
+    assert len(of_type(out, "PageItem")) == 1

@@ -64,6 +64,29 @@ def hammer(url: str, writer: int, registry: Registry | None = None) -> dict[str,
     return top
 
 
+def hammer_batched(url: str, writer: int) -> dict[str, float]:
+    """The same verdicts as ``hammer``, written with ``record_page_verdicts`` in batches."""
+    verdicts: list[dict[str, object]] = []
+    top: dict[str, float] = {}
+    for step in range(SHARED_PAGES + 1):
+        for domain in DOMAINS[writer % len(DOMAINS) :] + DOMAINS[: writer % len(DOMAINS)]:
+            page = f"shared{step}" if step < SHARED_PAGES else f"writer{writer}"
+            score = _score(domain, step, writer)
+            top[domain] = max(top.get(domain, 0.0), score)
+            verdicts.append({
+                "domain": domain, "url": f"https://{domain}/{page}", "score": score,
+                "infringing": True, "kind": "streaming", "explanation": "player iframes",
+                "signals": [{"writer": writer}],
+                "content_sha256": hashlib.sha256(f"{domain}/{page}".encode()).hexdigest(),
+                "seen_at": T0 + timedelta(seconds=step),
+                "aliases": [(f"old-{domain}", "redirect"), (MIRROR, "mirror")] if step == 0 else [],
+            })  # fmt: skip
+    with Registry.open(url) as reg:
+        for at in range(0, len(verdicts), 7):
+            reg.record_page_verdicts(verdicts[at : at + 7])
+    return top
+
+
 def _check(url: str, writers: int, tops: list[dict[str, float]]) -> None:
     with Registry.open(url) as reg:
         sites = reg.sites()
@@ -121,3 +144,11 @@ def test_processes_on_a_fresh_database(registry_url: str, tmp_path: Path) -> Non
     with ProcessPoolExecutor(writers, mp_context=context) as pool:
         tops = list(pool.map(hammer, [url] * writers, range(writers)))
     _check(url, writers, tops)
+
+
+def test_batched_writers_at_once(registry_url: str) -> None:
+    """Batches (set-based writes for known sites) racing each other and the first writes."""
+    writers = 6
+    with ThreadPoolExecutor(writers) as pool:
+        tops = list(pool.map(lambda w: hammer_batched(registry_url, w), range(writers)))
+    _check(registry_url, writers, tops)

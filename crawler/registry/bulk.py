@@ -32,25 +32,42 @@ def record_batch(
 ) -> int:
     """Record ``pages`` (validated) in ``session``'s transaction; returns how many."""
     names = sorted({page.domain for page in pages})
-    known = {d.domain for d in session.scalars(select(Domain).where(Domain.domain.in_(names)))}
+    known = {d.domain: d for d in session.scalars(select(Domain).where(Domain.domain.in_(names)))}
     slow = [p for p in pages if p.aliases or p.domain not in known]
     fast = [p for p in pages if not p.aliases and p.domain in known]
     for page in slow:
         backend.record_page_verdict(session, page, confirm_score, view=False)
     if fast:
-        _record_known(session, fast, confirm_score)
+        _record_known(session, fast, known, confirm_score)
     session.flush()
     return len(pages)
 
 
-def _record_known(session: Session, pages: list[backend.PageVerdict], confirm_score: float) -> None:
-    names = sorted({page.domain for page in pages})
-    domains = {d.domain: d for d in session.scalars(select(Domain).where(Domain.domain.in_(names)))}
+def _record_known(
+    session: Session,
+    pages: list[backend.PageVerdict],
+    domains: dict[str, Domain],
+    confirm_score: float,
+) -> None:
+    """``domains`` (loaded in this transaction) tell which sites to lock; once locked (in id
+    order), the domains are read again: a writer that held a lock before us may have moved
+    their ``last_seen`` on, and we must not write back the value read before."""
     site_ids = sorted({d.site_id for d in domains.values()})
     sites = {
         s.id: s
         for s in session.scalars(
-            select(Site).where(Site.id.in_(site_ids)).order_by(Site.id).with_for_update()
+            select(Site)
+            .where(Site.id.in_(site_ids))
+            .order_by(Site.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    names = sorted({page.domain for page in pages})
+    domains = {
+        d.domain: d
+        for d in session.scalars(
+            select(Domain).where(Domain.domain.in_(names)).execution_options(populate_existing=True)
         )
     }
     history: list[dict[str, Any]] = []

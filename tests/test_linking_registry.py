@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -23,13 +22,14 @@ GA = '<script async src="https://www.googletagmanager.com/gtag/js?id=G-AB12CD34E
 
 
 class World:
-    """A registry on SQLite plus the linking feature writer on the same database."""
+    """A registry plus the linking feature writer on the same database."""
 
-    def __init__(self, path: Path) -> None:
-        self.url = f"sqlite:///{path / 'registry.db'}"
+    def __init__(self, url: str) -> None:
+        self.url = url
         self.registry = Registry.open(self.url)
         self.writer = FeatureWriter(self.url)
         self.clock = T0
+        self.engine = create_engine(self.url)
 
     def flag(self, domain: str, html: str = "", features: list[Feature] | None = None,
              aliases: tuple[tuple[str, str], ...] = ()) -> int:
@@ -47,15 +47,17 @@ class World:
         return site.id
 
     def session(self) -> Session:
-        return Session(create_engine(self.url))
+        return Session(self.engine)
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+def world(registry_url: str) -> Iterator[World]:
+    """On SQLite and on a throwaway PostgreSQL in turn (``registry_url`` in conftest)."""
+    w = World(registry_url)
     yield w
     w.writer.close()
     w.registry.close()
+    w.engine.dispose()
 
 
 def _alerts(world: World) -> list[OutboxAlert]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,7 +160,8 @@ def test_a_slow_batch_keeps_its_claim(engine: Engine) -> None:
     ids = add_alerts(engine, 6)  # 2.4 s of sending against a 1 s lease
     worker = threading.Thread(target=slow_one.drain)
     worker.start()
-    time.sleep(1.5)
+    wait_for(lambda: len(sent) >= 1)  # claimed and sending
+    time.sleep(1.2)  # past the original lease
     taken = other.run_once()
     worker.join(30)
     assert taken == 0
@@ -209,3 +211,26 @@ def test_run_waits_out_database_errors(
         stop.set()
         worker.join(10)
     assert failures == [0] and not worker.is_alive()
+
+
+def test_a_lost_acknowledgement_is_a_resend_that_the_ids_deduplicate(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The receiver gets the alert but its answer comes after the sender's timeout: the
+    deliverer, rightly, sends it again (at-least-once); the id makes the second one a no-op."""
+    stalling = Receiver(tmp_path / "stalling.jsonl", stall=3.0)
+    stalling.start()
+    try:
+        ids = add_alerts(engine, 1)
+        route = RouteConfig(name="h", urls=(stalling.url("stall"),))
+        deliverer = Deliverer(engine, config(route, timeout=1.0))
+        assert deliverer.run_once() == 1  # one attempt: it times out
+        assert statuses(engine) == {"failed": 1}
+        time.sleep(0.35)  # past the backoff
+        deliverer.drain()
+        assert statuses(engine) == {"delivered": 1}
+    finally:
+        stalling.kill()
+    entries = sink.read(stalling.out)
+    assert [e["ids"] for e in entries] == [ids, ids]  # arrived twice: at-least-once
+    assert [e["new"] for e in entries] == [ids, []]  # the receiver keeps it once

@@ -5,7 +5,10 @@ request to a file (receipt time, title, the ``isop-alert-ids`` line parsed, whet
 were new) and answers 200.  Deduplication by alert id happens here, as a real receiver
 should do it: delivery is at-least-once, the ids make it effectively once.
 
-Run: ``python -m crawler.alerts.sink PORT OUTFILE`` (SIGTERM stops it).
+Run: ``python -m crawler.alerts.sink PORT OUTFILE [STALL]`` (SIGTERM stops it).  With STALL
+seconds, the first request to a path starting ``/stall`` is recorded and then answered only
+after STALL seconds: longer than the sender's timeout, that is the lost-acknowledgement case
+where at-least-once delivery sends the same alert again.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
             fields = {}
         ids = alert_ids(str(fields.get("message", "")))
         self.server.record(self.path, str(fields.get("title", "")), ids)
+        if self.path.startswith("/stall") and self.server.take_stall():
+            time.sleep(self.server.stall)  # got it, but the sender gives up waiting: a resend
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -61,14 +66,22 @@ class _Handler(BaseHTTPRequestHandler):
 class _SinkServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, out: Path) -> None:
+    def __init__(self, port: int, out: Path, stall: float = 0.0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.out = out
+        self.stall = stall
+        self._stalled = stall <= 0
         self.lock = threading.Lock()
         self.seen: set[int] = set()
         if out.exists():  # a restarted receiver remembers what it already got
             for line in out.read_text().splitlines():
                 self.seen.update(json.loads(line)["ids"])
+
+    def take_stall(self) -> bool:
+        """True once: the first request to ``/stall...`` is answered too late."""
+        with self.lock:
+            first, self._stalled = not self._stalled, True
+            return first
 
     def record(self, path: str, title: str, ids: list[int]) -> None:
         with self.lock:
@@ -86,10 +99,10 @@ def read(out: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
 
 
-def serve(port: int, out: Path) -> None:
+def serve(port: int, out: Path, stall: float = 0.0) -> None:
     import signal
 
-    server = _SinkServer(port, out)
+    server = _SinkServer(port, out, stall)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     print(f"listening {server.server_address[1]}", flush=True)
     server.serve_forever(poll_interval=0.05)
@@ -97,4 +110,4 @@ def serve(port: int, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), Path(sys.argv[2]))
+    serve(int(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]) if len(sys.argv) > 3 else 0.0)

@@ -56,6 +56,10 @@ def _note(what: str, message: str) -> None:
     err_console.print(f"[yellow]isop:[/] {escape(what)}: {escape(message)}", soft_wrap=True)
 
 
+def _warn_line(message: str) -> None:
+    err_console.print(f"[yellow]isop:[/] {escape(message)}", soft_wrap=True)
+
+
 def _read(path: str) -> bytes | None:
     try:
         return Path(path).read_bytes()
@@ -212,8 +216,7 @@ def eval_images(ctx: click.Context, folder: str, max_false_rate: float, seed: in
         fail(f"{folder}: not a folder")
     if not find_images(root):
         fail(f"{folder}: no image files (.jpg, .png, .gif, .webp...) in it")
-    report = evaluate(root, _settings(ctx), max_false_rate, seed,
-                      warn=lambda message: _bad(folder, message))  # fmt: skip
+    report = evaluate(root, _settings(ctx), max_false_rate, seed, warn=_warn_line)
     if as_json:
         click.echo(json.dumps(report.to_json(), sort_keys=True))
     else:

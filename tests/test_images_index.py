@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -101,3 +102,20 @@ def test_substring_choice_follows_size() -> None:
     assert substrings_for(1_000_000, 12) == 4  # measured: 16-bit substrings win at 1M
     assert substrings_for(10_000_000, 12) == 3  # and 21-bit ones at 10M
     assert 2 <= substrings_for(1, 0) <= 8
+
+
+def test_saved_index_loads_memory_mapped_and_answers_the_same(
+    tmp_path: Path, planted: tuple[np.ndarray, list[int]]
+) -> None:
+    hashes, queries = planted
+    built = HammingIndex(hashes, radius=10, scan_max=0)
+    prefix = tmp_path / "index-7-r10"
+    built.save(prefix)
+    loaded = HammingIndex.load(prefix, hashes, radius=10, scan_max=0)
+    assert loaded is not None and loaded.m == built.m
+    assert isinstance(loaded._rows, np.memmap)
+    for query in queries[:10]:
+        assert np.array_equal(loaded.search(query, 10)[0], built.search(query, 10)[0])
+    # saved for other hashes (or never saved): no index, the caller rebuilds
+    assert HammingIndex.load(prefix, hashes[:-5], radius=10, scan_max=0) is None
+    assert HammingIndex.load(tmp_path / "index-8-r10", hashes, radius=10, scan_max=0) is None

@@ -82,12 +82,13 @@ class Matcher:
         table: HashTable,
         settings: CatalogSettings,
         lookup: Callable[[int], Reference | None],
+        index: HammingIndex | None = None,
     ) -> None:
         self.table = table
         self.settings = settings
         self.lookup = lookup
         self.radius = settings.thresholds.max_phash
-        self.index = HammingIndex(np.asarray(table.phash), radius=self.radius)
+        self.index = index or HammingIndex(np.asarray(table.phash), radius=self.radius)
         limits = [settings.thresholds.for_catalog(n) for n in table.catalogs]
         self._max_phash = np.array([t.phash for t in limits] or [0], dtype=np.int16)
         self._max_dhash = np.array([t.dhash for t in limits] or [0], dtype=np.int16)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from detectors.base import DetectorError
-from detectors.catalog.matcher import Match, Matcher, merge
+from detectors.catalog.matcher import Match, Matcher
 from detectors.catalog.settings import KINDS, CatalogSettings
 from detectors.catalog.store import CatalogStore, HashTable, Reference
 from detectors.image.hashing import Hashes, ImageRejected, hash_image
@@ -32,7 +32,7 @@ class ImageCatalog:
         self._store: CatalogStore | None = None
         self._samples: dict[int, Reference] = {}
         self._sample_table = self._load_samples() if samples else None
-        self._matcher: Matcher | None = None
+        self._matchers: list[Matcher] | None = None
         self._generation = -1
 
     @property
@@ -98,17 +98,27 @@ class ImageCatalog:
         """Whether the catalog folder holds a catalog (matching never creates one)."""
         return self._store is not None or (self.directory / "catalog.sqlite").exists()
 
-    def matcher(self) -> Matcher:
-        """The matcher over stored references and samples, rebuilt when the store changed."""
+    def matchers(self) -> list[Matcher]:
+        """Matchers over the stored references and the samples; reloaded when the store changed.
+
+        The stored references' index is memory-mapped from the catalog folder when it was
+        saved for this generation, else built and saved there.
+        """
         generation = self.store.generation() if self.exists() else 0
-        if self._matcher is None or generation != self._generation:
-            tables = [self.store.table()] if self.exists() else []
+        if self._matchers is None or generation != self._generation:
+            matchers = []
+            if self.exists():
+                table = self.store.table()
+                index = self.store.index(table, self.settings.thresholds.max_phash)
+                matchers.append(Matcher(table, self.settings, self.lookup, index))
             if self._sample_table is not None:
-                tables.append(self._sample_table)
-            self._matcher = Matcher(merge(tables), self.settings, self.lookup)
-            self._generation = generation
-        return self._matcher
+                matchers.append(Matcher(self._sample_table, self.settings, self.lookup))
+            self._matchers, self._generation = matchers, generation
+        return self._matchers
 
     def match(self, data: bytes) -> Match | None:
         """The reference ``data`` copies, or None; ImageRejected if it is unusable."""
-        return self.matcher().match(self.hash(data))
+        probes = self.hash(data)
+        found = [m for matcher in self.matchers() if (m := matcher.match(probes)) is not None]
+        return min(found, key=lambda m: (m.phash_distance + m.dhash_distance, m.phash_distance),
+                   default=None)  # fmt: skip

@@ -4,13 +4,14 @@ SQLite (standard library, one file under the data dir) holds who owns what: one 
 reference image (work, kind, catalog, source, SHA-256) and one row per hashed variant. The
 matcher needs only the hash columns, and reading a million rows through SQLite costs seconds;
 so every write bumps a generation number and the hash columns are snapshotted to ``.npy`` files
-named after it. A load reads the snapshot (memory-mapped, milliseconds at 1M references) and
-rebuilds it from SQLite only when it is stale.
+named after it, and so is the pHash index built over them. A load memory-maps both
+(milliseconds at a million references) and rebuilds them from SQLite only when stale.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from detectors.image.hashing import Hashes
+from detectors.image.index import HammingIndex
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS refs (
@@ -68,6 +70,7 @@ class HashTable:
     phash: np.ndarray  # uint64
     dhash: np.ndarray  # uint64
     catalogs: tuple[str, ...]
+    generation: int = -1  # the store generation it was read at (-1: not from a store)
 
     def __len__(self) -> int:
         return len(self.ref)
@@ -165,24 +168,38 @@ class CatalogStore:
         if not all(p.exists() for p in paths.values()):
             self._write_snapshot(generation, catalogs)
         arrays = {c: np.load(p, mmap_mode="r") for c, p in paths.items()}
-        return HashTable(catalogs=catalogs, **arrays)
+        return HashTable(catalogs=catalogs, generation=generation, **arrays)
+
+    def index(self, table: HashTable, radius: int) -> HammingIndex:
+        """The pHash index of ``table`` (read from the store): saved once, memory-mapped after."""
+        prefix = self.directory / f"index-{table.generation}-r{radius}"
+        loaded = HammingIndex.load(prefix, table.phash, radius)
+        if loaded is not None:
+            return loaded
+        built = HammingIndex(table.phash, radius)
+        if table.generation == self.generation():
+            built.save(prefix)
+        return built
 
     def _write_snapshot(self, generation: int, catalogs: tuple[str, ...]) -> None:
-        rows = self.db.execute(
-            "SELECT h.ref, h.variant, r.catalog, h.phash, h.dhash "
-            "FROM hashes h JOIN refs r ON r.id = h.ref ORDER BY h.ref, h.variant"
-        ).fetchall()
+        cursor = self.db.execute(
+            "SELECT ref, variant, phash, dhash FROM hashes ORDER BY ref, variant"
+        )
+        rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 4)
+        refs = self.db.execute("SELECT id, catalog FROM refs ORDER BY id").fetchall()
         code = {name: i for i, name in enumerate(catalogs)}
+        ids = np.array([r[0] for r in refs], dtype=np.int64)
+        codes = np.array([code[r[1]] for r in refs], dtype=np.int32)
         columns: dict[str, np.ndarray] = {
-            "ref": np.array([r[0] for r in rows], dtype=np.int64),
-            "variant": np.array([r[1] for r in rows], dtype=np.int16),
-            "catalog": np.array([code[r[2]] for r in rows], dtype=np.int32),
-            "phash": np.array([r[3] for r in rows], dtype=np.int64).view(np.uint64),
-            "dhash": np.array([r[4] for r in rows], dtype=np.int64).view(np.uint64),
+            "ref": rows[:, 0].copy(),
+            "variant": rows[:, 1].astype(np.int16),
+            "catalog": codes[np.searchsorted(ids, rows[:, 0])] if len(ids) else codes,
+            "phash": rows[:, 2].copy().view(np.uint64),
+            "dhash": rows[:, 3].copy().view(np.uint64),
         }
-        for old in self.directory.glob("hashes-*.npy"):
+        for old in (*self.directory.glob("hashes-*.npy"), *self.directory.glob("index-*.npy")):
             old.unlink(missing_ok=True)
         for name, values in columns.items():
-            tmp = self.directory / f".tmp-{name}.npy"
+            tmp = self.directory / f".tmp-{os.getpid()}-{name}.npy"
             np.save(tmp, values)
             tmp.replace(self._snapshot(generation, name))

@@ -19,8 +19,10 @@ plus the tables. No Python object per hash: 10M hashes build in seconds.
 from __future__ import annotations
 
 import math
+import os
 from functools import lru_cache
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 
@@ -84,6 +86,24 @@ def brute_force(hashes: np.ndarray, query: int, radius: int) -> np.ndarray:
     return np.flatnonzero(distances <= radius)
 
 
+def _geometry(m: int) -> tuple[list[int], list[int], list[int]]:
+    """Widths and shifts of ``m`` near-equal substrings, and where each offset table starts."""
+    edges = [round(64 * i / m) for i in range(m + 1)]
+    widths = [edges[i + 1] - edges[i] for i in range(m)]
+    if max(widths) > 32:
+        raise ValueError("substrings wider than 32 bits: use more substrings")
+    shifts = [64 - edges[i + 1] for i in range(m)]
+    bases, base = [], 0
+    for width in widths:
+        bases.append(base)
+        base += (1 << width) + 1 if width <= MAX_TABLE_BITS else 0
+    return widths, shifts, bases
+
+
+def _column_path(prefix: Path, m: int, column: str) -> Path:
+    return prefix.with_name(f"{prefix.name}-m{m}{column}.npy")
+
+
 class HammingIndex:
     """Exact radius search over a fixed array of 64-bit hashes (rows are ids 0..n-1)."""
 
@@ -101,39 +121,32 @@ class HammingIndex:
         if not 1 <= self.m <= 8:
             raise ValueError("substrings must be between 1 and 8")
         row_type = np.int32 if n < 2**31 else np.int64
-        edges = [round(64 * i / self.m) for i in range(self.m + 1)]
-        self.widths = [edges[i + 1] - edges[i] for i in range(self.m)]
-        if max(self.widths) > 32:
-            raise ValueError("substrings wider than 32 bits: use more substrings")
-        self.shifts = [64 - edges[i + 1] for i in range(self.m)]
+        self.widths, self.shifts, self._bases = _geometry(self.m)
         # Every table's columns are concatenated (table i's rows at i*n..i*n+n-1) so that a
         # query's probes into all tables are a handful of numpy calls, not a dozen per table.
         self._rows = np.empty(0, dtype=np.int64)  # row of each position
         self._sorted = np.empty(0, dtype=U64)  # hash of each position
         self._offsets = np.empty(0, dtype=np.int64)  # narrow tables: first position per key
-        self._bases: list[int] = []  # where table i's offsets start in _offsets
         self._keys: list[np.ndarray] = []  # wide tables: sorted keys
         self._plans: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.wide = False
         if n <= scan_max:
             return  # scanned, no tables
         position_type = np.int32 if n * self.m < 2**31 else np.int64
         rows: list[np.ndarray] = []
         sorted_hashes: list[np.ndarray] = []
         offsets: list[np.ndarray] = []
-        base = 0
         for i, (shift, width) in enumerate(zip(self.shifts, self.widths, strict=True)):
             keys = ((self.hashes >> U64(shift)) & U64((1 << width) - 1)).astype(np.uint32)
             order = np.argsort(keys, kind="stable")
             rows.append(order.astype(row_type))
             sorted_hashes.append(self.hashes[order])
-            self._bases.append(base)
             if width <= MAX_TABLE_BITS:
                 table: np.ndarray = np.empty((1 << width) + 1, dtype=position_type)
                 table[0] = i * n
                 np.cumsum(np.bincount(keys, minlength=1 << width), out=table[1:])
                 table[1:] += i * n
                 offsets.append(table)
-                base += len(table)
             else:
                 self._keys.append(keys[order])
         self._rows = np.concatenate(rows)
@@ -141,6 +154,38 @@ class HammingIndex:
         if offsets:
             self._offsets = np.concatenate(offsets)
         self.wide = bool(self._keys)
+
+    #: Arrays a built index is made of (saved and memory-mapped back by save/load).
+    _COLUMNS = ("_rows", "_sorted", "_offsets")
+
+    def save(self, prefix: Path) -> None:
+        """Write the index beside ``prefix`` (``<prefix>-m<m>-<column>.npy``), atomically."""
+        if len(self.hashes) <= self.scan_max or self.wide:
+            return  # nothing worth keeping: a scan, or 32-bit tables rebuilt in a blink
+        for column in self._COLUMNS:
+            tmp = prefix.with_name(f".tmp-{os.getpid()}-{prefix.name}{column}.npy")
+            np.save(tmp, getattr(self, column))
+            tmp.replace(_column_path(prefix, self.m, column))
+
+    @classmethod
+    def load(
+        cls, prefix: Path, hashes: np.ndarray, radius: int = 10, scan_max: int = SCAN_MAX
+    ) -> HammingIndex | None:
+        """The index saved at ``prefix`` for these hashes (memory-mapped), or None."""
+        m = substrings_for(len(hashes), radius)
+        paths = {c: _column_path(prefix, m, c) for c in cls._COLUMNS}
+        if len(hashes) <= scan_max or not all(p.exists() for p in paths.values()):
+            return None
+        index = cls.__new__(cls)
+        index.hashes = np.ascontiguousarray(hashes, dtype=U64)
+        index.scan_max, index.m, index.wide = scan_max, m, False
+        index.widths, index.shifts, index._bases = _geometry(m)
+        index._keys, index._plans = [], {}
+        for column, path in paths.items():
+            setattr(index, column, np.load(path, mmap_mode="r"))
+        if len(index._rows) != m * len(hashes) or max(index.widths) > MAX_TABLE_BITS:
+            return None  # written for other hashes: rebuild
+        return index
 
     def __len__(self) -> int:
         return len(self.hashes)

@@ -38,6 +38,10 @@ _AD_HOST = re.compile(r"(?i)(?:^|\.)ads?\d*\.|adserv|popunder|popads|pushnotif|a
 class FocusedSpider(DiscoverySpider):
     """Shared plumbing: page items, safe parsing, same-site links, offsite follows."""
 
+    #: Not a spider of its own: without this it would inherit "discovery" and Scrapy's
+    #: spider loader would pick it instead of the discovery spider.
+    name = ""
+
     #: Priority boost of pagination and detail links over other same-site links.
     PAGINATION_PRIORITY = 20
     DETAIL_PRIORITY = 10

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import random
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,9 @@ from PIL import Image, ImageDraw
 from rich.console import Console
 from rich.table import Table
 
+from detectors.catalog.service import ImageCatalog
 from detectors.catalog.settings import CatalogSettings, parse_settings
+from detectors.catalog.store import CatalogStore
 from detectors.config import load_config
 from detectors.image.evaluate import evaluate, find_images
 from detectors.image.hashing import hash_image
@@ -257,11 +260,57 @@ def bench_crop_resistant(transforms: tuple[str, ...] = ("crop_10%", "pad_20%")) 
     return result
 
 
+def bench_reload(settings: CatalogSettings, references: int) -> dict[str, float]:
+    """Open a catalog of ``references`` images (random hashes, every variant) and match one.
+
+    The first open after a write rebuilds the hash snapshot from SQLite and the index; later
+    opens memory-map both.
+    """
+    variants = len(settings.variant_list())
+    rng = np.random.default_rng(9)
+    with tempfile.TemporaryDirectory() as folder:
+        store = CatalogStore(Path(folder))
+        for start in range(0, references, 20_000):
+            count = min(references, start + 20_000) - start
+            pairs = rng.integers(0, 2**63, size=(count, variants, 2), dtype=np.int64).tolist()
+            store.add_hashes(
+                [
+                    (
+                        "default",
+                        f"work {start + i}",
+                        "poster",
+                        f"r{start + i}",
+                        f"sha{start + i}",
+                        [tuple(p) for p in pairs[i]],
+                    )
+                    for i in range(count)
+                ]
+            )
+        store.close()
+        local = settings.model_copy(update={"catalog_dir": folder})
+        query = _poster(1)
+        result = {}
+        for label in ("first_open_s", "reopen_s"):
+            catalog = ImageCatalog(local)
+            begin = time.perf_counter()
+            catalog.matchers()
+            result[label] = time.perf_counter() - begin
+            catalog.match(query)
+            catalog.close()
+    console.print(
+        f"catalog of {references:,} references ({references * variants:,} hashes): first open "
+        f"after a write {result['first_open_s']:.2f} s (snapshot + index), reopen "
+        f"{1000 * result['reopen_s']:.0f} ms (memory-mapped)"
+    )
+    return result
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     settings = parse_settings(load_config().settings_for("image_phash"))
     radius = settings.thresholds.max_phash
     rates = bench_hashing(settings, quick)
     lookups = bench_lookups(radius, quick)
+    reload = bench_reload(settings, 2_000 if quick else 100_000)
     robustness = {} if quick else bench_robustness(settings)
     crop_resistant = {} if quick else bench_crop_resistant()
     return {
@@ -273,5 +322,6 @@ def run(quick: bool = False) -> dict[str, Any]:
             for row in lookups
         ],
         "robustness": robustness,
+        "reload": reload,
         "crop_resistant_hash": crop_resistant,
     }

@@ -86,7 +86,10 @@ def queued_bytes_per_request(url: str) -> float:
     from crawler.frontier.store import Frontier, FrontierSettings
 
     client = redis.Redis.from_url(url)
-    frontier = Frontier.connect([url], "bench-mem", FrontierSettings(expected_urls=1_000_000))
+    # Bloom filters sized for the sample, so their share per request is what a full-sized
+    # filter costs per URL (~2 bytes), not a mostly empty 10-million-URL allocation.
+    settings = FrontierSettings(expected_urls=QUEUED_SAMPLE)
+    frontier = Frontier.connect([url], "bench-mem", settings)
     try:
         client.config_set("save", "")
         before = int(client.info("memory")["used_memory"])

@@ -7,6 +7,7 @@ import random
 import struct
 import zlib
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
@@ -132,6 +133,19 @@ def test_grayscale_and_transparency() -> None:
     a = hash_image(encode(logo, "PNG"))[0]
     b = hash_image(encode(on_white, "JPEG", 90))[0]
     assert distance(a.phash, b.phash) <= 4
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "P", "LA", "1", "I;16"])
+def test_other_pixel_modes_hash_like_rgb(mode: str) -> None:
+    original = poster(9)
+    base = hash_image(encode(original, "PNG"))[0]
+    if mode == "I;16":
+        grey = np.asarray(original.convert("L"), dtype=np.uint16) * 257
+        converted, fmt = Image.fromarray(grey), "PNG"
+    else:
+        converted, fmt = original.convert(mode), "JPEG" if mode == "CMYK" else "PNG"
+    hashed = hash_image(encode(converted, fmt))[0]
+    assert distance(base.phash, hashed.phash) <= 12
 
 
 def test_crop_variants_meet_cropped_copies() -> None:

@@ -35,6 +35,10 @@ DRAFT_SIDE = 128
 HASH_SIDE = 64
 
 
+#: Pillow modes with samples wider than 8 bits (medical/scientific PNG and TIFF).
+WIDE_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+
+
 class ImageRejected(Exception):
     """The bytes are not a usable image: unreadable, too large, tiny, blank or one colour."""
 
@@ -112,6 +116,11 @@ def decode(data: bytes, quality: Quality = Quality()) -> Image.Image:
                 flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
                 flat.alpha_composite(rgba)
                 img = flat
+            elif img.mode in WIDE_MODES:  # 16-bit or float samples: convert("L") would clip
+                values = np.asarray(img, dtype=np.float32)
+                top = float(values.max()) if values.size else 0.0
+                scaled = values * (255.0 / top) if top > 255 else values
+                img = Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8))
             grey = img.convert("L")
     except ImageRejected:
         raise

@@ -24,6 +24,7 @@ BENCHMARKS = {
     "alerts": "bench.alerts",
     "fleet": "bench.fleet",
     "extract": "bench.extract",
+    "api": "bench.api",
 }
 
 

@@ -7,6 +7,7 @@ world (module scope) so that their state changes don't leak into each other.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from crawler.api import accounts, actions
+from crawler.api import accounts, actions, security
 from crawler.api.app import create_app
 from crawler.api.db import Database
 from crawler.api.deps import ApiSettings
@@ -58,6 +59,11 @@ class World:
         return client, found[1].csrf_token
 
 
+@functools.cache
+def _password_hash() -> str:
+    return security.hash_password(PASSWORD)
+
+
 def _flag(
     registry: Registry,
     domain: str,
@@ -97,8 +103,10 @@ def build_world(tmp: Path, redis_urls: tuple[str, ...] = (), url: str | None = N
                              url=f"http://hostile.example/{HOSTILE}", explanation=HOSTILE),
         }  # fmt: skip
     db = Database.open(url)
-    settings = ApiSettings(secure_cookies=False, review_threshold=0.5, redis_urls=redis_urls,
-                           data_dir=str(tmp))  # fmt: skip
+    settings = ApiSettings(
+        secure_cookies=False, review_threshold=0.5, redis_urls=redis_urls, data_dir=str(tmp),
+        throttle=accounts.Throttle(max_failures=3),
+    )  # fmt: skip
     world = World(db=db, app=create_app(db, settings))
     world.sites = sites
     with db.writing() as session:
@@ -118,7 +126,8 @@ def build_world(tmp: Path, redis_urls: tuple[str, ...] = (), url: str | None = N
             ("viewer_de", "viewer", ["DE"]),
         ]
         for name, role, scopes in users:
-            accounts.add_user(session, ROOT, name, role, scopes, PASSWORD)
+            user = accounts.add_user(session, ROOT, name, role, scopes, None)
+            user.password_hash = _password_hash()  # real argon2, hashed once per process
             world.token_ids[name], world.tokens[name] = accounts.create_token(
                 session, ROOT, name, "tests"
             )

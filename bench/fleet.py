@@ -154,8 +154,9 @@ def run(quick: bool = False) -> dict[str, Any]:
         "one_worker_pages_per_s": round(base, 1),
         "best_over_one_worker": round(best.rate / base, 2) if base else 0.0,
         "best_workers": best.workers,
-        "redis_cpu_cores_per_1000_pages_s": {str(r.workers): round(r.redis_cpu_per_1000, 4)
-                                             for r in rows},
+        "redis_cpu_cores_per_1000_pages_s": {
+            str(r.workers): round(r.redis_cpu_per_1000, 4) for r in rows
+        },
         "redis_bytes_per_queued_request": round(per_request, 1),
     }
 

@@ -115,3 +115,20 @@ def test_hostile_pages_give_counted_errors_not_crashes(tmp_path: Path) -> None:
     assert [m.infohash for m in magnets] == ["00443214c74254b635cf84653a56d7c675be77df"]
     stats = spider.crawler.stats.get_stats()
     assert sum(v for k, v in stats.items() if k.startswith("isop/parse_errors/")) >= 1
+
+
+def test_every_spider_name_loads_its_own_class() -> None:
+    """A base class that inherits a spider's name would shadow it (duplicate names warn,
+    and warnings are errors here)."""
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    from spiders.discovery import DiscoverySpider
+    from spiders.iptv import IptvSpider
+    from spiders.streaming import StreamingSpider
+
+    loader = SpiderLoader(Settings({"SPIDER_MODULES": ["spiders"]}))
+    assert loader.load("discovery") is DiscoverySpider
+    assert loader.load("index") is IndexSpider
+    assert loader.load("streaming") is StreamingSpider
+    assert loader.load("iptv") is IptvSpider

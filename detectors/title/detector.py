@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.base import Content, Detector, Example, Signal
-from detectors.heuristic.html_facts import page_facts
+from detectors.heuristic.html_facts import page_facts, text_content
 from detectors.heuristic.m3u import parse_m3u
 from detectors.registry import REGISTRY
 from detectors.text import shorten
@@ -175,7 +175,7 @@ class TitleDetector(Detector):
         headlines = [facts.title]
         if facts.root is not None:
             for node in facts.root.iter("h1", "h2", "h3"):
-                headlines.append(node.text_content())
+                headlines.append(text_content(node))
                 if len(headlines) > 60:
                     break
         for headline in headlines:

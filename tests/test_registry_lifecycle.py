@@ -207,3 +207,32 @@ def test_a_check_of_a_site_rescheduled_since_is_stale(reg: Registry) -> None:
     history = reg.history("yts.lt")
     assert history is not None
     assert [c.outcome for c in history.checks] == ["down", "moved", "up"]
+
+
+def test_sites_sharing_identifiers_form_an_operator_cluster(reg: Registry) -> None:
+    from sqlalchemy.orm import Session
+
+    from crawler.linking.models import LinkFeature
+
+    for domain in ("alpha.to", "beta.cc", "gamma.io", "delta.to", "lone.to"):
+        flag(reg, domain, 0.9)
+    features = [
+        ("alpha.to", "wallet_btc", "bc1qoperator"), ("beta.cc", "wallet_btc", "bc1qoperator"),
+        ("beta.cc", "telegram", "@pirates"), ("gamma.io", "telegram", "@pirates"),
+        ("alpha.to", "template_sig", "same-kit"), ("delta.to", "template_sig", "same-kit"),
+    ]  # fmt: skip
+    with Session(reg._engine) as session, session.begin():
+        for domain, kind, value in features:
+            session.add(LinkFeature(domain=domain, kind=kind, value=value,
+                                    url=f"https://{domain}/", seen_at=T0))  # fmt: skip
+    alpha = reg.history("alpha.to")
+    assert alpha is not None
+    assert alpha.operator_cluster == f"op-{alpha.site.id}"
+    assert alpha.cluster == [
+        {"site": "beta.cc", "shared": [["wallet_btc", "bc1qoperator"]]},
+        {"site": "gamma.io", "shared": [["telegram", "@pirates"]]},
+    ]  # a shared page template is no operator identifier: delta.to is not in it
+    gamma = reg.history("gamma.io")
+    assert gamma is not None and gamma.operator_cluster == alpha.operator_cluster
+    lone = reg.history("lone.to")
+    assert lone is not None and (lone.operator_cluster, lone.cluster) == (None, [])

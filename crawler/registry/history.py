@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.registry.backend import _domain_order, _views, evidence_views
+from crawler.registry.cluster import operator_cluster
 from crawler.registry.models import Check, Domain, ScoreHistory, Site, SiteEvent
 from crawler.registry.views import AnalystLabel, CheckView, DomainView, EventView, SiteHistory
 
@@ -45,13 +46,14 @@ def site_history(session: Session, domain: str, limit: int = 200) -> SiteHistory
         .order_by(Check.at.desc(), Check.id.desc())
         .limit(limit)
     ).all()
+    cluster_name, members = operator_cluster(session, site.id)
     events = session.scalars(
         select(SiteEvent).where(SiteEvent.site_id == site.id).order_by(SiteEvent.id)
     ).all()
     return SiteHistory(
         site=view,
         verdict=site.verdict,
-        operator_cluster=site.operator_cluster,
+        operator_cluster=site.operator_cluster or cluster_name,
         next_check_at=site.next_check_at,
         domains=[
             DomainView(
@@ -76,6 +78,9 @@ def site_history(session: Session, domain: str, limit: int = 200) -> SiteHistory
         ],
         events=[EventView(e.kind, e.old, e.new, e.actor, e.text, e.at) for e in events],
         evidence=evidence_views(session, site.id),
+        cluster=[
+            {"site": m.label, "shared": [list(pair) for pair in m.shared]} for m in members
+        ],
     )
 
 

@@ -66,6 +66,9 @@ def history_tables(history: SiteHistory) -> list[Table]:
     head.add_row("Score", f"{site.score:.2f}")
     head.add_row("Analyst verdict", history.verdict or "-")
     head.add_row("Operator cluster", history.operator_cluster or "-")
+    for member in history.cluster:
+        shared = ", ".join(f"{kind} {value}" for kind, value in member["shared"])
+        head.add_row("", f"{member['site']} (shares {shared})")
     head.add_row("First / last seen", f"{_when(site.first_seen)} / {_when(site.last_seen)}")
     head.add_row("Next check", _when(history.next_check_at) if history.next_check_at else "-")
     head.add_row("Evidence", str(site.evidence_count))

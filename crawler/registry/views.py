@@ -145,12 +145,15 @@ class SiteHistory:
     checks: list[CheckView]
     events: list[EventView]
     evidence: list[EvidenceView]
+    # Other sites of the operator cluster: {"site", "shared": [[kind, value], ...]}.
+    cluster: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.site.to_json(),
             "verdict": self.verdict,
             "operator_cluster": self.operator_cluster,
+            "cluster_sites": self.cluster,
             "next_check_at": self.next_check_at.isoformat() if self.next_check_at else None,
             "domain_links": [d.to_json() for d in self.domains],
             "score_history": [{"at": at.isoformat(), "score": s} for at, s in self.scores],

@@ -12,10 +12,12 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-import crawler.alerts.models  # noqa: F401  (registers the alert outbox table on Base)
-import crawler.evidence.models  # noqa: F401  (registers the evidence captures table)
-import crawler.api.models  # noqa: F401  (accounts, audit log, site tags on Base)
-import crawler.linking.models  # noqa: F401  (link features and domain proofs on Base)
+# Imported for their tables on Base: alert outbox; accounts, audit log and site tags;
+# evidence captures; link features and domain proofs.
+import crawler.alerts.models
+import crawler.api.models
+import crawler.evidence.models
+import crawler.linking.models  # noqa: F401
 from crawler.registry.db import ensure_sqlite_parent, make_engine
 from crawler.registry.models import Base
 from crawler.registry.types import UTCDateTime

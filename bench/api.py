@@ -169,7 +169,10 @@ def run(quick: bool = False) -> dict[str, Any]:
         browser = TestClient(app)
         with db.writing() as session:
             accounts.add_user(session, root, "web", "viewer", ["FR"], "bench password 1")
-        browser.post("/console/login", data={"username": "web", "password": "bench password 1"})
+        form = browser.get("/console/login").text
+        login_csrf = form.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
+        browser.post("/console/login", data={"username": "web", "password": "bench password 1",
+                                              "login_csrf": login_csrf})  # fmt: skip
         html_page = [_timed(browser, f"/console/sites/{rng.choice(visible)}")[0]
                      for _ in range(rounds)]  # fmt: skip
         ours_rss, exported = _peak_growth_mb("stream", url, token_all)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
-from test_api_support import PASSWORD, ROOT, World, world_fixture
+from test_api_support import PASSWORD, ROOT, World, sign_in, world_fixture
 
 from crawler.api import accounts, security
 from crawler.api.models import ApiToken, AuditEntry
@@ -39,6 +39,9 @@ def test_tokens_are_stored_hashed_and_revocation_is_immediate(world: World) -> N
         assert token not in str([stored.token_sha256, stored.name])
     headers = {"Authorization": f"Bearer {token}"}
     assert world.client().get("/api/v1/sites", headers=headers).status_code == 200
+    with world.db.reading() as session:
+        used = session.get(ApiToken, token_id)
+        assert used is not None and used.last_used_at is not None  # recorded, once a minute
     revoked = world.client("admin").delete(f"/api/v1/tokens/{token_id}")
     assert revoked.status_code == 200
     assert world.client().get("/api/v1/sites", headers=headers).status_code == 401
@@ -94,9 +97,7 @@ def _count(world: World, action: str) -> int:
 
 
 def test_session_cookie_flags(world: World) -> None:
-    response = world.client().post("/console/login",
-                                   data={"username": "viewer", "password": PASSWORD},
-                                   follow_redirects=False)  # fmt: skip
+    response = sign_in(world.client(), "viewer", PASSWORD)
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
 
@@ -106,10 +107,9 @@ def test_login_is_throttled_per_account(world: World) -> None:
         accounts.add_user(session, ROOT, "target", "viewer", [], PASSWORD)
     client = world.client()
     for _ in range(3):  # the world's throttle: 3 failures lock the account
-        wrong = client.post("/console/login", data={"username": "target", "password": "nope"})
+        wrong = sign_in(client, "target", "nope")
         assert wrong.status_code == 401
-    right = client.post("/console/login", data={"username": "target", "password": PASSWORD},
-                        follow_redirects=False)  # fmt: skip
+    right = sign_in(client, "target", PASSWORD)
     assert right.status_code == 429  # locked even for the right password
     assert "isop_session" not in client.cookies
     assert _count(world, "login.failed") >= 3
@@ -145,9 +145,20 @@ def test_security_headers_on_every_answer(world: World) -> None:
 
 
 def test_login_redirect_stays_on_the_console(world: World) -> None:
-    response = world.client().post(
+    response = sign_in(world.client(), "viewer", PASSWORD, next="https://evil.example/")
+    assert response.headers["location"] == "/console/sites"
+
+
+def test_login_form_needs_its_csrf_cookie(world: World) -> None:
+    """A cross-site POST (no cookie, or another form's token) signs nobody in."""
+    client = world.client()
+    bare = client.post("/console/login", data={"username": "viewer", "password": PASSWORD},
+                       follow_redirects=False)  # fmt: skip
+    assert bare.status_code == 403 and "isop_session" not in client.cookies
+    client.get("/console/login")  # a cookie, but the attacker's page cannot read it
+    forged = client.post(
         "/console/login",
-        data={"username": "viewer", "password": PASSWORD, "next": "https://evil.example/"},
+        data={"username": "viewer", "password": PASSWORD, "login_csrf": "x"},
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/console/sites"
+    assert forged.status_code == 403 and "isop_session" not in client.cookies

@@ -8,6 +8,7 @@ world (module scope) so that their state changes don't leak into each other.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,13 +51,21 @@ class World:
     def login(self, username: str) -> tuple[TestClient, str]:
         """A browser-like client signed in to the console, and its CSRF token."""
         client = TestClient(self.app)  # type: ignore[arg-type]
-        page = client.post("/console/login", data={"username": username, "password": PASSWORD},
-                           follow_redirects=False)  # fmt: skip
+        page = sign_in(client, username, PASSWORD)
         assert page.status_code == 303, page.text
         with self.db.reading() as session:
             found = accounts.session_user(session, client.cookies["isop_session"])
         assert found is not None
         return client, found[1].csrf_token
+
+
+def sign_in(client: TestClient, username: str, password: str, **extra: str) -> Any:
+    """GET the login form (its CSRF cookie and field), then POST it, as a browser does."""
+    form = client.get("/console/login").text
+    token = re.search(r'name="login_csrf" value="([^"]+)"', form)
+    assert token is not None, form[:500]
+    data = {"username": username, "password": password, "login_csrf": token.group(1), **extra}
+    return client.post("/console/login", data=data, follow_redirects=False)
 
 
 @functools.cache

@@ -101,16 +101,31 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> None:
                      after={"revoked_at": row.revoked_at.isoformat()})  # fmt: skip
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The live user owning ``token``; revoked tokens and disabled users get None."""
+TOKEN_USE_GRANULARITY = timedelta(minutes=1)
+
+
+def user_for_token(session: Session, token: str) -> tuple[User, ApiToken] | None:
+    """The live user owning ``token`` and the token's row; revoked tokens and disabled users
+    get None."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == security.digest(token)))
     if row is None or row.revoked_at is not None:
         return None
     user = session.get(User, row.user_id)
     if user is None or user.disabled:
         return None
-    row.last_used_at = _now()
-    return user
+    return user, row
+
+
+def token_use_is_stale(row: ApiToken) -> bool:
+    """Whether ``last_used_at`` is worth a write: at most one per token per minute, so that
+    reads stay reads (on SQLite every write takes the database's one write lock)."""
+    return row.last_used_at is None or _now() - row.last_used_at > TOKEN_USE_GRANULARITY
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is not None:
+        row.last_used_at = _now()
 
 
 def login(session: Session, username: str, password: str, address: str | None,

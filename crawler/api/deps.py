@@ -65,9 +65,15 @@ def _authenticate(request: Request, db: Database) -> Principal | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        with db.writing() as session:  # records last use
-            user = accounts.user_for_token(session, token.strip())
-            return accounts.principal_of(user, "token", address) if user else None
+        with db.reading() as session:
+            owned = accounts.user_for_token(session, token.strip())
+        if owned is None:
+            return None
+        owner, row = owned
+        if accounts.token_use_is_stale(row):
+            with db.writing() as session:
+                accounts.touch_token(session, row.id)
+        return accounts.principal_of(owner, "token", address)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with db.reading() as session:

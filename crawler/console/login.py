@@ -8,9 +8,9 @@ import time
 from collections import deque
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
-from crawler.api import accounts
+from crawler.api import accounts, security
 from crawler.api.deps import SESSION_COOKIE, client_address
 from crawler.console.web import check_csrf, db_of, page, safe_next, settings_of, who
 
@@ -21,9 +21,26 @@ ADDRESS_FAILURES = 20
 ADDRESS_WINDOW_S = 300.0
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/console/sites") -> HTMLResponse:
-    return page(request, "login.html", None, next=safe_next(next), error=None)
+LOGIN_COOKIE = "isop_login"
+
+
+def _login_page(request: Request, next: str, error: str | None, status: int = 200) -> Response:
+    """The form with a fresh login CSRF token, also set as a cookie (double submit): a
+    forged cross-site POST cannot read the cookie, so it cannot sign a victim in as the
+    attacker."""
+    token = security.new_csrf_token()
+    response = page(request, "login.html", None, next=safe_next(next), error=error,
+                    login_csrf=token)  # fmt: skip
+    response.status_code = status
+    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
+                        secure=settings_of(request).secure_cookies,
+                        path="/console/login")  # fmt: skip
+    return response
+
+
+@router.get("/login", response_model=None)
+def login_form(request: Request, next: str = "/console/sites") -> Response:
+    return _login_page(request, next, None)
 
 
 def _address_blocked(request: Request) -> bool:
@@ -36,18 +53,13 @@ def _address_blocked(request: Request) -> bool:
 
 @router.post("/login", response_model=None)
 def login(request: Request, username: str = Form(max_length=64),
-          password: str = Form(max_length=1024),
+          password: str = Form(max_length=1024), login_csrf: str = Form("", max_length=100),
           next: str = Form("/console/sites")) -> Response:  # fmt: skip
+    if not security.same(login_csrf, request.cookies.get(LOGIN_COOKIE)):
+        return _login_page(request, next, "The form expired; please sign in again.", 403)
     if _address_blocked(request):
-        blocked = page(
-            request,
-            "login.html",
-            None,
-            next=safe_next(next),
-            error="Too many failed logins from your address; try later.",
-        )
-        blocked.status_code = 429
-        return blocked
+        return _login_page(request, next, "Too many failed logins from your address; try later.",
+                           429)  # fmt: skip
     settings = settings_of(request)
     try:
         with db_of(request).writing() as session:
@@ -60,9 +72,7 @@ def login(request: Request, username: str = Form(max_length=64),
         error = "Wrong username or password."
     if made is None:
         request.app.state.login_failures[client_address(request) or "?"].append(time.monotonic())
-        response = page(request, "login.html", None, next=safe_next(next), error=error)
-        response.status_code = 401 if "locked" not in error else 429
-        return response
+        return _login_page(request, next, error, 401 if "locked" not in error else 429)
     cookie, _ = made
     redirect = RedirectResponse(safe_next(next), status_code=303)
     redirect.set_cookie(SESSION_COOKIE, cookie, max_age=int(settings.session_ttl.total_seconds()),

@@ -185,7 +185,10 @@ class CatalogStore:
         cursor = self.db.execute(
             "SELECT ref, variant, phash, dhash FROM hashes ORDER BY ref, variant"
         )
-        rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 4)
+        chunks = [np.empty((0, 4), dtype=np.int64)]
+        while batch := cursor.fetchmany(500_000):  # a bounded number of Python tuples at once
+            chunks.append(np.array(batch, dtype=np.int64))
+        rows = np.concatenate(chunks)
         refs = self.db.execute("SELECT id, catalog FROM refs ORDER BY id").fetchall()
         code = {name: i for i, name in enumerate(catalogs)}
         ids = np.array([r[0] for r in refs], dtype=np.int64)

@@ -22,7 +22,7 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
@@ -30,36 +30,15 @@ from twisted.python.failure import Failure
 
 from crawler.config import Config, load_config
 from crawler.domains import registered_domain
-from crawler.items import PageItem
-from crawler.monitoring.classify import Banners, classify, fingerprint, load_banners, visible_text
+from crawler.monitoring.classify import Banners, classify, fingerprint, load_banners
 from crawler.monitoring.hops import HopGenerator, hop_generator, same_site_proof
-from crawler.pages import classify as page_kind
+from crawler.monitoring.responses import latency_ms, page_item, scheduled_for, text_and_title
+from crawler.monitoring.setup import ANSWERED, DUE_META, MONITOR_PRIORITY, monitor_config
 from crawler.registry import Registry
 from crawler.registry.checks import CheckRecorded, CheckResult, DueCheck
 from crawler.registry.db import redact
 from crawler.registry.metrics import register_on_exporter
 from crawler.registry.policy import policy_from
-
-# Every error status reaches the callback (a 404 or a 451 is an answer); redirects are
-# still followed by Scrapy, so the chain and the final domain are known.
-ANSWERED = [code for code in range(400, 600)]
-NO_PAGE_BUDGET = 10**9
-MONITOR_PRIORITY = 50
-# ``crawler.frontier.scheduler.DUE_META``: not imported from there, because that module
-# imports Twisted's reactor, and a spider module is loaded before Scrapy installs its own.
-DUE_META = "isop_due_at"
-_TITLE_CHARS = 300
-
-
-def monitor_config(config: Config) -> Config:
-    """The config a monitor process runs with: its own frontier, no page budget."""
-    prefix = config.redis.key_prefix
-    if prefix.endswith(":monitor"):
-        return config
-    return config.with_overrides(
-        redis={"key_prefix": f"{prefix}:monitor"},
-        crawl={"page_budget_per_site": NO_PAGE_BUDGET},
-    )
 
 
 class MonitorSpider(Spider):
@@ -150,7 +129,7 @@ class MonitorSpider(Spider):
     async def parse_check(self, response: Response) -> AsyncIterator[Any]:
         assert self.banners is not None
         meta = response.meta
-        text, title = _text_and_title(response, self.config.max_body_bytes)
+        text, title = text_and_title(response, self.config.max_body_bytes)
         final = registered_domain(response.url)
         verdict = classify(self.banners, domain=meta["isop_domain"], http_status=response.status,
                            final_domain=final, text=text)  # fmt: skip
@@ -162,17 +141,17 @@ class MonitorSpider(Spider):
             outcome=verdict.outcome,
             http_status=response.status,
             redirect_chain=[*meta.get("redirect_urls", []), response.url],
-            response_ms=_latency_ms(meta),
+            response_ms=latency_ms(meta),
             fingerprint=fingerprint(text) if text else None,
             moved_to=verdict.moved_to,
             why=verdict.why,
             title=title,
-            scheduled_for=_scheduled_for(meta),
+            scheduled_for=scheduled_for(meta),
         )
         for request in await self._recorded(result):
             yield request
         if verdict.outcome in ("up", "moved") and 200 <= response.status < 300:
-            yield _page_item(response)  # fresh evidence through detection and the registry
+            yield page_item(response)  # fresh evidence through detection and the registry
 
     async def check_failed(self, failure: Failure) -> AsyncIterator[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
@@ -185,7 +164,7 @@ class MonitorSpider(Spider):
             outcome="down",
             error=error,
             why=f"no answer ({type(failure.value).__name__})",
-            scheduled_for=_scheduled_for(request.meta),
+            scheduled_for=scheduled_for(request.meta),
         )
         for follow in await self._recorded(result):
             yield follow
@@ -249,7 +228,7 @@ class MonitorSpider(Spider):
         candidate = meta["isop_candidate"]
         if registered_domain(response.url) != candidate:
             return  # it sent us elsewhere (a parking service, a registrar): not the site
-        text, title = _text_and_title(response, self.config.max_body_bytes)
+        text, title = text_and_title(response, self.config.max_body_bytes)
         reference_fp, reference_title = meta["isop_reference"]
         proof = same_site_proof(
             origin=meta["isop_domain"], candidate=candidate,
@@ -266,7 +245,7 @@ class MonitorSpider(Spider):
                 outcome="moved",
                 http_status=response.status,
                 redirect_chain=[*meta.get("redirect_urls", []), response.url],
-                response_ms=_latency_ms(meta),
+                response_ms=latency_ms(meta),
                 fingerprint=fingerprint(text) if text else None,
                 moved_to=candidate,
                 why=f"hop candidate {candidate} serves the same site ({proof})",
@@ -275,7 +254,7 @@ class MonitorSpider(Spider):
             )
             for request in await self._recorded(result):
                 yield request
-        yield _page_item(response)  # judged by the detectors either way
+        yield page_item(response)  # judged by the detectors either way
 
     def probe_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value(f"isop/monitor/probe_errors/{type(failure.value).__name__}")
@@ -295,42 +274,3 @@ class MonitorSpider(Spider):
 
 def _deferred(coro: Any) -> Any:
     return deferred_from_coro(coro)
-
-
-def _scheduled_for(meta: dict[str, Any]) -> datetime | None:
-    try:
-        return datetime.fromisoformat(meta["isop_scheduled_for"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _latency_ms(meta: dict[str, Any]) -> float | None:
-    latency = meta.get("download_latency")
-    return round(float(latency) * 1000, 1) if latency is not None else None
-
-
-def _text_and_title(response: Response, limit: int) -> tuple[str, str | None]:
-    """Visible text and ``<title>`` of an HTML answer (bounded); nothing for anything else."""
-    if not isinstance(response, TextResponse):
-        return "", None
-    try:
-        html = response.text[:limit]
-    except (UnicodeDecodeError, LookupError):
-        return "", None
-    titles = response.xpath("//title/text()").getall() if "<" in html else []
-    title = " ".join(" ".join(titles).split())[:_TITLE_CHARS] or None
-    return visible_text(html), title
-
-
-def _page_item(response: Response) -> PageItem:
-    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    return PageItem(
-        url=response.url,
-        domain=registered_domain(response.url),
-        status=response.status,
-        content_type=content_type,
-        kind=page_kind(content_type, response.body),
-        body=response.body,
-        fetched_at=datetime.now(UTC),
-        redirect_chain=list(response.meta.get("redirect_urls", [])),
-    )

@@ -106,6 +106,6 @@ def test_hop_proofs() -> None:
 
 def test_the_spider_schedules_with_the_frontiers_due_key() -> None:
     from crawler.frontier.scheduler import DUE_META
-    from spiders.monitor import DUE_META as SPIDER_DUE_META
+    from crawler.monitoring.setup import DUE_META as SPIDER_DUE_META
 
     assert SPIDER_DUE_META == DUE_META

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crawler.cli import cli
-from crawler.registry import Registry
+from crawler.registry import Registry, analyst_labels
 from crawler.registry.checks import CheckResult
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -48,8 +48,7 @@ def test_analysts_confirm_dismiss_and_annotate(url: str) -> None:
     assert (result.exit_code, result.output) == (0, "yts.mx: false_positive\n")
     result = isop(url, "sites", "note", "yts.am", "this is the old domain of yts.mx")
     assert (result.exit_code, result.output) == (0, "yts.mx: note added\n")
-    with Registry.open(url) as reg:
-        labels = {label.domains[0]: (label.label, label.analyst) for label in reg.analyst_labels()}
+    labels = {label.domains[0]: (label.label, label.analyst) for label in analyst_labels(url)}
     assert labels == {"maybe.to": ("confirmed", "ana"), "yts.mx": ("false_positive", "bob")}
 
 

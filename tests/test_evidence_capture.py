@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from ipaddress import ip_address
+from typing import Any
 
 from scrapy import Request
 from scrapy.http import HtmlResponse
@@ -36,7 +39,7 @@ def test_middleware_fills_page_items_only() -> None:
     response = _response()
     item = PageItem(url=response.url, domain="pirate.to", status=200, content_type="text/html",
                     kind="html", body=response.body, fetched_at=datetime.now(UTC))  # fmt: skip
-    middleware = CaptureMiddleware.__new__(CaptureMiddleware)
+    middleware = CaptureMiddleware()
     out = list(middleware.process_spider_output(response, [item, {"x": 1}, Request("http://a.to")]))
     assert out[0] is item and item.capture is not None
     assert out[1] == {"x": 1} and isinstance(out[2], Request)
@@ -50,3 +53,21 @@ def test_fetch_of_survives_garbage_captures() -> None:
     item.capture = {"request_headers": "nonsense", "response_headers": [["only-one"], 5]}
     fetch = fetch_of(item)
     assert fetch.request_headers == [] and fetch.response_headers == [("Content-Type", "text/html")]
+
+
+def test_middleware_passes_async_output_through() -> None:
+    response = _response()
+    item = PageItem(url=response.url, domain="pirate.to", status=200, content_type="text/html",
+                    kind="html", body=response.body, fetched_at=datetime.now(UTC))  # fmt: skip
+
+    async def output() -> AsyncIterator[Any]:
+        yield item
+        yield Request("http://b.to/")
+
+    async def collect() -> list[Any]:
+        return [
+            o async for o in CaptureMiddleware().process_spider_output_async(response, output())
+        ]
+
+    got = asyncio.run(collect())
+    assert got[0] is item and item.capture is not None and isinstance(got[1], Request)

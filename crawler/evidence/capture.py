@@ -9,10 +9,11 @@ stores that body, and its ``Content-Encoding`` header is dropped so the record i
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
+from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from crawler.evidence.warc import Fetch
 from crawler.items import PageItem
@@ -44,13 +45,27 @@ def capture_of(response: Response) -> dict[str, Any]:
     }
 
 
-class CaptureMiddleware(BaseSpiderMiddleware):
-    """Sets ``PageItem.capture`` from the response the item came from."""
+class CaptureMiddleware:
+    """Sets ``PageItem.capture`` from the response the item came from; passes all else."""
 
-    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
+        return cls()
+
+    def _process(self, item: Any, response: Response | None) -> Any:
         if isinstance(item, PageItem) and item.capture is None and response is not None:
             item.capture = capture_of(response)
         return item
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        for item in result:
+            yield self._process(item, response)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for item in result:
+            yield self._process(item, response)
 
 
 def _pairs(value: Any) -> list[tuple[str, str]]:

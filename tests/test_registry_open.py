@@ -89,7 +89,11 @@ def test_database_from_a_newer_release_is_unavailable(tmp_path: Path) -> None:
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            connection.execute(text("UPDATE alembic_version SET version_num = 'fffffff'"))
+            # One row per migration branch head: the registry's own one becomes unknown.
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = 'fffffff' WHERE version_num = :v"),
+                {"v": "0101"},
+            )
     finally:
         engine.dispose()
     assert "fffffff" in _unavailable(url)

@@ -147,7 +147,7 @@ class Deliverer:
         over = len(state.recent) + len(group) > self.config.digest_after
         if held or (over and len(group) > 1):
             if self._send(name, url, group, outcomes, "digest"):
-                state.held.difference_update(a.id for a in group)
+                state.held.clear()  # bounded: ids another deliverer sent are dropped too
                 state.recent.append(now)
                 state.hold_until = now + window
             return

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from crawler.alerts import sink
 from crawler.alerts.db import open_engine
-from crawler.alerts.deliver import ApprisSender
+from crawler.alerts.deliver import AppriseSender
 from crawler.alerts.models import OutboxAlert
 from crawler.alerts.outbox import record_alert
 from crawler.registry.db import write_engine
@@ -113,7 +113,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         deliverer.terminate()  # the baseline's flags go inline only
         deliverer.communicate(timeout=30)
         # Baseline: notify inline after each commit (no outbox), same receiver, same rate.
-        inline = ApprisSender(timeout=10)
+        inline = AppriseSender(timeout=10)
         inline_sent: dict[int, float] = {}
         for i in range(n):
             alert_id, committed = _flag(engine, n + i)

@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 Send = Callable[[str, str, str], str | None]
 
 
-class ApprisSender:
+class AppriseSender:
     """Sends one message to one Apprise URL; objects are built once per URL."""
 
     def __init__(self, timeout: float) -> None:
@@ -95,7 +95,7 @@ class Deliverer:
         self.engine = engine
         self.config = config
         self.metrics = metrics or AlertMetrics()
-        sender = ApprisSender(config.timeout)
+        sender = AppriseSender(config.timeout)
         if send is None:
             for route in config.routes:
                 for url in route.urls:

@@ -82,6 +82,7 @@ def _flag(
     url: str | None = None,
     explanation: str = "flagged",
     aliases: tuple[tuple[str, str], ...] = (),
+    signals: list[dict[str, Any]] | None = None,
 ) -> int:
     view = registry.record_page_verdict(
         domain,
@@ -90,7 +91,7 @@ def _flag(
         True,
         kind,
         explanation,
-        [],
+        signals or [],
         (domain.encode().hex() * 64)[:64],
         T0,
         aliases=aliases,
@@ -109,7 +110,9 @@ def build_world(tmp: Path, redis_urls: tuple[str, ...] = (), url: str | None = N
             "shared": _flag(registry, "iptvall.example", 0.61, "iptv"),
             "untagged": _flag(registry, "nobody.example", 0.8, "index"),
             "hostile": _flag(registry, "hostile.example", 0.51, "streaming",
-                             url=f"http://hostile.example/{HOSTILE}", explanation=HOSTILE),
+                             url=f"http://hostile.example/{HOSTILE}", explanation=HOSTILE,
+                             signals=[{"detector": "title", "name": "work", "score": 0.8,
+                                       "evidence": HOSTILE}, {"detector": HOSTILE}]),
         }  # fmt: skip
     db = Database.open(url)
     settings = ApiSettings(

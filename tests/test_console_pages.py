@@ -60,6 +60,7 @@ def test_hostile_content_is_escaped_and_links_are_dead(world: World) -> None:
                 assert ours, (path, tag, attrs)
     detail = browser.get(f"/console/sites/{world.sites['hostile']}").text
     assert "&lt;script&gt;" in detail  # shown, as text
+    assert "title.work 0.80: &lt;script&gt;" in detail  # the matched signal, escaped
     copyable = [a["data-copy"] for t, a in _parse(detail) if "data-copy" in a]
     assert any(value and value.startswith("javascript:") for value in copyable)  # text only
     svg = detail[detail.index("<svg") : detail.index("</svg>")]

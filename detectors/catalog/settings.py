@@ -80,7 +80,7 @@ class CatalogSettings(_Model):
     )
     thresholds: Thresholds = Thresholds()
     samples: list[Sample] = Field(default_factory=list)
-    weight: float = Field(4.0, ge=0)
+    weight: float = Field(2.0, ge=0)
     family: str = "generic"
     limits: dict[str, Any] = Field(default_factory=dict)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from pathlib import Path
 
 from test_api_support import World, world_fixture
 
@@ -133,3 +135,23 @@ def test_large_export_streams_every_batch(world: World) -> None:
     bulk = {name for name in names if name.startswith("bulk")}
     assert len(names) == len(set(names)) and len(bulk) == 600
     assert all(int(name[4:].split(".")[0]) % 2 for name in bulk)
+
+
+def test_evaluation_reads_verdicts_in_scope_and_the_newest_saved_eval(world: World) -> None:
+    folder = Path(world.app.state.settings.data_dir) / "eval"  # type: ignore[attr-defined]
+    folder.mkdir(exist_ok=True)
+    (folder / "old.json").write_text('{"f1": 0.5}')
+    (folder / "new.json").write_text('{"f1": 0.9}')
+    (folder / "broken.json").write_text("{not json")
+    os.utime(folder / "new.json", (2e9, 2e9))
+    os.utime(folder / "broken.json", (2.1e9, 2.1e9))  # newest, but unreadable: skipped
+    world.client("analyst").post(f"/api/v1/sites/{world.sites['de']}/review",
+                                 json={"verdict": "false_positive"})  # fmt: skip
+    result = world.client("viewer_de").get("/api/v1/evaluation").json()
+    assert result["latest_eval"] == {"file": "new.json", "result": {"f1": 0.9}}
+    review = result["analyst_review"]
+    labels = world.client("viewer_de").get("/api/v1/review/labels").json()["labels"]
+    sites = {row["site_id"]: row["label"] for row in labels}
+    assert review["reviewed_sites"] == len(sites) >= 1
+    assert review["false_positive"] == sum(1 for v in sites.values() if v == "false_positive")
+    assert world.sites["fr"] not in sites  # out of scope for viewer_de

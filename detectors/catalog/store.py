@@ -200,8 +200,10 @@ class CatalogStore:
             "phash": rows[:, 2].copy().view(np.uint64),
             "dhash": rows[:, 3].copy().view(np.uint64),
         }
+        current = (f"hashes-{generation}-", f"index-{generation}-")
         for old in (*self.directory.glob("hashes-*.npy"), *self.directory.glob("index-*.npy")):
-            old.unlink(missing_ok=True)
+            if not old.name.startswith(current):  # another reader may be writing this one
+                old.unlink(missing_ok=True)
         for name, values in columns.items():
             tmp = self.directory / f".tmp-{os.getpid()}-{name}.npy"
             np.save(tmp, values)

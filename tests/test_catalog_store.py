@@ -55,6 +55,7 @@ def test_add_dedupes_and_reloads_from_snapshot(tmp_path: Path) -> None:
     first = catalog.add(poster(1), "Work One", "poster", "one.jpg")
     assert first[1] is True
     assert catalog.add(poster(1), "Work One again", "poster", "copy.jpg") == (first[0], False)
+    assert len(catalog.store.table()) == len(catalog.variants)  # snapshot of generation 1
     catalog.add(poster(2), "Work Two", "still", "two.jpg", catalog="stills")
     table = catalog.store.table()
     variants = len(catalog.variants)

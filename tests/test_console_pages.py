@@ -131,3 +131,12 @@ def test_history_shows_notes_escaped_and_registry_verdicts_are_labels(world: Wor
     mine = [row for row in labels if row["site_id"] == site]
     assert mine and all(r["label"] == "false_positive" and r["analyst"] == "cli-analyst"
                         for r in mine)  # fmt: skip
+
+
+def test_audit_page_for_admins_only(world: World) -> None:
+    browser, _ = world.login("admin")
+    page = browser.get("/console/audit").text
+    assert "site.review.confirmed" in page and "user.add" in page
+    assert HOSTILE not in page  # targets and values are scraped too: escaped
+    viewer, _ = world.login("viewer")
+    assert viewer.get("/console/audit").status_code == 403

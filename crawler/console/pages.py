@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from crawler.api import actions, alerts, captures, queries, review
+from crawler.api import actions, alerts, audit, captures, queries, review
 from crawler.api import roles as r
 from crawler.console.graph import cluster_svg
 from crawler.console.web import check_csrf, db_of, page, safe_next, settings_of, who
@@ -144,3 +144,12 @@ def ack_alert(request: Request, alert_id: int, csrf: str = Form("")) -> Redirect
         raise HTTPException(status_code=501, detail="the alerts feature is not installed")
     return _act(request, r.ALERTS_ACK, csrf,
                 lambda s, p: actions.ack_alert(s, p, alert_id), "/console/alerts")  # fmt: skip
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(request: Request, before_id: int | None = None) -> HTMLResponse:
+    principal = who(request, r.AUDIT_READ)
+    with db_of(request).reading() as session:
+        rows = audit.entries(session, limit=100, before_id=before_id)
+    older = f"?before_id={rows[-1]['id']}" if len(rows) == 100 else None
+    return page(request, "audit.html", principal, rows=rows, older=older)

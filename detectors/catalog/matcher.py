@@ -40,40 +40,6 @@ class Match:
         }
 
 
-def merge(tables: list[HashTable]) -> HashTable:
-    """One table from several (stored catalog + config samples), catalog codes remapped."""
-    if not tables:
-        return empty_table()
-    names = tuple(sorted({n for t in tables for n in t.catalogs}))
-    code = {n: i for i, n in enumerate(names)}
-    remapped = [
-        np.array([code[n] for n in t.catalogs], dtype=np.int32)[t.catalog]
-        if len(t)
-        else np.empty(0, np.int32)
-        for t in tables
-    ]
-    return HashTable(
-        ref=np.concatenate([t.ref for t in tables]).astype(np.int64),
-        variant=np.concatenate([t.variant for t in tables]).astype(np.int16),
-        catalog=np.concatenate(remapped).astype(np.int32),
-        phash=np.concatenate([t.phash for t in tables]).astype(U64),
-        dhash=np.concatenate([t.dhash for t in tables]).astype(U64),
-        catalogs=names,
-    )
-
-
-def empty_table() -> HashTable:
-    """A table without rows (no catalog yet, no samples)."""
-    return HashTable(
-        ref=np.empty(0, np.int64),
-        variant=np.empty(0, np.int16),
-        catalog=np.empty(0, np.int32),
-        phash=np.empty(0, U64),
-        dhash=np.empty(0, U64),
-        catalogs=(),
-    )
-
-
 class Matcher:
     """Answers "which reference is this?" over a fixed hash table."""
 

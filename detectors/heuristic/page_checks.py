@@ -305,6 +305,11 @@ def _schema(check: SchemaTypesCheck) -> Matcher:
     return match
 
 
+#: Relative cost of a check type on a 50 KB page (measured), for ordering group evaluation.
+_COST = {"schema_types": 0, "terms": 1, "number": 2, "urls": 2, "regex": 3,
+         "release_names": 4, "groups": 4, "xpath": 5}  # fmt: skip
+
+
 def _groups(check: GroupsCheck) -> Matcher:
     built = {name: build_check(raw) for name, raw in check.groups.items()}
     unknown = set(check.required) - set(built)
@@ -312,7 +317,12 @@ def _groups(check: GroupsCheck) -> Matcher:
         raise DetectorError(f"groups check requires unknown groups {sorted(unknown)}")
 
     required = list(dict.fromkeys(check.required))
-    optional = [name for name in built if name not in required]
+    # Cheap groups first (the answer is the same in any order; evidence keeps config order),
+    # so that a page missing the cheap cues never pays for the XPath ones.
+    optional = sorted(
+        (name for name in built if name not in required),
+        key=lambda name: _COST.get(getattr(built[name][0], "type", ""), 3),
+    )
 
     def fires(name: str, facts: PageFacts) -> Hit | None:
         sub, matcher = built[name]

@@ -27,6 +27,7 @@ from detectors.text import fold
 _NON_WORD = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4"}
+_RESOLVED_MAX = 50_000
 _NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "deux": "2", "dos": "2", "dois": "2"}
 
 
@@ -117,6 +118,9 @@ class NameIndex:
         for key in self.keys:
             words = key.split()
             self.first_words.setdefault(words[0], []).append((len(words), key))
+        self._first_set = frozenset(self.first_words)
+        # Pages of one site repeat their headings: remember what each name resolved to.
+        self._resolved: dict[tuple[str, int | None], tuple[Entry, float] | None] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -126,6 +130,15 @@ class NameIndex:
         key = normalize(text)
         if not key:
             return None
+        cache_key = (key, year)
+        if cache_key not in self._resolved:
+            if len(self._resolved) >= _RESOLVED_MAX:
+                self._resolved.clear()
+            self._resolved[cache_key] = self._resolve(key, year)
+        resolved = self._resolved[cache_key]
+        return Match(resolved[0], text, resolved[1]) if resolved is not None else None
+
+    def _resolve(self, key: str, year: int | None) -> tuple[Entry, float] | None:
         entry = self.by_key.get(key)
         score = 100.0
         if entry is None:
@@ -141,12 +154,17 @@ class NameIndex:
                 return None
         if year is not None and entry.year is not None and abs(year - entry.year) > 1:
             return None  # a same-named work of another year
-        return Match(entry, text, score)
+        return entry, score
 
     def scan(self, words: Sequence[str]) -> Iterator[tuple[int, Entry]]:
         """(position, entry) of each exact spelling in a run of normalised words."""
+        starts = self._first_set.intersection(words)
+        if not starts:
+            return  # most pages: no word that begins a catalog name
         for index, word in enumerate(words):
-            for length, key in self.first_words.get(word, ()):
+            if word not in starts:
+                continue
+            for length, key in self.first_words[word]:
                 if " ".join(words[index : index + length]) == key:
                     yield index, self.by_key[key]
 

@@ -36,7 +36,7 @@ from detectors.title.catalog import (
     normalize,
     normalized_words,
 )
-from detectors.title.release import describe, may_be_release, parse_release, split_release
+from detectors.title.release import describe, parse_release, release_candidates, split_release
 
 _VIDEO_EXTENSION = re.compile(r"\.(?:mkv|mp4|avi|m4v|ts|wmv|iso)$", re.IGNORECASE)
 _HEADLINE_SPLIT = re.compile(r"\s+[-|\u2013\u2014:\u00b7\u2022]\s+|\s*[|\u2013\u2014]\s*")
@@ -166,10 +166,11 @@ class TitleDetector(Detector):
         )  # fmt: skip
         cap = self.settings.max_candidates
         seen: set[str] = set()
-        for segment, folded in zip(facts.segments, facts.folded_segments, strict=True):
+        for index in release_candidates(facts.folded_segments):
             if len(seen) >= cap:
                 break
-            if segment not in seen and may_be_release(folded):
+            segment = facts.segments[index]
+            if segment not in seen:
                 seen.add(segment)
                 self._release(segment, releases, budget)
         headlines = [facts.title]

@@ -10,6 +10,8 @@ few per content, and its answers are cached.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -45,6 +47,21 @@ class Release:
 def may_be_release(folded: str) -> bool:
     """Cheap test on folded text: whether ``split_release`` can find a release in it."""
     return len(folded) <= _MAX_NAME and _TAGS_FOLDED.search(folded) is not None
+
+
+def release_candidates(folded: Sequence[str]) -> list[int]:
+    """Indices of the folded one-line texts in which ``may_be_release`` is true.
+
+    One regex pass over the texts joined by newlines (which no tag spans), instead of one
+    call per text: a 50 KB page has ~700 link and text segments.
+    """
+    starts, position = [], 0
+    for text in folded:
+        starts.append(position)
+        position += len(text) + 1
+    joined = "\n".join(folded)
+    found = {bisect_right(starts, m.start()) - 1 for m in _TAGS_FOLDED.finditer(joined)}
+    return [index for index in sorted(found) if len(folded[index]) <= _MAX_NAME]
 
 
 def looks_like_release(text: str) -> bool:

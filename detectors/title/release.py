@@ -44,13 +44,8 @@ class Release:
     tags: tuple[str, ...]
 
 
-def may_be_release(folded: str) -> bool:
-    """Cheap test on folded text: whether ``split_release`` can find a release in it."""
-    return len(folded) <= _MAX_NAME and _TAGS_FOLDED.search(folded) is not None
-
-
 def release_candidates(folded: Sequence[str]) -> list[int]:
-    """Indices of the folded one-line texts in which ``may_be_release`` is true.
+    """Indices of the folded one-line texts that carry a scene tag (and are not too long).
 
     One regex pass over the texts joined by newlines (which no tag spans), instead of one
     call per text: a 50 KB page has ~700 link and text segments.

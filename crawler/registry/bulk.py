@@ -32,7 +32,8 @@ def record_batch(
 ) -> int:
     """Record ``pages`` (validated) in ``session``'s transaction; returns how many."""
     names = sorted({page.domain for page in pages})
-    known = {d.domain: d for d in session.scalars(select(Domain).where(Domain.domain.in_(names)))}
+    owners = select(Domain.domain, Domain.site_id).where(Domain.domain.in_(names))
+    known: dict[str, int] = {name: site_id for name, site_id in session.execute(owners)}
     slow = [p for p in pages if p.aliases or p.domain not in known]
     fast = [p for p in pages if not p.aliases and p.domain in known]
     for page in slow:
@@ -46,13 +47,14 @@ def record_batch(
 def _record_known(
     session: Session,
     pages: list[backend.PageVerdict],
-    domains: dict[str, Domain],
+    known: dict[str, int],
     confirm_score: float,
 ) -> None:
-    """``domains`` (loaded in this transaction) tell which sites to lock; once locked (in id
-    order), the domains are read again: a writer that held a lock before us may have moved
-    their ``last_seen`` on, and we must not write back the value read before."""
-    site_ids = sorted({d.site_id for d in domains.values()})
+    """``known`` (domain -> site id, read in this transaction) tells which sites to lock;
+    once they are locked (in id order), the domains are read: a writer that held a lock
+    before us may have moved their ``last_seen`` on, and we must not write back an older
+    value."""
+    site_ids = sorted(set(known.values()))
     sites = {
         s.id: s
         for s in session.scalars(

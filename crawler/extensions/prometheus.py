@@ -43,6 +43,8 @@ class PrometheusExporter:
         self.registry.register(StatsCollector(self._stats))
         self.heartbeat = Heartbeat(liveness_timeout)
         self.detectors = DetectorSampler(self.metrics)
+        # Read when scraped (the size of a dict: safe from the HTTP thread), not once a tick.
+        self.metrics.leases_held.set_function(lambda: len(getattr(self._scheduler(), "_held", ())))
         self.server = HealthServer(port, addr, registry=self.registry,
                                    live=self.heartbeat.check, ready=self._ready)  # fmt: skip
         self._tick: task.LoopingCall | None = None
@@ -91,7 +93,6 @@ class PrometheusExporter:
         """Runs on the reactor: proves it is not blocked, and samples what only it may read."""
         self.heartbeat.beat()
         self.metrics.reactor_heartbeat.set(time.time())
-        self.metrics.leases_held.set(len(getattr(self._scheduler(), "_held", ())))
         self._sample_detectors()
 
     # -- signals -------------------------------------------------------------------------

@@ -162,3 +162,28 @@ def test_login_form_needs_its_csrf_cookie(world: World) -> None:
         follow_redirects=False,
     )
     assert forged.status_code == 403 and "isop_session" not in client.cookies
+
+
+def test_a_scoped_admin_stays_inside_its_countries(world: World) -> None:
+    with world.db.writing() as session:
+        accounts.add_user(session, ROOT, "admin_fr", "admin", ["FR"], None)
+        _, token = accounts.create_token(session, ROOT, "admin_fr", "t")
+    client = world.client()
+    client.headers["Authorization"] = f"Bearer {token}"
+    new = {"role": "viewer", "password": "long enough pw"}
+    assert (
+        client.post("/api/v1/users", json={**new, "username": "fr2", "scopes": ["FR"]}).status_code
+        == 201
+    )
+    for scopes in ([], ["DE"], ["FR", "DE"]):  # unscoped or foreign: an escape
+        response = client.post("/api/v1/users", json={**new, "username": "x", "scopes": scopes})
+        assert response.status_code == 403, scopes
+    assert client.post("/api/v1/tokens", json={"username": "viewer"}).status_code == 403
+    assert client.post("/api/v1/tokens", json={"username": "fr2"}).status_code == 201
+    assert client.post("/api/v1/users/viewer_de/disable").status_code == 403
+    assert client.delete(f"/api/v1/tokens/{world.token_ids['viewer']}").status_code == 403
+    listed = {u["username"] for u in client.get("/api/v1/users").json()["items"]}
+    assert listed == {"admin_fr", "analyst_fr", "coordinator_fr", "fr2"}
+    entries = client.get("/api/v1/audit", params={"limit": 1000}).json()["items"]
+    sites = {e["site_id"] for e in entries}
+    assert None not in sites and world.sites["de"] not in sites and world.sites["fr"] in sites

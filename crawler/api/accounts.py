@@ -48,6 +48,7 @@ def add_user(session: Session, actor: Principal, username: str, role: str,
         hashed = security.hash_password(password) if password is not None else None
     except ValueError as exc:
         raise AccountError(str(exc)) from None
+    _may_manage(actor, tags)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise AccountError(f"user {name!r} already exists")
     user = User(username=name, role=role, scopes=tags, password_hash=hashed, disabled=False,
@@ -56,6 +57,19 @@ def add_user(session: Session, actor: Principal, username: str, role: str,
     session.flush()
     audit.record(session, actor, "user.add", target=name, after={"role": role, "scopes": tags})
     return user
+
+
+def _may_manage(actor: Principal, scopes: list[str]) -> None:
+    """A scoped admin (a national unit's) manages only accounts inside its own countries:
+    creating an unscoped account, or a token for one, would escape the scope."""
+    if actor.unscoped:
+        return
+    if not scopes or not set(scopes) <= set(actor.scopes):
+        raise ScopeError(f"your accounts are limited to {', '.join(actor.scopes)}")
+
+
+class ScopeError(AccountError):
+    """A scoped admin reaching outside its countries."""
 
 
 def find_user(session: Session, username: str) -> User:
@@ -68,6 +82,7 @@ def find_user(session: Session, username: str) -> User:
 def disable_user(session: Session, actor: Principal, username: str) -> None:
     """Disable the account and end its sessions; its tokens stop working at once."""
     user = find_user(session, username)
+    _may_manage(actor, user.scopes)
     if not user.disabled:
         user.disabled = True
         for web_session in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
@@ -79,6 +94,7 @@ def disable_user(session: Session, actor: Principal, username: str) -> None:
 def create_token(session: Session, actor: Principal, username: str, name: str) -> tuple[int, str]:
     """Returns ``(token id, token)``: the token is shown this once and never stored."""
     user = find_user(session, username)
+    _may_manage(actor, user.scopes)
     if user.disabled:
         raise AccountError(f"user {user.username!r} is disabled")
     token = security.new_token()
@@ -93,8 +109,10 @@ def create_token(session: Session, actor: Principal, username: str, name: str) -
 
 def revoke_token(session: Session, actor: Principal, token_id: int) -> None:
     row = session.get(ApiToken, token_id)
-    if row is None:
+    owner = session.get(User, row.user_id) if row is not None else None
+    if row is None or owner is None:
         raise AccountError(f"no token with id {token_id}")
+    _may_manage(actor, owner.scopes)
     if row.revoked_at is None:
         row.revoked_at = _now()
         audit.record(session, actor, "token.revoke", target=str(token_id),
@@ -185,7 +203,8 @@ def logout(session: Session, cookie: str) -> None:
         session.delete(row)
 
 
-def list_users(session: Session) -> list[dict[str, object]]:
+def list_users(session: Session, actor: Principal | None = None) -> list[dict[str, object]]:
+    """Every account, or for a scoped admin the accounts inside its countries."""
     tokens: dict[int, int] = {}
     for token in session.scalars(select(ApiToken).where(ApiToken.revoked_at.is_(None))):
         tokens[token.user_id] = tokens.get(token.user_id, 0) + 1
@@ -194,6 +213,7 @@ def list_users(session: Session) -> list[dict[str, object]]:
          "disabled": u.disabled, "live_tokens": tokens.get(u.id, 0),
          "created_at": u.created_at.isoformat()}
         for u in session.scalars(select(User).order_by(User.username))
+        if actor is None or actor.unscoped or (u.scopes and set(u.scopes) <= set(actor.scopes))
     ]  # fmt: skip
 
 

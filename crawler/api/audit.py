@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.api.models import AuditEntry
-from crawler.api.scope import Principal
+from crawler.api.scope import Principal, visible
 
 
 def record(
@@ -43,11 +43,14 @@ def record(
 
 
 def entries(
-    session: Session, *, limit: int = 100, before_id: int | None = None,
+    session: Session, principal: Principal, *, limit: int = 100, before_id: int | None = None,
     site_id: int | None = None, action: str | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Newest first; ``before_id`` pages backwards."""
+    """Newest first; ``before_id`` pages backwards.  A scoped reader sees the entries about
+    sites in its countries only (account events name other units' people)."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if not principal.unscoped:
+        query = query.where(AuditEntry.site_id.is_not(None), visible(principal, AuditEntry.site_id))
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     if site_id is not None:

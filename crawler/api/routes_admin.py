@@ -35,6 +35,8 @@ def _accounts(db: Database, work: Any) -> Any:
     try:
         with db.writing() as session:
             return work(session)
+    except accounts.ScopeError as exc:
+        raise HTTPException(status_code=403, detail=str(exc)) from None
     except accounts.AccountError as exc:
         status = 404 if str(exc).startswith("no ") else 409
         raise HTTPException(status_code=status, detail=str(exc)) from None
@@ -49,10 +51,10 @@ def me(principal: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:
 
 @router.get("/users", tags=["accounts"])
 def list_users(
-    _: Annotated[Principal, Depends(require(r.ACCOUNTS))],
+    principal: Annotated[Principal, Depends(require(r.ACCOUNTS))],
     session: Annotated[Session, Depends(reading)],
 ) -> dict[str, Any]:
-    return {"items": accounts.list_users(session)}
+    return {"items": accounts.list_users(session, principal)}
 
 
 @router.post("/users", status_code=201, tags=["accounts"])
@@ -100,12 +102,12 @@ def revoke_token(
 
 @router.get("/audit", tags=["accounts"])
 def audit_log(
-    _: Annotated[Principal, Depends(require(r.AUDIT_READ))],
+    principal: Annotated[Principal, Depends(require(r.AUDIT_READ))],
     session: Annotated[Session, Depends(reading)],
     limit: int = Query(100, ge=1, le=1000),
     before_id: int | None = None,
     site_id: int | None = None,
     action: str | None = Query(None, max_length=64),
 ) -> dict[str, Any]:
-    return {"items": audit.entries(session, limit=limit, before_id=before_id, site_id=site_id,
-                                   action=action)}  # fmt: skip
+    return {"items": audit.entries(session, principal, limit=limit, before_id=before_id,
+                                   site_id=site_id, action=action)}  # fmt: skip

@@ -37,7 +37,8 @@ class Principal:
 
 
 def visible(
-    principal: Principal, site_id: ColumnElement[int] | InstrumentedAttribute[int]
+    principal: Principal,
+    site_id: ColumnElement[int] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
 ) -> ColumnElement[bool]:
     """SQL condition: the site ``site_id`` is within the principal's scopes.
 

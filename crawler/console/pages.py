@@ -150,6 +150,6 @@ def ack_alert(request: Request, alert_id: int, csrf: str = Form("")) -> Redirect
 def audit_log(request: Request, before_id: int | None = None) -> HTMLResponse:
     principal = who(request, r.AUDIT_READ)
     with db_of(request).reading() as session:
-        rows = audit.entries(session, limit=100, before_id=before_id)
+        rows = audit.entries(session, principal, limit=100, before_id=before_id)
     older = f"?before_id={rows[-1]['id']}" if len(rows) == 100 else None
     return page(request, "audit.html", principal, rows=rows, older=older)

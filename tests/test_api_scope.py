@@ -155,3 +155,14 @@ def test_evaluation_reads_verdicts_in_scope_and_the_newest_saved_eval(world: Wor
     assert review["reviewed_sites"] == len(sites) >= 1
     assert review["false_positive"] == sum(1 for v in sites.values() if v == "false_positive")
     assert world.sites["fr"] not in sites  # out of scope for viewer_de
+
+
+def test_status_changes_stay_in_the_registry_vocabulary(world: World) -> None:
+    from crawler.registry.vocab import SITE_STATUSES
+
+    site = world.sites["shared"]
+    for status in ("monitored", "closed"):
+        response = world.client("coordinator").post(f"/api/v1/sites/{site}/status",
+                                                    json={"status": status})  # fmt: skip
+        assert response.status_code == (200 if status in SITE_STATUSES else 422), status
+    assert world.client("viewer").get(f"/api/v1/sites/{site}").json()["status"] in SITE_STATUSES

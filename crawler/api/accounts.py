@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crawler.api import audit, security
@@ -168,6 +168,8 @@ def login(session: Session, username: str, password: str, address: str | None,
         audit.record(session, who, "login.failed")
         return None
     user.failed_logins, user.locked_until = 0, None
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id,
+                                             WebSession.expires_at <= now))  # fmt: skip
     cookie = security.new_session_id()
     row = WebSession(user_id=user.id, session_sha256=security.digest(cookie),
                      csrf_token=security.new_csrf_token(), created_at=now,

@@ -19,10 +19,14 @@ from crawler.api.queries import visible_site
 from crawler.api.scope import Principal, normalise_tag
 from crawler.registry import lifecycle
 from crawler.registry.models import Site
+from crawler.registry.vocab import SITE_STATUSES
 
 VERDICTS = ("confirmed", "false_positive")
-# What a coordinator may set by hand; the monitor owns down/parked/seized/moved.
-MANUAL_STATUSES = ("confirmed", "false_positive", "monitored", "closed")
+# What a coordinator may set by hand (the monitor owns down/parked/seized/moved); "closed"
+# only once the registry's vocabulary knows it, so no status exists that the rest can't read.
+MANUAL_STATUSES = tuple(
+    s for s in ("confirmed", "false_positive", "monitored", "closed") if s in SITE_STATUSES
+)
 MAX_NOTE = 10_000
 
 

@@ -57,10 +57,21 @@ class _FakeRedis:
         return None
 
 
+class _Registry:
+    """The two reads RegistryCollector makes, with one row each."""
+
+    def status_counts(self) -> dict[tuple[str, str], int]:
+        return {("confirmed", "index"): 1}
+
+    def check_counts(self) -> dict[str, int]:
+        return {"up": 1}
+
+
 def exported_metric_names() -> set[str]:
     """Every metric name the crawler's processes serve."""
     from crawler.alerts.metrics import AlertMetrics, OutboxCollector
     from crawler.extensions.stats import StatsCollector
+    from crawler.registry.metrics import RegistryCollector
 
     names = set(PROMETHEUS_BUILTIN) | REDIS_EXPORTER
     worker = WorkerMetrics()
@@ -71,6 +82,7 @@ def exported_metric_names() -> set[str]:
     alerts = AlertMetrics()
     names |= _names(alerts.registry)
     names |= _names(OutboxCollector(lambda: {"pending": 0, "failed": 0, "delivered": 0}))
+    names |= _names(RegistryCollector(_Registry()))  # type: ignore[arg-type]
     return names
 
 

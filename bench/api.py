@@ -1,12 +1,14 @@
 """Registry API at scale: sites list (filters, cursor) and site page p95; export memory.
 
-A SQLite registry is filled with generated sites (100,000; --quick 5,000), ten evidence rows
-per site (1,000,000) and country tags; requests go through the real ASGI app in process
+A registry (SQLite, then a throwaway PostgreSQL) is filled with generated sites (100,000;
+--quick 5,000), ten evidence rows per site (1,000,000) and country tags; requests go through
+the real ASGI app in process
 (FastAPI's TestClient: routing, auth, scoped queries, JSON/HTML rendering; no network).
 Measured: first page of a filtered list as a country-scoped user, a page deep in the list
 by cursor (ours) against the same scoped query paged by OFFSET (the baseline a naive API
-uses), the console's site page, and the peak RSS growth of a full CSV export (streamed)
-against materialising every site first (``Registry.sites()``, what ``isop sites`` does).
+uses), the console's site page; and on SQLite the peak RSS growth of a full CSV export
+(streamed) against materialising every site first (``Registry.sites()``, what ``isop sites``
+does), each in a fresh process.
 Goal (issue #8): p95 under 200 ms for the list and the site page.
 """
 
@@ -107,79 +109,65 @@ def _peak_growth_mb(how: str, url: str, token: str) -> tuple[float, int]:
     return result
 
 
-def run(quick: bool = False) -> dict[str, Any]:
+def _measure(url: str, sites: int, per_site: int, rounds: int, quick: bool) -> dict[str, Any]:
+    """Fill the database at ``url`` and time the requests; one backend's figures."""
     from fastapi.testclient import TestClient
 
-    sites = 5_000 if quick else 100_000
-    per_site = 10
-    rounds = 40 if quick else 200
-    console = Console()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'registry.db'}"
-        db = Database.open(url)
-        started = time.perf_counter()
-        _fill(db, sites, per_site)
-        fill_s = time.perf_counter() - started
-        root = Principal(None, "bench", "admin", (), "cli")
-        with db.writing() as session:
-            accounts.add_user(session, root, "fr", "coordinator", ["FR"], None)
-            _, token = accounts.create_token(session, root, "fr", "bench")
-            accounts.add_user(session, root, "all", "coordinator", [], None)
-            _, token_all = accounts.create_token(session, root, "all", "bench")
-        app = create_app(db, ApiSettings(secure_cookies=False))
-        client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
-        rng = random.Random(1)
-        filtered = {"kind": "index", "min_score": "0.3", "limit": "50"}
-        first = [_timed(client, "/api/v1/sites", filtered)[0] for _ in range(rounds)]
-        # Walk the cursor deep into the scoped list; time the last pages.
-        cursor, deep, position = None, [], (1.0, 0)
-        depth = 40 if quick else 400
-        for page in range(depth):
-            params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
-            elapsed, response = _timed(client, "/api/v1/sites", params)
-            if page >= depth - 20:
-                deep.append(elapsed)
-            if page == depth - 21:
-                position = decode_cursor(response.json()["next_cursor"])
-            cursor = response.json()["next_cursor"]
-        offset = (depth - 20) * 50
-        baseline = []
-        scoped = ("SELECT s.id FROM sites s WHERE EXISTS (SELECT 1 FROM site_tags t WHERE "
-                  "t.site_id = s.id AND t.tag IN ('FR', 'ALL')) ORDER BY s.score DESC, s.id "
-                  "LIMIT 50 OFFSET :offset")  # fmt: skip
-        with db.engine.connect() as conn:
-            for k in range(20):
-                t = time.perf_counter()
-                conn.execute(text(scoped), {"offset": offset + 50 * k}).all()
-                baseline.append((time.perf_counter() - t) * 1000)
-        keyset = (
-            "SELECT s.id FROM sites s WHERE EXISTS (SELECT 1 FROM site_tags t WHERE "
-            "t.site_id = s.id AND t.tag IN ('FR', 'ALL')) AND (s.score < :score OR "
-            "(s.score = :score AND s.id > :id)) ORDER BY s.score DESC, s.id LIMIT 50"
-        )
-        ours_sql = []
-        with db.engine.connect() as conn:
-            for _ in range(20):
-                t = time.perf_counter()
-                conn.execute(text(keyset), {"score": position[0], "id": position[1]}).all()
-                ours_sql.append((time.perf_counter() - t) * 1000)
-        visible = [i for i in range(1, sites + 1) if TAGS[i % 5] in ("FR", "ALL")]
-        api_page = [_timed(client, f"/api/v1/sites/{rng.choice(visible)}")[0]
-                    for _ in range(rounds)]  # fmt: skip
-        browser = TestClient(app)
-        with db.writing() as session:
-            accounts.add_user(session, root, "web", "viewer", ["FR"], "bench password 1")
-        form = browser.get("/console/login").text
-        login_csrf = form.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
-        browser.post("/console/login", data={"username": "web", "password": "bench password 1",
-                                              "login_csrf": login_csrf})  # fmt: skip
-        html_page = [_timed(browser, f"/console/sites/{rng.choice(visible)}")[0]
-                     for _ in range(rounds)]  # fmt: skip
-        ours_rss, exported = _peak_growth_mb("stream", url, token_all)
-        baseline_rss, _ = _peak_growth_mb("materialise", url, token_all)
-        db.close()
-    result = {
-        "sites": sites, "evidence_rows": sites * per_site, "fill_s": round(fill_s, 1),
+    db = Database.open(url)
+    started = time.perf_counter()
+    _fill(db, sites, per_site)
+    fill_s = time.perf_counter() - started
+    root = Principal(None, "bench", "admin", (), "cli")
+    with db.writing() as session:
+        accounts.add_user(session, root, "fr", "coordinator", ["FR"], None)
+        _, token = accounts.create_token(session, root, "fr", "bench")
+        accounts.add_user(session, root, "web", "viewer", ["FR"], "bench password 1")
+    app = create_app(db, ApiSettings(secure_cookies=False))
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    rng = random.Random(1)
+    filtered = {"kind": "index", "min_score": "0.3", "limit": "50"}
+    first = [_timed(client, "/api/v1/sites", filtered)[0] for _ in range(rounds)]
+    # Walk the cursor deep into the scoped list; time the last pages.
+    cursor, deep, position = None, [], (1.0, 0)
+    depth = 40 if quick else 400
+    for page in range(depth):
+        params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
+        elapsed, response = _timed(client, "/api/v1/sites", params)
+        if page >= depth - 20:
+            deep.append(elapsed)
+        if page == depth - 21:
+            position = decode_cursor(response.json()["next_cursor"])
+        cursor = response.json()["next_cursor"]
+    offset = (depth - 20) * 50
+    scoped = ("SELECT s.id FROM sites s WHERE EXISTS (SELECT 1 FROM site_tags t WHERE "
+              "t.site_id = s.id AND t.tag IN ('FR', 'ALL')) ORDER BY s.score DESC, s.id "
+              "LIMIT 50 OFFSET :offset")  # fmt: skip
+    keyset = ("SELECT s.id FROM sites s WHERE EXISTS (SELECT 1 FROM site_tags t WHERE "
+              "t.site_id = s.id AND t.tag IN ('FR', 'ALL')) AND (s.score < :score OR "
+              "(s.score = :score AND s.id > :id)) "
+              "ORDER BY s.score DESC, s.id LIMIT 50")  # fmt: skip
+    baseline, ours_sql = [], []
+    with db.engine.connect() as conn:
+        for k in range(20):
+            t = time.perf_counter()
+            conn.execute(text(scoped), {"offset": offset + 50 * k}).all()
+            baseline.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            conn.execute(text(keyset), {"score": position[0], "id": position[1]}).all()
+            ours_sql.append((time.perf_counter() - t) * 1000)
+    visible = [i for i in range(1, sites + 1) if TAGS[i % 5] in ("FR", "ALL")]
+    api_page = [_timed(client, f"/api/v1/sites/{rng.choice(visible)}")[0]
+                for _ in range(rounds)]  # fmt: skip
+    browser = TestClient(app)
+    form = browser.get("/console/login").text
+    login_csrf = form.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
+    browser.post("/console/login", data={"username": "web", "password": "bench password 1",
+                                          "login_csrf": login_csrf})  # fmt: skip
+    html_page = [_timed(browser, f"/console/sites/{rng.choice(visible)}")[0]
+                 for _ in range(rounds)]  # fmt: skip
+    db.close()
+    return {
+        "fill_s": round(fill_s, 1),
         "list_first_page_p95_ms": round(_p95(first), 1),
         "list_deep_page_p95_ms": round(_p95(deep), 1),
         "site_api_p95_ms": round(_p95(api_page), 1),
@@ -188,14 +176,43 @@ def run(quick: bool = False) -> dict[str, Any]:
         "deep_offset_sql_ms": round(statistics.median(baseline), 2),
         "offset_over_keyset": round(
             statistics.median(baseline) / max(statistics.median(ours_sql), 1e-6), 1),
-        "export_bytes": exported, "export_peak_rss_growth_mb": round(ours_rss, 1),
-        "materialise_peak_rss_growth_mb": round(baseline_rss, 1),
-        "goal_p95_ms": GOAL_P95_MS,
     }  # fmt: skip
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    from bench.registry import _postgres  # the same throwaway server (or ISOP_BENCH_PG_URL)
+
+    sites = 5_000 if quick else 100_000
+    per_site = 10
+    rounds = 40 if quick else 200
+    result: dict[str, Any] = {"sites": sites, "evidence_rows": sites * per_site,
+                              "goal_p95_ms": GOAL_P95_MS}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'registry.db'}"
+        for key, value in _measure(url, sites, per_site, rounds, quick).items():
+            result[f"sqlite_{key}"] = value
+        db = Database.open(url)
+        with db.writing() as session:
+            root = Principal(None, "bench", "admin", (), "cli")
+            accounts.add_user(session, root, "all", "coordinator", [], None)
+            _, token_all = accounts.create_token(session, root, "all", "bench")
+        db.close()
+        ours_rss, exported = _peak_growth_mb("stream", url, token_all)
+        baseline_rss, _ = _peak_growth_mb("materialise", url, token_all)
+        result.update({"export_bytes": exported,
+                       "export_peak_rss_growth_mb": round(ours_rss, 1),
+                       "materialise_peak_rss_growth_mb": round(baseline_rss, 1)})  # fmt: skip
+        server, new_database = _postgres(Path(tmp))
+        try:
+            for key, value in _measure(new_database(), sites, per_site, rounds, quick).items():
+                result[f"postgresql_{key}"] = value
+        finally:
+            if server is not None:
+                server.stop()
     table = Table(title=f"Registry API, {sites:,} sites, {sites * per_site:,} evidence rows")
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in result.items():
         table.add_row(key, str(value))
-    console.print(table)
+    Console().print(table)
     return result

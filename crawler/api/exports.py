@@ -19,7 +19,7 @@ from typing import IO, Any, cast
 from sqlalchemy import select
 
 from crawler.api.db import Database
-from crawler.api.queries import SiteFilters, _filtered
+from crawler.api.queries import SiteFilters, filtered
 from crawler.api.scope import Principal
 from crawler.exports import rows, stix, tabular
 from crawler.registry.models import Domain, Site
@@ -78,7 +78,7 @@ def records(db: Database, principal: Principal, filters: SiteFilters) -> Iterato
     last = 0
     while True:
         with db.reading() as session:
-            query = _filtered(principal, filters).where(Site.id > last)
+            query = filtered(principal, filters).where(Site.id > last)
             if not filters.status:
                 query = query.where(Site.status.not_in(rows.DEFAULT_EXCLUDED))
             sites = list(session.scalars(query.order_by(Site.id).limit(BATCH)))

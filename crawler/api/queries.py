@@ -62,7 +62,7 @@ def _like(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
-def _filtered(principal: Principal, filters: SiteFilters) -> Select[Site]:
+def filtered(principal: Principal, filters: SiteFilters) -> Select[Site]:
     query = select(Site).where(visible(principal, Site.id))
     f = filters
     if f.kind:
@@ -107,7 +107,7 @@ def list_sites(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of sites, highest score first, and the cursor of the next page (or None)."""
     limit = max(1, min(limit, MAX_PAGE))
-    query = _filtered(principal, filters).order_by(Site.score.desc(), Site.id)
+    query = filtered(principal, filters).order_by(Site.score.desc(), Site.id)
     if cursor:
         score, site_id = decode_cursor(cursor)
         query = query.where(or_(Site.score < score, and_(Site.score == score, Site.id > site_id)))

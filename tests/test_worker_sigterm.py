@@ -3,6 +3,7 @@ second worker finishes the crawl without losing a request or refetching a handle
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 from collections import Counter
@@ -13,6 +14,7 @@ import redis
 from fleet_helpers import _env, _log_since
 from worker_helpers import scrape, start_worker, total, wait_for
 
+from crawler.domains import registered_domain
 from crawler.frontier import codec
 from crawler.redis_server import _free_port
 from crawler.sandbox import SandboxServer
@@ -47,8 +49,11 @@ def _ok_urls(log: list[tuple[float, str, int]]) -> Counter[str]:
 def test_sigterm_mid_crawl_loses_nothing(sandbox: SandboxServer, redis_url: str,
                                          tmp_path: Path) -> None:  # fmt: skip
     seeds = tmp_path / "seeds.txt"
-    good = [s for s in sandbox.web.seeds() if not any(b in s for b in ("slow", "dead"))]
-    seeds.write_text("\n".join(good[:6]) + "\n")
+    web = sandbox.web
+    good = [s for s in web.seeds() if not any(b in s for b in ("slow", "dead"))]
+    pirate = [s for s in good if (e := web.entry(registered_domain(s))) and e.infringing]
+    assert pirate, "the sandbox has no infringing seed: no registry write to check"
+    seeds.write_text("\n".join(pirate[:2] + [s for s in good if s not in pirate][:4]) + "\n")
     env = _env(redis_url, tmp_path, PREFIX, ISOP_METRICS__ADDRESS="127.0.0.1",
                ISOP_CRAWL__MAX_SITE_HOPS="0", ISOP_CRAWL__PAGE_BUDGET_PER_SITE="15",
                ISOP_CRAWL__DOWNLOAD_DELAY="0.3",
@@ -87,6 +92,10 @@ def test_sigterm_mid_crawl_loses_nothing(sandbox: SandboxServer, redis_url: str,
     assert counts["acked"] + counts["released"] == counts["granted"], counts
     assert counts["expired"] == 0, counts  # nothing was left for lease expiry to recover
     assert "finish_reason': 'shutdown'" in text
+    # Registry writes were flushed before the exit: every flag counted is in the database.
+    flags = re.search(r"'isop/registry/flags_written': (\d+)", text)
+    assert flags and int(flags.group(1)) > 0, "no flag written before the stop"
+    assert _evidence_rows(env["ISOP_DATABASE_URL"]) == int(flags.group(1))
     assert left, "nothing was left to crawl: the SIGTERM came too late to test anything"
     released = counts["released"]
 
@@ -106,6 +115,16 @@ def test_sigterm_mid_crawl_loses_nothing(sandbox: SandboxServer, redis_url: str,
     assert len(again) <= released, sorted(again)[:5]
     print(f"first run {len(run1)} pages, released {released}, left {len(left)}, "
           f"second run {len(run2)}, fetched twice {len(again)}")
+
+
+def _evidence_rows(database_url: str) -> int:
+    from crawler.registry import Registry
+
+    registry = Registry.open(database_url)
+    try:
+        return sum(len(registry.evidence(site.id)) for site in registry.sites())
+    finally:
+        registry.close()
 
 
 def _key(url: str) -> str:

@@ -6,6 +6,7 @@ line naming the thing and the cause and exit with status 2: never a traceback.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -45,7 +46,44 @@ def _config(ctx: click.Context) -> Config:
     return config
 
 
-@click.group()
+# Subcommands living in modules of their own, imported only when used, so that `isop crawl`
+# does not pay for the registry, numpy or the API at start-up (seconds on a busy machine).
+LAZY_COMMANDS: dict[str, str] = {
+    "sites": "crawler.cli_sites:sites",
+    "monitor": "crawler.cli_sites:monitor",
+    "catalog": "crawler.cli_catalog:catalog",
+    "eval-images": "crawler.cli_catalog:eval_images",
+    "sandbox": "crawler.sandbox.cli:sandbox",
+    "hops": "crawler.cli_hops:hops",
+    "worker": "crawler.cli_worker:worker",
+    "alerts": "crawler.cli_alerts:alerts",
+    "evidence": "crawler.cli_evidence:evidence",
+    "export": "crawler.cli_export:export",
+    "serve": "crawler.cli_api:serve",
+    "users": "crawler.cli_api:users",
+    "tokens": "crawler.cli_api:tokens",
+    "detect": "crawler.cli_detect:detect",
+    "explain": "crawler.cli_detect:explain",
+    "eval": "crawler.cli_detect:eval_labels",
+    "rescore": "crawler.cli_detect:rescore",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose listed subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), default=None,
     help="YAML file overriding config/defaults.yaml (ISOP_* variables override both).",
@@ -159,84 +197,6 @@ def fleet_status(ctx: click.Context, as_json: bool) -> None:
     console = Console()
     for table in fleet_tables(status):
         console.print(table)
-
-
-def _add_sites_commands() -> None:
-    from crawler.cli_sites import monitor, sites
-
-    cli.add_command(sites)
-    cli.add_command(monitor)
-
-
-_add_sites_commands()
-
-
-def _add_catalog_commands() -> None:
-    from crawler.cli_catalog import register
-
-    register(cli)
-
-
-_add_catalog_commands()
-
-
-def _add_sandbox_commands() -> None:
-    from crawler.sandbox.cli import sandbox
-
-    cli.add_command(sandbox)
-
-
-_add_sandbox_commands()
-
-
-def _add_hops_commands() -> None:
-    from crawler.cli_hops import hops
-
-    cli.add_command(hops)
-
-
-_add_hops_commands()
-
-
-def _add_worker_command() -> None:
-    from crawler.cli_worker import worker
-
-    cli.add_command(worker)
-
-
-_add_worker_command()
-
-
-def _add_alerts_commands() -> None:
-    from crawler.cli_alerts import alerts
-    from crawler.cli_evidence import evidence
-    from crawler.cli_export import export
-
-    cli.add_command(alerts)
-    cli.add_command(evidence)
-    cli.add_command(export)
-
-
-_add_alerts_commands()
-
-
-def _add_api_commands() -> None:
-    from crawler.cli_api import serve, tokens, users
-
-    for command in (serve, users, tokens):
-        cli.add_command(command)
-
-
-_add_api_commands()
-
-
-def _add_detect_commands() -> None:
-    from crawler.cli_detect import register
-
-    register(cli)
-
-
-_add_detect_commands()
 
 
 def main() -> None:

@@ -187,3 +187,30 @@ def test_a_scoped_admin_stays_inside_its_countries(world: World) -> None:
     entries = client.get("/api/v1/audit", params={"limit": 1000}).json()["items"]
     sites = {e["site_id"] for e in entries}
     assert None not in sites and world.sites["de"] not in sites and world.sites["fr"] in sites
+
+
+def test_fleet_reads_the_frontier_from_redis(world: World) -> None:
+    """Depth per shard and live workers, from the real Redis of the test session."""
+    import json
+    import time
+
+    from crawler.frontier.store import Entry, Frontier, FrontierSettings
+    from crawler.keys import Keys
+    from crawler.redis_server import client_for
+
+    settings = world.app.state.settings  # type: ignore[attr-defined]
+    frontier = Frontier.connect(list(settings.redis_urls), settings.key_prefix,
+                                FrontierSettings(shards=settings.shards))  # fmt: skip
+    client = client_for(settings.redis_urls[0])
+    try:
+        request = json.dumps({"url": "http://queued.example/"})
+        frontier.push([Entry("queued.example", 0, request)])
+        client.hset(Keys(settings.key_prefix).worker("w1"),
+                    mapping={"state": "running", "pages": 3, "updated_at": time.time()})  # fmt: skip
+    finally:
+        frontier.close()
+        client.close()
+    fleet = world.client("ops").get("/api/v1/fleet").json()
+    assert len(fleet["shards"]) == settings.shards
+    assert fleet["queued"] == 1 and fleet["live_workers"] == 1
+    assert fleet["workers"][0]["id"] == "w1" and fleet["workers"][0]["pages"] == 3

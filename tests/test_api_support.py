@@ -117,7 +117,7 @@ def build_world(tmp: Path, redis_urls: tuple[str, ...] = (), url: str | None = N
     db = Database.open(url)
     settings = ApiSettings(
         secure_cookies=False, review_threshold=0.5, redis_urls=redis_urls, data_dir=str(tmp),
-        throttle=accounts.Throttle(max_failures=3),
+        throttle=accounts.Throttle(max_failures=3), key_prefix=f"apitest-{tmp.name}",
     )  # fmt: skip
     world = World(db=db, app=create_app(db, settings))
     world.sites = sites

@@ -262,9 +262,18 @@ def _record_hop(session: Session, site: Site, result: CheckResult) -> None:
     kind = "http_redirect" if result.link_proof == "redirect" else result.link_proof
     chain = " -> ".join(result.redirect_chain) or result.url
     detail = result.why or f"monitor check: {chain}"
-    session.add(DomainLink(domain=result.moved_to, site_id=site.id, proof=kind[:32],
-                           detail=detail, via_domain=result.domain, source_url=result.url,
-                           seen_at=result.at))  # fmt: skip
+    exists = session.scalar(
+        select(DomainLink.id).where(
+            DomainLink.domain == result.moved_to,
+            DomainLink.site_id == site.id,
+            DomainLink.proof == kind[:32],
+            DomainLink.via_domain == result.domain,
+        )
+    )
+    if exists is None:  # the linking step may have recorded this very proof already
+        session.add(DomainLink(domain=result.moved_to, site_id=site.id, proof=kind[:32],
+                               detail=detail, via_domain=result.domain,
+                               source_url=result.url, seen_at=result.at))  # fmt: skip
     record_alert(
         session,
         event="site.hopped",

@@ -205,8 +205,8 @@ def test_fleet_reads_the_frontier_from_redis(world: World) -> None:
     try:
         request = json.dumps({"url": "http://queued.example/"})
         frontier.push([Entry("queued.example", 0, request)])
-        client.hset(Keys(settings.key_prefix).worker("w1"),
-                    mapping={"state": "running", "pages": 3, "updated_at": time.time()})  # fmt: skip
+        heartbeat = {"state": "running", "pages": 3, "updated_at": time.time()}
+        client.hset(Keys(settings.key_prefix).worker("w1"), mapping=heartbeat)
     finally:
         frontier.close()
         client.close()

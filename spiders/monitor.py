@@ -40,6 +40,8 @@ from crawler.registry.db import redact
 from crawler.registry.metrics import register_on_exporter
 from crawler.registry.policy import policy_from
 
+SWEEP_ROUNDS = 20  # batches of monitor.sweep_batch per sweep at most
+
 
 class MonitorSpider(Spider):
     """Checks due sites, records checks, probes hop candidates of sites that went down."""
@@ -100,9 +102,16 @@ class MonitorSpider(Spider):
         return due
 
     def _sweep_later(self) -> Any:
+        """Schedule what has no check queued; a full batch means more wait: go on (a bounded
+        number of rounds per sweep, so a huge registry is scheduled over a few sweeps)."""
+
         async def sweep() -> None:
-            for due in await self._in_db(self._claim):
-                self.crawler.engine.crawl(self._check_request(due))
+            for _ in range(SWEEP_ROUNDS):
+                due = await self._in_db(self._claim)
+                for check in due:
+                    self.crawler.engine.crawl(self._check_request(check))
+                if len(due) < self.config.sweep_batch:
+                    return
 
         return _deferred(sweep())
 

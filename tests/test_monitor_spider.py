@@ -38,6 +38,7 @@ PAGES: dict[str, tuple[int, str, dict[str, str]]] = {
     "parked-films.to": (200, "<h2>This domain is for sale!</h2><a>Buy this domain</a>", {}),
     "hop-films.to": (301, "", {"Location": "http://hop-films.cc/"}),
     "hop-films.cc": (200, "<title>Hop films</title>", {}),
+    "late-films.to": (200, "<title>Late films</title>", {}),
 }
 
 
@@ -113,6 +114,7 @@ def test_monitor_checks_sites_and_follows_a_hop(
         "ISOP_CRAWL__DOWNLOAD_TIMEOUT": "5",
         "ISOP_MONITOR__DOWN_AFTER_FAILURES": "1",
         "ISOP_MONITOR__HOP_PROBES": "5",
+        "ISOP_MONITOR__SWEEP_INTERVAL": "1",
     }
     # Runs until SIGTERM, sent once the 5 sites were checked and the dead one's hop found.
     proc = subprocess.Popen(
@@ -121,6 +123,10 @@ def test_monitor_checks_sites_and_follows_a_hop(
     )  # fmt: skip
     try:
         _wait_for_checks(url, list(ids), 6, proc)
+        # A site confirmed while the monitor runs is picked up by its next sweep.
+        with Registry.open(url) as reg:
+            ids["late-films.to"] = _flag(reg, "late-films.to")
+        _wait_for_checks(url, list(ids), 7, proc)
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=60)
     finally:
@@ -136,6 +142,7 @@ def test_monitor_checks_sites_and_follows_a_hop(
             "seized-films.to": "seized",
             "parked-films.to": "parked",
             "hop-films.to": "moved",
+            "late-films.to": "monitored",
         }
         hopped = reg.history(GONE)
         assert hopped is not None and hopped.site.label == HOP_OF_GONE

@@ -91,9 +91,9 @@ def _flag(reg: Registry, domain: str) -> int:
 
 @pytest.mark.slow
 def test_monitor_checks_sites_and_follows_a_hop(
-    tmp_path: Path, fake_web: str, redis_url: str
+    tmp_path: Path, fake_web: str, redis_url: str, registry_url: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    url = registry_url  # SQLite, then PostgreSQL
     with Registry.open(url) as reg:
         ids = {d: _flag(reg, d) for d in
                ("alive-movies.to", GONE, "seized-films.to", "parked-films.to", "hop-films.to")}

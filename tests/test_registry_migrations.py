@@ -23,8 +23,9 @@ TABLES = {
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+def engine(registry_url: str) -> Iterator[Engine]:
+    """An empty database on SQLite, then on PostgreSQL."""
+    engine = make_engine(registry_url)
     yield engine
     engine.dispose()
 

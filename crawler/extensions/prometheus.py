@@ -74,7 +74,12 @@ class PrometheusExporter:
 
     # -- lifecycle -----------------------------------------------------------------------
     def engine_started(self) -> None:
-        self.server.start()
+        try:
+            self.server.start()
+        except OSError as exc:  # port taken: crawl on, but say so (probes will fail)
+            logger.error("Metrics and health port %s:%d unavailable (%s): this process "
+                         "serves no /metrics, /healthz or /readyz", self.server.addr,
+                         self.server.port, exc.strerror or exc)  # fmt: skip
         self._tick = task.LoopingCall(self._on_tick)
         self._tick.start(TICK_SECONDS, now=True)
 

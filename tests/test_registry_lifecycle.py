@@ -236,3 +236,27 @@ def test_sites_sharing_identifiers_form_an_operator_cluster(reg: Registry) -> No
     assert gamma is not None and gamma.operator_cluster == alpha.operator_cluster
     lone = reg.history("lone.to")
     assert lone is not None and (lone.operator_cluster, lone.cluster) == (None, [])
+
+
+def test_monitors_claiming_at_once_schedule_each_site_once(registry_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Registry.open(registry_url, POLICY) as reg:
+        reg.record_page_verdicts(
+            {"domain": f"site{i}.to", "url": f"https://site{i}.to/", "score": 0.9,
+             "infringing": True, "kind": "index", "explanation": "", "signals": [],
+             "content_sha256": hashlib.sha256(str(i).encode()).hexdigest(), "seen_at": T0}
+            for i in range(60)
+        )  # fmt: skip
+    now = datetime.now(UTC)
+
+    def monitor(_: int) -> list[str]:
+        with Registry.open(registry_url, POLICY) as own:
+            claimed: list[str] = []
+            while batch := own.claim_due(limit=7, now=now):
+                claimed.extend(due.domain for due in batch)
+            return claimed
+
+    with ThreadPoolExecutor(4) as pool:
+        claims = [domain for batch in pool.map(monitor, range(4)) for domain in batch]
+    assert sorted(claims) == sorted(f"site{i}.to" for i in range(60))

@@ -135,7 +135,7 @@ def test_checks_move_a_site_through_its_statuses(reg: Registry) -> None:
     events = [e for e, _, _ in alerts(reg)]
     assert events == ["site.confirmed", "site.back_up"]
     seized = check(reg, site.id, "yts.mx", "seized", at + timedelta(hours=5), http_status=200)
-    assert seized.status == "seized"
+    assert seized.status == "seized" and seized.went_down  # seized operators hop too
     assert seized.next_check is not None
     assert seized.next_check.due_at == at + timedelta(hours=5, seconds=604800)
     history = reg.history("yts.mx")

@@ -20,6 +20,8 @@ from crawler.registry.models import TITLE_LEN, Check, Domain, Evidence, Site
 from crawler.registry.policy import Policy
 
 OUTCOMES = frozenset({"up", "down", "parked", "seized", "moved"})
+# A site in one of these is gone from its domain; operators hop after all three.
+GONE = frozenset({"down", "parked", "seized"})
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class CheckRecorded:
     previous_status: str
     status: str
     fingerprint_changed: bool | None
-    went_down: bool
+    went_down: bool  # just became down, parked or seized: time to probe hop candidates
     next_check: DueCheck | None
     # The latest page seen while the site was up: what a hop candidate must look like.
     reference_fingerprint: str | None = None
@@ -184,7 +186,7 @@ def record_check(session: Session, result: CheckResult, policy: Policy) -> Check
         site.next_check_at = site.check_claimed_until = None
     else:
         next_check = _due_check(session, site, result.at + interval, policy)
-    went_down = site.status == "down" and old != "down"
+    went_down = site.status in GONE and old not in GONE
     reference = _last_up(session, site.id) if went_down else None
     return CheckRecorded(
         site_id=site.id,

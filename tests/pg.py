@@ -55,7 +55,12 @@ class PostgresServer:
         if os.geteuid() == 0:
             # pytest's temporary directories are private to root: the postgres user could
             # not reach them.  Its own directory under /tmp, removed by stop().
-            user = pwd.getpwnam("postgres")
+            try:
+                user = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgresUnavailable(
+                    "running as root and no 'postgres' user to run PostgreSQL as"
+                ) from None
             self.base = self._owned = Path(tempfile.mkdtemp(prefix="isop-pg-"))
             os.chown(self.base, user.pw_uid, user.pw_gid)
             self.data = self.base / "data"

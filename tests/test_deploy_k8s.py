@@ -53,7 +53,8 @@ def test_kustomize_builds_base_and_external_redis_overlay() -> None:
     if kubectl is None:
         pytest.skip("kubectl not on PATH: `kubectl kustomize` not run (schemas checked above)")
     built = {}
-    for folder in (BASE, K8S / "overlays" / "external-redis"):
+    for folder in (BASE, K8S / "overlays" / "external-redis",
+                   K8S / "overlays" / "prometheus-operator"):  # fmt: skip
         result = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True,
                                 text=True, timeout=60)  # fmt: skip
         assert result.returncode == 0, result.stderr
@@ -67,6 +68,12 @@ def test_kustomize_builds_base_and_external_redis_overlay() -> None:
     for doc in overlay:
         if not doc["apiVersion"].startswith("keda.sh/"):
             kubernetes_validate.validate(doc, KUBE_VERSION, strict=True)
+    monitor = _find(built["prometheus-operator"], "PodMonitor", "isop")  # a CRD: by hand
+    (expression,) = monitor["spec"]["selector"]["matchExpressions"]
+    names = {_find(base, "Deployment", n)["spec"]["selector"]["matchLabels"][expression["key"]]
+             for n in ("isop-worker", "isop-monitor", "isop-alerts")}  # fmt: skip
+    assert names <= set(expression["values"])
+    assert monitor["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
 
 
 def test_workers_probe_health_and_outlast_the_lease_flush() -> None:

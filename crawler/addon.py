@@ -46,6 +46,7 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
             "crawler.pipelines.detect.DetectPipeline": 300,
             "crawler.pipelines.evidence.EvidencePipeline": 700,
             "crawler.linking.pipeline.LinkingPipeline": 750,
+            "crawler.images.pipeline.ImagePipeline": 760,
             "crawler.pipelines.registry.RegistryPipeline": 800,
         },
         "SPIDER_MIDDLEWARES": {

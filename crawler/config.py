@@ -62,6 +62,7 @@ class CrawlConfig(_Section):
     max_site_hops: int = Field(4, ge=0)
     max_response_bytes: int = Field(5_000_000, ge=1024)
     idle_exit: float = Field(0, ge=0)
+    images_per_site: int = Field(4, ge=0)
 
 
 class FrontierConfig(_Section):

@@ -37,6 +37,9 @@ class PageItem:
     body: bytes
     fetched_at: datetime
     redirect_chain: list[str] = field(default_factory=list)  # URLs before the final one
+    # Why each hop of redirect_chain was left: HTTP status (301, 302, 307, 308) or
+    # "meta refresh" (Scrapy's response.meta["redirect_reasons"]); for linking proofs.
+    redirect_reasons: list[int | str] = field(default_factory=list)
     referer: str | None = None
     site_hops: int = 0  # cross-site links followed from a seed
     verdict: Verdict | None = None
@@ -156,3 +159,27 @@ class ShopItem:
     domain: str
     fetched_at: datetime
     shop: ShopFacts
+
+
+#: Why an image was fetched: what it is on the page that showed it.
+IMAGE_ROLES = ("poster", "thumbnail", "logo", "favicon")
+
+
+@dataclass
+class ImageItem:
+    """An image shown by a page (poster, thumbnail, channel logo) or a site's favicon.
+
+    It goes to the ``image_phash`` detector (a catalog match becomes evidence on the site of
+    ``page_url``) and, for favicons, to the linking features. ``body`` is kept only until
+    hashing: the image pipeline empties it (``sha256`` stays) unless the image matched.
+    """
+
+    url: str
+    domain: str  # registered domain of the site whose page showed it (not of the image host)
+    page_url: str  # the page it was found on (the site's home for a /favicon.ico guess)
+    role: str  # one of IMAGE_ROLES
+    content_type: str
+    sha256: str
+    body: bytes
+    fetched_at: datetime
+    verdict: Verdict | None = None

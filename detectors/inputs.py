@@ -15,14 +15,28 @@ from detectors.base import Content
 
 _MAX_LISTING_LINES = 5000
 _MAX_DEPTH = 64
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 
 
 class InputError(ValueError):
     """The bytes are not what they claim to be (a broken .torrent...)."""
 
 
+def is_image(body: bytes) -> bool:
+    """JPEG, PNG, GIF, WebP, BMP or ICO by magic bytes (an image's name or type may lie)."""
+    if body.startswith(_IMAGE_MAGIC):
+        return True
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return True
+    if body[:2] == b"BM" and len(body) >= 26 and body[6:10] == b"\0\0\0\0":
+        return True  # BITMAPFILEHEADER: its reserved words are zero
+    return body[:4] == b"\0\0\1\0" and len(body) >= 22 and body[4:6] != b"\0\0"  # ICO
+
+
 def sniff_kind(body: bytes, name: str = "", content_type: str = "") -> str:
-    """``html``, ``playlist``, ``panel``, ``torrent`` or ``xmltv`` for these bytes."""
+    """``html``, ``playlist``, ``panel``, ``torrent``, ``xmltv`` or ``image`` for these bytes."""
+    if is_image(body):
+        return "image"
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     lower_name = name.lower().split("?", 1)[0]
     ctype = content_type.lower()

@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from crawler.detection import evaluate
 from crawler.domains import registered_domain
+from crawler.images.fetch import ImageFetcher
 from crawler.items import PageItem
 from crawler.pages import classify
 
@@ -48,6 +49,7 @@ class DiscoverySpider(RedisSpider):
         self.max_site_hops = 4
         self._idle_since: float | None = None
         self.idle_exit = 0.0
+        self._images: ImageFetcher | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
@@ -148,6 +150,7 @@ class DiscoverySpider(RedisSpider):
             body=response.body,
             fetched_at=datetime.now(UTC),
             redirect_chain=list(response.meta.get("redirect_urls", [])),
+            redirect_reasons=list(response.meta.get("redirect_reasons", [])),
             referer=(response.request.headers.get(b"Referer") or b"").decode("latin-1") or None
             if response.request
             else None,
@@ -158,6 +161,9 @@ class DiscoverySpider(RedisSpider):
         if kind != "html" or not isinstance(response, TextResponse):
             return
         score = verdict.score if verdict is not None else 0.0
+        # Images first: they count in the frontier's page budget, which the links would fill.
+        yield from self.images.requests(response, response.selector.root, self.parse_image,
+                                        self.on_error)
         for link in self.links.extract_links(response):
             target = registered_domain(link.url)
             if not target:
@@ -173,6 +179,20 @@ class DiscoverySpider(RedisSpider):
                 priority=link_priority(score, next_hops),
                 meta={"site_hops": next_hops, "how_found": "link", "found_on_score": score},
             )
+
+    # -- images --------------------------------------------------------------------------
+    @property
+    def images(self) -> ImageFetcher:
+        """Posters, logos and favicons of the pages, within the per-site image budget."""
+        if self._images is None:
+            self._images = ImageFetcher.from_crawler(self.crawler)
+        return self._images
+
+    def parse_image(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """An image a page showed (or a site's favicon): an ImageItem for the detectors."""
+        item = self.images.item(response)
+        if item is not None:
+            yield item
 
     def on_error(self, failure: Failure) -> None:
         """Count a failed fetch by cause; the request is done (retries already happened)."""

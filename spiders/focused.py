@@ -142,6 +142,7 @@ class FocusedSpider(DiscoverySpider):
             fetched_at=self.now(),
             redirect_chain=[self.redactor.redact_url(u).url
                             for u in response.meta.get("redirect_urls", [])],
+            redirect_reasons=list(response.meta.get("redirect_reasons", [])),
             referer=referer,
             site_hops=int(response.meta.get("site_hops", 0)),
         )  # fmt: skip
@@ -155,6 +156,9 @@ class FocusedSpider(DiscoverySpider):
             if item.kind == "html" and isinstance(response, TextResponse):
                 root = self.safely("html", response.url, parse_html, response.body)
                 if root is not None:
+                    # Images first: they count in the frontier's page budget (see discovery).
+                    yield from self.images.requests(response, root, self.parse_image,
+                                                    self.on_error)
                     yield from self.extract_html(response, root, item)
             else:
                 yield from self.extract_other(response, item)

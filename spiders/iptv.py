@@ -63,7 +63,8 @@ class IptvSpider(FocusedSpider):
         for pre in root.iter("pre", "textarea", "code"):
             pasted = pre.text_content()
             if pasted.lstrip().startswith("#EXTM3U"):
-                yield from self._playlist(response.url + "#pasted", pasted, item.domain)
+                yield from self._playlist(response.url + "#pasted", pasted, item.domain,
+                                          response)
         shop = self.safely("shop", response.url, extract_shop, root)
         if shop is not None and (shop.plans or shop.channel_count or shop.vod_count):
             yield ShopItem(url=response.url, domain=item.domain, fetched_at=item.fetched_at,
@@ -93,7 +94,7 @@ class IptvSpider(FocusedSpider):
         if item.kind == "playlist":
             if "#EXT-X-" in text[:4096] and "#EXTINF:-1" not in text[:4096]:
                 return  # an HLS video manifest: the streaming spider's
-            yield from self._playlist(response.url, text, item.domain)
+            yield from self._playlist(response.url, text, item.domain, response)
             header = self.safely("playlist", response.url, _header, text) or {}
             for url in (header.get("x-tvg-url", "") or header.get("url-tvg", "")).split(","):
                 request = self.follow(url.strip(), response, self.parse_guide)
@@ -103,12 +104,14 @@ class IptvSpider(FocusedSpider):
         elif response.body.lstrip()[:5] in (b"<?xml", b"<tv>", b"<tv ", b"<!DOC"):
             yield from self.parse_guide(response)
 
-    def _playlist(self, url: str, text: str, domain: str) -> Iterator[Any]:
+    def _playlist(self, url: str, text: str, domain: str, response: Response) -> Iterator[Any]:
         playlist = self.safely("playlist", url, parse_playlist, text, self.redactor)
         if playlist is not None and playlist.channels:
             self.crawler.stats.inc_value("isop/iptv/channels", len(playlist.channels))
             yield PlaylistItem(url=self.redactor.redact_url(url).url, domain=domain,
                                fetched_at=self.now(), playlist=playlist)  # fmt: skip
+            logos = [c.logo for c in playlist.channels if c.logo]
+            yield from self.images.logo_requests(response, logos, self.parse_image, self.on_error)
 
     def parse_guide(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """An XMLTV guide."""

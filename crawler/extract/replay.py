@@ -54,10 +54,11 @@ def replay(web: SandboxWeb, spider: Any, seeds: Iterable[str], max_pages: int = 
     from crawler.safety.media import media_reason
 
     queue: deque[Request] = deque(Request(u, callback=spider.parse) for u in seeds)
+    images: deque[Request] = deque()  # lowest priority, as in the frontier: after every page
     seen: set[str] = {r.url for r in queue}
     pages = 0
-    while queue and pages < max_pages:
-        request = queue.popleft()
+    while (queue or images) and pages < max_pages:
+        request = queue.popleft() if queue else images.popleft()
         response = response_for(web, request)
         pages += 1
         callback = request.callback or spider.parse
@@ -67,7 +68,7 @@ def replay(web: SandboxWeb, spider: Any, seeds: Iterable[str], max_pages: int = 
             if isinstance(output, Request) and output.url not in seen and allow(output.url) \
                     and not media_reason(output.url):  # fmt: skip
                 seen.add(output.url)
-                queue.append(output)
+                (images if output.meta.get("isop_image") else queue).append(output)
 
 
 def crawl_offline(web: SandboxWeb, spider: Any, seeds: Iterable[str], max_pages: int = 200,

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from crawler.domains import registered_domain
 from crawler.linking.favicon import favicon_key
 from crawler.linking.identifiers import extract_identifiers
-from crawler.linking.redirects import page_redirects
+from crawler.linking.redirects import chain_proofs, page_redirects
 from crawler.linking.template import signature
 
-POINTER_KINDS = ("meta_refresh", "js_location")
+#: HTTP redirects are stored as pointers too, on the domain that redirected (the linking
+#: pipeline reads them from the page's redirect chain with their status).
+HTTP_POINTER_KINDS = ("http_301", "http_302", "http_303", "http_307", "http_308")
+POINTER_KINDS = ("meta_refresh", "js_location", *HTTP_POINTER_KINDS)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,6 +29,19 @@ class Feature:
     kind: str
     value: str
     detail: str = ""
+
+
+def chain_features(chain: list[str], reasons: list[int | str],
+                   final_url: str) -> list[tuple[str, Feature]]:
+    """``(source domain, feature)`` for each HTTP redirect of a chain that changes registered
+    domain and whose status is known: the source domain's pointer to the target domain."""
+    out = []
+    meta = {"redirect_urls": chain, "redirect_reasons": reasons}
+    for proof in chain_proofs(meta, final_url):
+        source, target = registered_domain(proof.source), registered_domain(proof.target)
+        if proof.how in HTTP_POINTER_KINDS and source and target and source != target:
+            out.append((source, Feature(proof.how, target, f"{proof.source} -> {proof.target}")))
+    return out
 
 
 def page_features(url: str, content_type: str, body: bytes) -> list[Feature]:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.outbox import record_alert
-from crawler.linking.features import POINTER_KINDS
+from crawler.linking.features import HTTP_POINTER_KINDS, POINTER_KINDS
 from crawler.linking.models import DomainLink, LinkFeature
 from crawler.linking.template import TemplateSignature
 from crawler.registry.models import Domain, Site
@@ -114,13 +114,17 @@ def _decisive(proofs: list[Proof]) -> bool:
 
 def _proofs(session: Session, page: PageLike) -> list[tuple[int, Proof]]:
     out: list[tuple[int, Proof]] = []
-    redirects = [alias for alias, how in page.aliases if how == "redirect"]
+    pointers = _pointer_proofs(session, page.domain)
+    # A redirect whose HTTP status was stored (http_301...) is proven by that pointer.
+    with_status = {p.via_domain for _, p in pointers if p.kind in HTTP_POINTER_KINDS}
+    redirects = [alias for alias, how in page.aliases
+                 if how == "redirect" and alias not in with_status]  # fmt: skip
     if redirects:
         for domain, site_id in session.execute(
                 select(Domain.domain, Domain.site_id).where(Domain.domain.in_(redirects))):
             out.append((site_id, Proof("http_redirect", f"{domain} -> {page.domain} "
                                        f"(redirect chain to {page.url})", domain)))
-    out += _pointer_proofs(session, page.domain)
+    out += pointers
     mine = list(session.scalars(select(LinkFeature).where(LinkFeature.domain == page.domain)))
     out += _identifier_proofs(session, page.domain, mine)
     out += _supporting_proofs(session, page.domain, mine)

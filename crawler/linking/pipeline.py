@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import PageItem
-from crawler.linking.features import page_features
+from crawler.linking.features import chain_features, page_features
 from crawler.linking.store import FeatureWriter
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,12 @@ class LinkingPipeline:
 
     def _store(self, item: PageItem) -> int:
         features = page_features(item.url, item.content_type, item.body)
-        return self.writer.write(item.domain, item.url, item.fetched_at, features)
+        count = self.writer.write(item.domain, item.url, item.fetched_at, features)
+        for source, feature in chain_features(item.redirect_chain, item.redirect_reasons,
+                                              item.url):  # fmt: skip
+            count += self.writer.write(source, feature.detail.split(" -> ", 1)[0],
+                                       item.fetched_at, [feature])  # fmt: skip
+        return count
 
     def close_spider(self) -> None:
         self.executor.shutdown(wait=True)

@@ -76,6 +76,18 @@ def record_page_verdict(
     return _views(session, [site])[0] if view else None
 
 
+def record_evidence(session: Session, page: PageVerdict) -> SiteView | None:
+    """Evidence for the site owning ``page.domain`` that is no page verdict (a protected
+    image the site shows): score and status stay; None when no site owns the domain."""
+    owner = session.scalar(select(Domain).where(Domain.domain == page.domain))
+    if owner is None:
+        return None
+    site = session.scalars(select(Site).where(Site.id == owner.site_id).with_for_update()).one()
+    _add_evidence(session, site, page)
+    session.flush()
+    return _views(session, [site])[0]
+
+
 def _new_site(session: Session, page: PageVerdict) -> Site:
     site = Site(
         label=page.domain,

@@ -106,6 +106,16 @@ class Registry:
             lambda session: backend.record_page_verdict(session, page, threshold)
         )
 
+    def record_evidence(self, domain: str, url: str, score: float, explanation: str,
+                        signals: list[dict[str, Any]], content_sha256: str,
+                        seen_at: datetime) -> SiteView | None:  # fmt: skip
+        """Add evidence that is no page verdict (a catalog match of an image the site shows)
+        to the site owning ``domain``; its score and status stay. None when no site owns
+        the domain: an image alone never makes a site (reviews show posters too)."""
+        page = _page(domain, url, score, False, None, explanation, signals, content_sha256,
+                     seen_at)  # fmt: skip
+        return self._write_retrying(lambda session: backend.record_evidence(session, page))
+
     def record_page_verdicts(self, verdicts: Iterable[dict[str, Any]]) -> int:
         """Record many verdicts (keyword arguments of ``record_page_verdict``) in one
         transaction: the throughput path for bulk ingest (see :mod:`crawler.registry.bulk`).

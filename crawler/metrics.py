@@ -134,8 +134,7 @@ class FleetCollector(Collector):
             "Estimated false-positive rate of the shard's dedup filter at that many URLs "
             "(0 in exact mode)", labels=["shard"])  # fmt: skip
         for row in shards:
-            # Frontier.status() reports the lifetime "scheduled" stat under that name.
-            added = int(row.get("pushed", 0)) + int(row.get("scheduled", 0))
+            added = int(row.get("pushed", 0)) + int(row.get("scheduled_total", 0))
             items.add_metric([str(row["shard"])], added)
             rate.add_metric([str(row["shard"])], view.error_rate_at(added))
         yield items

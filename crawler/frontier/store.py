@@ -335,7 +335,10 @@ class Frontier:
                     "dead_letters": int(dead),
                 }  # fmt: skip
                 for name in STAT_FIELDS:
-                    row[name] = int(stats.get(name.encode(), 0))
+                    # "scheduled" already names what waits now; the lifetime counter of
+                    # revisits scheduled is "scheduled_total".
+                    key = "scheduled_total" if name == "scheduled" else name
+                    row[key] = int(stats.get(name.encode(), 0))
                 rows.append(row)
         return sorted(rows, key=lambda r: r["shard"])
 

@@ -15,7 +15,7 @@ reclaim_expired(max_inflight, 100)
 release_due(max_inflight, 100)
 
 -- Among the domains that may be fetched now, take the ones whose best request ranks best.
-local ready = redis.call('ZRANGEBYSCORE', B .. ':ready', '-inf', now, 'LIMIT', 0, n * 4)
+local ready = redis.call('ZRANGEBYSCORE', B .. ':ready', '-inf', now, 'LIMIT', 0, n * 2)
 local heads = {}
 for _, d in ipairs(ready) do
   local head = redis.call('ZRANGE', qkey(d), 0, 0, 'WITHSCORES')
@@ -29,25 +29,39 @@ table.sort(heads, function(a, b) return a[2] < b[2] end)
 
 local out = {}
 local taken = 0
+local seq = nil
 for _, h in ipairs(heads) do
   if taken >= n then break end
   local d = h[1]
   local item = redis.call('ZPOPMIN', qkey(d))
   local json, score = item[1], item[2]
-  redis.call('DECR', B .. ':pending')
-  local id = worker .. ':' .. redis.call('INCR', B .. ':leaseseq')
+  -- One counter call per script for the lease ids, however many are granted.
+  if seq == nil then seq = redis.call('INCR', B .. ':leaseseq') end
+  local id = worker .. ':' .. seq .. '.' .. taken
   redis.call('HSET', B .. ':lease', id, d .. '\t' .. score .. '\t' .. json)
   redis.call('ZADD', B .. ':leases', now + ttl, id)
   local inflight = redis.call('HINCRBY', B .. ':inflight', d, 1)
   local delay = tonumber(redis.call('HGET', B .. ':delay', d) or default_delay)
   redis.call('HSET', B .. ':next', d, now + delay)
-  redis.call('ZREM', B .. ':ready', d)
-  make_ready(d, max_inflight)
+  -- make_ready() spelled out with what is known here: d is in the ready set (it was just
+  -- read from it), its next time is now + delay and its in-flight count is inflight.
+  if inflight < max_inflight and redis.call('ZCARD', qkey(d)) > 0 then
+    redis.call('ZADD', B .. ':ready', now + delay, d)
+  else
+    redis.call('ZREM', B .. ':ready', d)
+  end
   out[#out + 1] = id
   out[#out + 1] = json
   taken = taken + 1
 end
+if taken > 0 then redis.call('DECRBY', B .. ':pending', taken) end
 stat('granted', taken)
+
+if taken >= n then
+  -- The caller got all it asked for: it will ask again at once anyway.
+  out[#out + 1] = 0
+  return out
+end
 
 local first = redis.call('ZRANGE', B .. ':ready', 0, 0, 'WITHSCORES')
 local wait = -1

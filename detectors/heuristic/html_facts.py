@@ -1,73 +1,32 @@
 """What the page detectors look at, extracted once per page and shared between them.
 
 Text and metadata come from lxml (C parser, recovering, no network, iterative walks, so deep
-nesting cannot blow the Python stack). URLs are taken with a linear regex over the raw markup,
-which also sees links that a truncated tree lost and URLs inside inline scripts (JS players,
-pop-under loaders).
+nesting cannot blow the Python stack). URLs are taken with linear regexes over the raw markup
+(``links.py``), which also see links that a truncated tree lost and URLs inside inline scripts
+(JS players, pop-under loaders).
 """
 
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import lxml.etree as etree
 
 from detectors.base import Content
 from detectors.heuristic.hosts import url_host
+from detectors.heuristic.links import Link, collect_links, link_names
 from detectors.text import collapse, fold
 
-# Bounded and possessive, starting only at the beginning of a name: linear on hostile markup.
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]{0,20})\s([^<>]{0,4000}+)>")
-_ATTR = re.compile(
-    r"""(?<![\w:.-])([\w:.-]{1,60}+)\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'>]++))"""
-)
-_INLINE_URL = re.compile(r"""(?:https?:)?//[\w.-]+(?::\d+)?[^\s"'<>\\)]*|magnet:\?[^\s"'<>\\]+""")
-_URL_ATTRS = frozenset({"href", "src", "data", "action"})
-_SOURCES = {
-    "a": "a",
-    "area": "a",
-    "iframe": "iframe",
-    "frame": "iframe",
-    "embed": "embed",
-    "object": "embed",
-    "video": "media",
-    "audio": "media",
-    "source": "media",
-    "track": "media",
-    "script": "script",
-    "link": "link",
-    "form": "form",
-    "img": "img",
-}
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 _SEGMENT_CHARS = 300
-_MAX_LINKS = 5000
-_MAX_TAGS = 100_000
 _MAX_SEGMENTS = 5000
 _MAX_SCRIPT_CHARS = 300_000
 _MAX_JSONLD_NODES = 2000
-
-
-@dataclass(frozen=True)
-class Link:
-    """A URL found on the page, where it was found (``source``) and its host.
-
-    Sources: a, iframe, embed, media, script, link, form, img (tag attributes), data
-    (``data-*`` attributes holding a URL), inline (inside inline scripts), text (written in the
-    visible text, as link blogs post them).
-    """
-
-    source: str
-    url: str
-    host: str
 
 
 @dataclass(frozen=True)
@@ -112,55 +71,6 @@ _STRING = etree.XPath("string()")
 def text_content(node: Any) -> str:
     """All text inside ``node`` (what ``lxml.html``'s ``text_content()`` returns)."""
     return str(_STRING(node))
-
-
-def _attr_value(match: re.Match[str]) -> str:
-    raw = match.group(2) if match.group(2) is not None else match.group(3)
-    if raw is None:
-        raw = match.group(4) or ""
-    return html.unescape(raw).strip()
-
-
-def _looks_like_url(value: str) -> bool:
-    return value.startswith(("http://", "https://", "//", "magnet:"))
-
-
-def _tag_links(markup: str, page_host: str) -> Iterator[Link]:
-    for tag_match in itertools.islice(_TAG.finditer(markup), _MAX_TAGS):
-        tag = tag_match.group(1).lower()
-        source = _SOURCES.get(tag)
-        attrs = tag_match.group(2)
-        if source is None and "data-" not in attrs.lower():
-            continue  # a <div>/<span>...: only its data-* URLs count, and it has none
-        for attr in _ATTR.finditer(attrs):
-            name = attr.group(1).lower()
-            value = _attr_value(attr)
-            if not value:
-                continue
-            if name in _URL_ATTRS and source is not None:
-                yield Link(source, value, url_host(value, page_host))
-            elif name.startswith("data-") and _looks_like_url(value):
-                yield Link("data", value, url_host(value, page_host))
-
-
-def _inline_links(text: str, source: str, page_host: str) -> Iterator[Link]:
-    for match in _INLINE_URL.finditer(text.replace("\\/", "/")):
-        yield Link(source, match.group(0), url_host(match.group(0), page_host))
-
-
-def _collect_links(markup: str, scripts: str, visible: str, page_host: str) -> tuple[Link, ...]:
-    """Distinct (source, URL) pairs from tags, inline scripts and visible text, capped."""
-    found: dict[tuple[str, str], Link] = {}
-    streams = itertools.chain(
-        _tag_links(markup, page_host),
-        _inline_links(scripts, "inline", page_host),
-        _inline_links(visible, "text", page_host),
-    )
-    for link in streams:
-        found.setdefault((link.source, link.url), link)
-        if len(found) >= _MAX_LINKS:
-            break
-    return tuple(found.values())
 
 
 def _parse(markup: str) -> Any:
@@ -216,25 +126,37 @@ def _meta(root: Any) -> dict[str, str]:
 
 
 def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str], int]:
-    """Visible text pieces, short segments (one per text node / link) and element count."""
+    """Visible text pieces, short segments (one per text node / link) and element count.
+
+    One ``iterwalk`` (~two events per element): an XPath selecting the visible text nodes
+    (``not(ancestor::script...)``) was measured 3x slower, libxml2 walks ancestors per node.
+    """
     pieces: list[str] = []
     segments: list[str] = []
     total = 0
     skip_depth = 0
     elements = 0
     for event, node in etree.iterwalk(root, events=("start", "end")):
-        elements += event == "start"
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _SKIP_TEXT:
-            skip_depth += 1 if event == "start" else -1
-            if event == "end" and skip_depth == 0 and node.tail:
-                pieces.append(node.tail)
-            continue
-        if skip_depth:
-            continue
-        piece = node.text if event == "start" else node.tail
-        if event == "start" and tag == "a" and len(segments) < _MAX_SEGMENTS:
-            segments.append(collapse(text_content(node))[:_SEGMENT_CHARS])
+        tag = node.tag
+        if event == "start":
+            elements += 1
+            if tag in _SKIP_TEXT:
+                skip_depth += 1
+                continue
+            if skip_depth:
+                continue
+            if tag == "a" and len(segments) < _MAX_SEGMENTS:
+                segments.append(collapse(text_content(node))[:_SEGMENT_CHARS])
+            piece = node.text
+        else:
+            if tag in _SKIP_TEXT:
+                skip_depth -= 1
+                if skip_depth == 0 and node.tail:
+                    pieces.append(node.tail)
+                continue
+            if skip_depth:
+                continue
+            piece = node.tail
         if piece and piece.strip():
             pieces.append(piece)
             total += len(piece)
@@ -247,18 +169,6 @@ def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str], int]:
 
 def _strip_tags(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]{0,4000}>", " ", markup))
-
-
-def _link_names(links: tuple[Link, ...]) -> list[str]:
-    """Release names carried by links: magnet ``dn=`` and ``.torrent`` file names."""
-    names = []
-    for link in links:
-        url = link.url
-        if url.startswith("magnet:"):
-            names.extend(parse_qs(url.partition("?")[2]).get("dn", [])[:1])
-        elif ".torrent" in url.lower():
-            names.append(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
-    return [collapse(name)[:_SEGMENT_CHARS] for name in names if name]
 
 
 def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -> PageFacts:
@@ -287,7 +197,7 @@ def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -
         pieces, segments = [stripped], [s[:_SEGMENT_CHARS] for s in stripped.splitlines()]
     script_text = "\n".join(scripts)
     visible = " ".join(pieces)
-    links = _collect_links(markup, script_text, visible, page_host)
+    links = collect_links(markup, script_text, visible, page_host)
     head = " \n ".join(
         part
         for part in (title, meta.get("description", ""), meta.get("og:title", ""),
@@ -295,7 +205,7 @@ def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -
         if part
     )
     text = collapse(head + " \n " + visible)[:max_text_chars]
-    segments = [s for s in segments if s][:_MAX_SEGMENTS] + _link_names(links)
+    segments = [s for s in segments if s][:_MAX_SEGMENTS] + link_names(links)
     script_sources = "\n".join(link.url for link in links if link.source == "script")
     return PageFacts(
         url=content.url,

@@ -1,0 +1,120 @@
+"""URLs of a page, taken with linear regexes over the raw markup (not from the parsed tree).
+
+The markup scan also sees links that a truncated tree lost and URLs inside inline scripts
+(JS players, pop-under loaders). It is the costliest part of a page's facts after the parse,
+so attributes are split by one ``findall`` per tag and a URL the page repeats is resolved
+(host, ``Link``) only once.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from detectors.heuristic.hosts import url_host
+from detectors.text import collapse
+
+# Bounded and possessive, starting only at the beginning of a name: linear on hostile markup.
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]{0,20})\s([^<>]{0,4000}+)>")
+_ATTR = re.compile(
+    r"""(?<![\w:.-])([\w:.-]{1,60}+)\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'>]++))"""
+)
+_INLINE_URL = re.compile(r"""(?:https?:)?//[\w.-]+(?::\d+)?[^\s"'<>\\)]*|magnet:\?[^\s"'<>\\]+""")
+_URL_ATTRS = frozenset({"href", "src", "data", "action"})
+_SOURCES = {
+    "a": "a",
+    "area": "a",
+    "iframe": "iframe",
+    "frame": "iframe",
+    "embed": "embed",
+    "object": "embed",
+    "video": "media",
+    "audio": "media",
+    "source": "media",
+    "track": "media",
+    "script": "script",
+    "link": "link",
+    "form": "form",
+    "img": "img",
+}
+_MAX_LINKS = 5000
+_MAX_TAGS = 100_000
+_SEGMENT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL found on the page, where it was found (``source``) and its host.
+
+    Sources: a, iframe, embed, media, script, link, form, img (tag attributes), data
+    (``data-*`` attributes holding a URL), inline (inside inline scripts), text (written in the
+    visible text, as link blogs post them).
+    """
+
+    source: str
+    url: str
+    host: str
+
+
+def _looks_like_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "//", "magnet:"))
+
+
+def _tag_links(markup: str) -> Iterator[tuple[str, str]]:
+    for tag_match in itertools.islice(_TAG.finditer(markup), _MAX_TAGS):
+        tag, attrs = tag_match.groups()
+        source = _SOURCES.get(tag.lower())
+        if source is None and "data-" not in attrs.lower():
+            continue  # a <div>/<span>...: only its data-* URLs count, and it has none
+        # findall gives "" for a quote style not used; an empty value is skipped either way.
+        for name, double, single, bare in _ATTR.findall(attrs):
+            raw = double or single or bare
+            value = (html.unescape(raw) if "&" in raw else raw).strip()
+            if not value:
+                continue
+            name = name.lower()
+            if name in _URL_ATTRS and source is not None:
+                yield source, value
+            elif name.startswith("data-") and _looks_like_url(value):
+                yield "data", value
+
+
+def _inline_links(text: str, source: str) -> Iterator[tuple[str, str]]:
+    for url in _INLINE_URL.findall(text.replace("\\/", "/")):
+        yield source, url
+
+
+def collect_links(markup: str, scripts: str, visible: str, page_host: str) -> tuple[Link, ...]:
+    """Distinct (source, URL) pairs from tags, inline scripts and visible text, capped.
+
+    A URL repeated on the page (menus, pagination) is looked at once: its host and ``Link``
+    are made only for a new pair.
+    """
+    found: dict[tuple[str, str], Link] = {}
+    streams = itertools.chain(
+        _tag_links(markup),
+        _inline_links(scripts, "inline"),
+        _inline_links(visible, "text"),
+    )
+    for pair in streams:
+        if pair not in found:
+            found[pair] = Link(pair[0], pair[1], url_host(pair[1], page_host))
+            if len(found) >= _MAX_LINKS:
+                break
+    return tuple(found.values())
+
+
+def link_names(links: tuple[Link, ...]) -> list[str]:
+    """Release names carried by links: magnet ``dn=`` and ``.torrent`` file names."""
+    names = []
+    for link in links:
+        url = link.url
+        if url.startswith("magnet:"):
+            names.extend(parse_qs(url.partition("?")[2]).get("dn", [])[:1])
+        elif ".torrent" in url.lower():
+            names.append(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
+    return [collapse(name)[:_SEGMENT_CHARS] for name in names if name]

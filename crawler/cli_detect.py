@@ -111,12 +111,13 @@ def explain(ctx: click.Context, url: str | None, targets: tuple[str, ...]) -> No
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False), default="eval-plots",
               show_default=True, help="Folder for one precision-recall PNG per detector.")
 @click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+@click.option("--save", is_flag=True,
+              help="Also write the figures to <data_dir>/eval/ (the API's /evaluation reads them).")
 @click.pass_context
-def eval_labels(
-    ctx: click.Context, labels: str, split: str | None, plots_dir: str, as_json: bool
-) -> None:
+def eval_labels(ctx: click.Context, labels: str, split: str | None, plots_dir: str, as_json: bool,
+                save: bool) -> None:  # fmt: skip
     """Precision, recall and F1 per detector and fused on a labelled CSV (target,url,label,kind)."""
-    from crawler.label_eval import LabelsError, load_labels, run_labelled_eval
+    from crawler.label_eval import LabelsError, load_labels, run_labelled_eval, save_report
 
     try:
         rows = load_labels(Path(labels), split)
@@ -127,6 +128,13 @@ def eval_labels(
         click.echo(line)
     if as_json:
         click.echo(json.dumps(report.to_json(), sort_keys=True))
+    if save:
+        folder = _config(ctx).data_dir / "eval"
+        try:
+            saved = save_report(report, folder, Path(labels), split)
+        except OSError as exc:
+            fail(f"{folder}: cannot save the results ({exc.strerror or exc})")
+        click.echo(f"saved {saved}", err=True)
     if report.unreadable:
         sys.exit(USER_ERROR)
 

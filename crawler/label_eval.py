@@ -213,3 +213,37 @@ def run_labelled_eval(
                 plots_dir / f"pr_{name}.png", title, pr_curve(pairs), (c.recall, c.precision)
             )
     return report
+
+
+def save_report(report: LabelledReport, folder: Path, labels: Path, split: str | None) -> Path:
+    """Write ``report`` as ``<folder>/eval-<UTC time>.json`` for the API's evaluation endpoint.
+
+    Written to a hidden temporary file in the same folder, then renamed: a reader (the API
+    serves the newest ``*.json``) never sees half a file.  The name carries microseconds and
+    never overwrites, so two saves in the same second both stay.
+    """
+    import json
+    import os
+    import tempfile
+    from datetime import UTC, datetime
+
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    body = {**report.to_json(), "labels": str(labels), "split": split,
+            "saved_at": now.isoformat()}  # fmt: skip
+    handle, tmp = tempfile.mkstemp(prefix=".eval-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(body, out, sort_keys=True, ensure_ascii=False)
+            out.flush()
+            os.fsync(out.fileno())
+        for attempt in range(100):
+            target = folder / f"eval-{now:%Y%m%dT%H%M%S.%fZ}{f'-{attempt}' if attempt else ''}.json"
+            try:
+                os.link(tmp, target)  # atomic and refuses to overwrite an existing save
+            except FileExistsError:
+                continue
+            return target
+        raise FileExistsError(f"{folder}: no free name for eval-{now:%Y%m%dT%H%M%S.%fZ}.json")
+    finally:
+        os.unlink(tmp)

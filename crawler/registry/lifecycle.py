@@ -4,6 +4,9 @@ hear of it, its alert: all in the caller's transaction, so none exists without t
 candidate --(score >= confirm_score, or an analyst)--> confirmed --(first check up)-->
 monitored <--> down / parked / seized / moved; an analyst's false-positive verdict is sticky:
 no score and no check moves the site out of it, only another analyst verdict.
+A coordinator may close a case (any status -> closed): the monitor stops revisiting it (it is
+in no revisit interval, and a check already in flight is dropped as stale); reopening is a
+status change back to confirmed or monitored, which the monitor schedules at once.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ def change_status(
         return False
     site.status = new
     site.status_changed_at = at
+    if new == "closed" or old == "closed":  # closed: no check; reopened: checked at once
+        site.next_check_at = site.check_claimed_until = None
     session.add(
         SiteEvent(site_id=site.id, kind="status", old=old, new=new, actor=actor, text=why, at=at)
     )

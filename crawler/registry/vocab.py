@@ -16,6 +16,7 @@ SITE_STATUSES: Final = frozenset(
         "seized",
         "moved",
         "false_positive",
+        "closed",  # a case a coordinator closed: kept, never revisited, reopened by hand
     }
 )
 

@@ -22,6 +22,7 @@ from detectors.heuristic.hosts import url_host
 from detectors.heuristic.links import Link, collect_links, link_names
 from detectors.text import collapse, fold
 
+_WORD = re.compile(r"[^\W_]+")
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 _SEGMENT_CHARS = 300
 _MAX_SEGMENTS = 5000
@@ -48,7 +49,21 @@ class PageFacts:
     @cached_property
     def folded_segments(self) -> tuple[str, ...]:
         """``segments`` folded, computed once per page for every rule that needs them."""
+        joined = "\n".join(self.segments)
+        if joined.count("\n") == max(0, len(self.segments) - 1):
+            # fold maps character for character: one call on the joined texts, split back.
+            return tuple(fold(joined).split("\n")) if self.segments else ()
         return tuple(fold(segment) for segment in self.segments)
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The words (runs of letters and digits) of ``folded``, in order."""
+        return _WORD.findall(self.folded)
+
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        """``words`` as a set: phrase rules skip phrases whose first word is absent."""
+        return frozenset(self.words)
 
     def field(self, name: str) -> str:
         """The string a rule's ``field`` names (``text`` is the folded visible text)."""

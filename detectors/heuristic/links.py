@@ -64,23 +64,35 @@ def _looks_like_url(value: str) -> bool:
     return value.startswith(("http://", "https://", "//", "magnet:"))
 
 
+def _attr_links(source: str | None, attrs: str) -> list[tuple[str, str]]:
+    found = []
+    # findall gives "" for a quote style not used; an empty value is skipped either way.
+    for name, double, single, bare in _ATTR.findall(attrs):
+        raw = double or single or bare
+        value = (html.unescape(raw) if "&" in raw else raw).strip()
+        if not value:
+            continue
+        name = name.lower()
+        if name in _URL_ATTRS and source is not None:
+            found.append((source, value))
+        elif name.startswith("data-") and _looks_like_url(value):
+            found.append(("data", value))
+    return found
+
+
 def _tag_links(markup: str) -> Iterator[tuple[str, str]]:
+    # Menus, pagination and repeated cards write the same tag many times: read each once.
+    seen: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
     for tag_match in itertools.islice(_TAG.finditer(markup), _MAX_TAGS):
         tag, attrs = tag_match.groups()
         source = _SOURCES.get(tag.lower())
         if source is None and "data-" not in attrs.lower():
             continue  # a <div>/<span>...: only its data-* URLs count, and it has none
-        # findall gives "" for a quote style not used; an empty value is skipped either way.
-        for name, double, single, bare in _ATTR.findall(attrs):
-            raw = double or single or bare
-            value = (html.unescape(raw) if "&" in raw else raw).strip()
-            if not value:
-                continue
-            name = name.lower()
-            if name in _URL_ATTRS and source is not None:
-                yield source, value
-            elif name.startswith("data-") and _looks_like_url(value):
-                yield "data", value
+        key = (source, attrs)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = _attr_links(source, attrs)
+        yield from found
 
 
 def _inline_links(text: str, source: str) -> Iterator[tuple[str, str]]:

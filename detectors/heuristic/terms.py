@@ -82,15 +82,19 @@ class TermIndex:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def occurrences(self, folded_text: str, max_per_term: int = 20) -> Iterator[TermHit]:
+    def occurrences(
+        self, folded_text: str, max_per_term: int = 20, words: frozenset[str] | None = None
+    ) -> Iterator[TermHit]:
         """Every boundary-respecting occurrence (up to ``max_per_term`` per phrase).
 
         A Latin phrase starts with a whole word, so a text without that word cannot hold the
         phrase: one pass collects the text's words (shared by every rule searching the same
-        text) and most phrases are skipped without a scan.
+        text, or given as ``words``: the words of ``folded_text``) and most phrases are skipped
+        without a scan.
         """
         size = len(folded_text)
-        words = _words(folded_text) if size > _PREFILTER_MIN_CHARS else None
+        if words is None and size > _PREFILTER_MIN_CHARS:
+            words = _words(folded_text)
         for term in self.terms:
             if words is not None and term.first_word is not None and term.first_word not in words:
                 continue
@@ -105,10 +109,12 @@ class TermIndex:
                     yield TermHit(term, position, end, 1)
                 position = folded_text.find(term.folded, position + 1)
 
-    def search(self, folded_text: str, max_count: int = 20) -> list[TermHit]:
+    def search(
+        self, folded_text: str, max_count: int = 20, words: frozenset[str] | None = None
+    ) -> list[TermHit]:
         """Phrases found in ``folded_text`` (already folded): first occurrence and count."""
         found: dict[str, TermHit] = {}
-        for hit in self.occurrences(folded_text, max_count):
+        for hit in self.occurrences(folded_text, max_count, words):
             first = found.get(hit.term.folded)
             if first is None:
                 found[hit.term.folded] = hit

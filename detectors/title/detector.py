@@ -182,7 +182,12 @@ class TitleDetector(Detector):
         for headline in headlines:
             for piece, year in _headline_pieces(headline):
                 self._title(self.works.lookup(piece, year), year, piece, titles)
-        words = normalized_words(facts.folded[: self.settings.max_scan_words * 8])
+        scanned = facts.folded[: self.settings.max_scan_words * 8]
+        # The page's words are already split (same split as normalize's) unless "&" ("and").
+        if len(scanned) == len(facts.folded) and "&" not in scanned:
+            words = facts.words
+        else:
+            words = normalized_words(scanned)
         for index, entry in self.works.scan(words[: self.settings.max_scan_words]):
             after = words[index : index + len(entry.key.split()) + 3]
             year = entry.year if entry.year is not None and str(entry.year) in after else None

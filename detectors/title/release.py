@@ -70,15 +70,17 @@ def split_release(text: str) -> Release | None:
         return None
     name = text.strip()
     body = _BRACKETS.sub("", name)  # "[group] Title..." prefixes
-    cuts = [m.start() for m in (_TAGS.search(body), _EPISODE.search(body)) if m is not None]
+    tag_matches = list(_TAGS.finditer(body))  # the first is what _TAGS.search would find
+    episode = _EPISODE.search(body)
+    cuts = [m.start() for m in (*tag_matches[:1], episode) if m is not None]
     year_match = _YEAR.search(body)
     year = None
     if year_match is not None and year_match.start() > 0:
         year = int(year_match.group(1))
         cuts.append(year_match.start())
     title = _SEPARATORS.sub(" ", body[: min(cuts, default=len(body))]).strip(" -([")
-    tags = tuple(dict.fromkeys(m.group(0).lower() for m in _TAGS.finditer(body)))[:6]
-    return Release(name, title, year, _EPISODE.search(body) is not None, tags)
+    tags = tuple(dict.fromkeys(m.group(0).lower() for m in tag_matches))[:6]
+    return Release(name, title, year, episode is not None, tags)
 
 
 @lru_cache(maxsize=4096)

@@ -6,6 +6,8 @@ import random
 import re
 
 from detectors.heuristic.links import collect_links
+from detectors.heuristic.literals import may_match, required_literals
+from detectors.heuristic.segments import segments_matching
 from detectors.text import collapse, fold
 
 _SAMPLES = (
@@ -62,3 +64,40 @@ def test_links_are_distinct_per_source_in_page_order() -> None:
         ("inline", "https://js.example/p.js", "js.example"),
         ("text", "http://t.example", "t.example"),
     ]
+
+
+def test_required_literals_are_proven_or_absent() -> None:
+    def lits(pattern: str, flags: int = 0) -> set[str]:
+        return set(required_literals(re.compile(pattern, flags)))
+
+    assert lits(r"\b(?:sha256|md5)sums?\b") == {"sum"}
+    assert lits(r"\bchecksums?\b|\bgpg signature\b") == {"checksum", "gpg signature"}
+    assert lits(r"\b[\w.+-]{1,80}\.iso\b") == {".iso"}
+    assert lits(r"(?:서버|링크)\s*[1-9]") == {"서버", "링크"}
+    assert lits(r"x?y*") == set()  # nothing is required
+    assert lits(r"abc|\d+") == set()  # one branch has no literal
+    assert lits(r"checksum", re.IGNORECASE) == set()  # case-insensitive: never skipped
+    assert lits(r"a(?i:bc)d") in ({"a"}, {"d"})  # the case-insensitive part is not used
+
+
+def test_may_match_never_skips_a_pattern_that_matches() -> None:
+    rng = random.Random(3)
+    patterns = [r"\b(?:server|servidor)\s+\d", r"(?:[$€]|usd)\s?\d{1,4}", r"\.iso\b",
+                r"(?:ab)+c", r"(?>xy)z", r"q{2,3}r|s(?:t|u)v"]  # fmt: skip
+    alphabet = "abcdeqrstuvxyz .$€0123456789servidoriso\n"
+    for raw in patterns:
+        pattern = re.compile(raw)
+        literals = required_literals(pattern)
+        for _ in range(400):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+            if pattern.search(text):
+                assert may_match(literals, text), (raw, text)
+
+
+def test_segments_matching_equals_searching_each_text() -> None:
+    tag = re.compile(r"(?<![a-z0-9])(?:1080p|720p|web-dl)(?![a-z0-9])")
+    texts = ["dune 1080p", "x1080p", "720p", "", "web-dl 720p a", "no tag", "1080pp", "h 720p"]
+    expected = [i for i, text in enumerate(texts) if tag.search(text)]
+    assert segments_matching(texts, [tag]) == expected == [0, 2, 4, 7]
+    assert segments_matching(["a\n1080p", "720p"], [tag]) == [0, 1]  # a newline: one by one
+    assert segments_matching(texts, []) is None

@@ -7,123 +7,35 @@ one phrase a hundred times scores like a page that says it once.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import lxml.etree as etree
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from detectors.base import DetectorError
 from detectors.heuristic.hosts import HostSet, site_of
 from detectors.heuristic.html_facts import PageFacts
 from detectors.heuristic.literals import may_match, required_literals
+from detectors.heuristic.page_check_models import (
+    ADAPTER,
+    GroupsCheck,
+    NumberCheck,
+    RegexCheck,
+    ReleaseNamesCheck,
+    SchemaTypesCheck,
+    TermsCheck,
+    UrlsCheck,
+    XPathCheck,
+)
 from detectors.heuristic.rules import NO_HIT, CheckBase, Hit, compile_folded, compile_pattern
+from detectors.heuristic.segments import segments_matching
 from detectors.heuristic.terms import TermIndex
 from detectors.text import collapse, fold, shorten, snippet
 
 Matcher = Callable[[PageFacts], Hit]
 _MAX_DISTINCT = 200
 _URL_CHARS = 110
-
-
-class TermsCheck(CheckBase):
-    """Distinct phrases (per language) found in the visible text or the title."""
-
-    type: Literal["terms"]
-    terms: dict[str, list[str]]
-    field: Literal["text", "title"] = "text"
-
-
-class RegexCheck(CheckBase):
-    """Distinct regex matches; on ``text``/``title`` patterns see folded (lower, unaccented).
-
-    ``raw_text`` is the visible text as written (for case-sensitive things like addresses).
-    """
-
-    type: Literal["regex"]
-    patterns: list[str]
-    field: Literal["text", "raw_text", "title", "html", "scripts", "urls"] = "text"
-    case_sensitive: bool = False
-
-
-class NumberCheck(CheckBase):
-    """Numbers captured as ``(?P<n>...)`` that reach ``min_value`` ("20,000 channels").
-
-    A pattern may also capture ``(?P<k>k)`` for thousands written "20k". ``near`` lists words
-    (folded) the number must be close to; only windows around them are searched, which keeps
-    digit-heavy pages cheap.
-    """
-
-    type: Literal["number"]
-    patterns: list[str]
-    min_value: float
-    near: list[str] = Field(default_factory=list)
-    window: int = Field(default=60, ge=1, le=1000)
-
-
-class UrlsCheck(CheckBase):
-    """Distinct URLs from some places (``sources``) that match hosts and/or a pattern.
-
-    ``exclusive``: fire only when *every* URL from those sources matches (e.g. the only embeds
-    on the page are YouTube trailers).
-    """
-
-    type: Literal["urls"]
-    sources: list[str] | None = None
-    hosts: list[str] = Field(default_factory=list)
-    exclude_hosts: list[str] = Field(default_factory=list)
-    pattern: str | None = None
-    third_party: bool = False
-    exclusive: bool = False
-
-
-class ReleaseNamesCheck(CheckBase):
-    """Short texts carrying scene-style tags from at least ``min_groups`` tag groups."""
-
-    type: Literal["release_names"]
-    tags: dict[str, list[str]]
-    min_groups: int = Field(default=2, ge=1)
-    required: list[str] = Field(default_factory=list)
-
-
-class XPathCheck(CheckBase):
-    """Number of expressions that match at least one node (structure, not words)."""
-
-    type: Literal["xpath"]
-    expressions: list[str]
-
-
-class SchemaTypesCheck(CheckBase):
-    """schema.org / Open Graph types declared by the page (JSON-LD, microdata, og:type)."""
-
-    type: Literal["schema_types"]
-    types: list[str]
-
-
-class GroupsCheck(CheckBase):
-    """Independent cues that must co-occur: counts how many sub-checks fire.
-
-    ``required`` names groups that must be among those firing, or the check counts nothing.
-    """
-
-    type: Literal["groups"]
-    groups: dict[str, dict[str, Any]]
-    required: list[str] = Field(default_factory=list)
-
-
-PageCheck = Annotated[
-    TermsCheck
-    | RegexCheck
-    | NumberCheck
-    | UrlsCheck
-    | ReleaseNamesCheck
-    | XPathCheck
-    | SchemaTypesCheck
-    | GroupsCheck,
-    Field(discriminator="type"),
-]
-_ADAPTER: TypeAdapter[PageCheck] = TypeAdapter(PageCheck)
 
 
 def _terms(check: TermsCheck) -> Matcher:
@@ -257,31 +169,6 @@ def _tag_pattern(tags: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
-def segments_matching(folded: Sequence[str], patterns: list[re.Pattern[str]]) -> list[int] | None:
-    """Indices of the one-line texts each of ``patterns`` finds something in (None: no test).
-
-    One pass per pattern over the texts joined by newlines, instead of one search per text
-    (a 50 KB page has ~800 link and text segments). Same answer as searching each text: a
-    text holds no newline, the tag patterns match none and their edges (not a letter or
-    digit) see a newline as they see the text's start or end; and ``finditer`` reaches each
-    text's first match, since no match runs on past the newline before it.
-    """
-    if not patterns:
-        return None
-    starts, position = [], 0
-    for text in folded:
-        starts.append(position)
-        position += len(text) + 1
-    joined = "\n".join(folded)
-    if joined.count("\n") != max(0, len(folded) - 1):  # a text with a newline: one by one
-        return [i for i, text in enumerate(folded) if all(p.search(text) for p in patterns)]
-    keep: set[int] | None = None
-    for pattern in patterns:
-        hits = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
-        keep = hits if keep is None else keep & hits
-    return sorted(keep or ())
-
-
 def _release_names(check: ReleaseNamesCheck) -> Matcher:
     groups = {name: _tag_pattern(tags) for name, tags in check.tags.items() if tags}
     unknown = set(check.required) - set(groups)
@@ -412,7 +299,7 @@ _BUILDERS: dict[type[CheckBase], Callable[[Any], Matcher]] = {
 def build_check(raw: Mapping[str, Any]) -> tuple[CheckBase, Matcher]:
     """Validate a page check from config and compile its matcher."""
     try:
-        check = _ADAPTER.validate_python(raw)
+        check = ADAPTER.validate_python(raw)
     except ValidationError as exc:
         raise DetectorError(f"invalid page check: {exc}") from exc
     return check, _BUILDERS[type(check)](check)

@@ -78,6 +78,10 @@ def test_the_budget_takes_a_favicon_once_and_stops_at_the_cap() -> None:
                                               "http://a.to/2.jpg"]  # fmt: skip
     assert budget.take("b.to", [ImageRef("http://a.to/9.jpg", "poster")]) != []
     assert ImageBudget(0).take("c.to", [ImageRef("http://c.to/1.jpg", "poster")]) == []
+    small = ImageBudget(1, max_sites=2)
+    for site in ("a.to", "b.to", "a.to", "c.to"):  # b.to is the least recently seen
+        small.take(site, [ImageRef(f"http://{site}/favicon.ico", "favicon")])
+    assert list(small.sites) == ["a.to", "c.to"]
 
 
 @pytest.mark.parametrize("spider_cls", [DiscoverySpider, StreamingSpider])

@@ -11,8 +11,9 @@ one site costs: the first page of a site usually shows what its other pages show
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -114,29 +115,42 @@ def _add(found: dict[str, list[str]], role: str, url: str | None) -> None:
         found[role].append(url)
 
 
+@dataclass
+class _Spent:
+    images: int = 0
+    favicon: bool = False
+    urls: set[str] = field(default_factory=set)
+
+
 class ImageBudget:
     """At most ``per_site`` images per site (registered domain of the page) in this process,
-    the favicon once per site; an image URL is asked for once."""
+    the favicon once per site; an image URL is asked for once per site. The most recently
+    seen ``max_sites`` sites are remembered (a long crawl must not grow without bound; a site
+    forgotten and met again gets a fresh budget, the frontier's dedup still drops URLs
+    already fetched)."""
 
-    def __init__(self, per_site: int) -> None:
+    def __init__(self, per_site: int, max_sites: int = 100_000) -> None:
         self.per_site = per_site
-        self.spent: dict[str, int] = {}
-        self.asked: set[str] = set()
-        self.favicon_sites: set[str] = set()
+        self.max_sites = max_sites
+        self.sites: OrderedDict[str, _Spent] = OrderedDict()
 
     def take(self, site: str, refs: Iterable[ImageRef]) -> list[ImageRef]:
         """The refs to fetch now (their cost counted), in the order given."""
+        spent = self.sites.get(site)
+        if spent is None:
+            spent = self.sites[site] = _Spent()
+            if len(self.sites) > self.max_sites:
+                self.sites.popitem(last=False)
+        else:
+            self.sites.move_to_end(site)
         out: list[ImageRef] = []
         for ref in refs:
-            if self.spent.get(site, 0) >= self.per_site:
+            if spent.images >= self.per_site:
                 break
-            if ref.url in self.asked:
+            if ref.url in spent.urls or (ref.role == "favicon" and spent.favicon):
                 continue
-            if ref.role == "favicon":
-                if site in self.favicon_sites:
-                    continue
-                self.favicon_sites.add(site)
-            self.asked.add(ref.url)
-            self.spent[site] = self.spent.get(site, 0) + 1
+            spent.favicon = spent.favicon or ref.role == "favicon"
+            spent.urls.add(ref.url)
+            spent.images += 1
             out.append(ref)
         return out

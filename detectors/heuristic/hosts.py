@@ -23,6 +23,7 @@ def url_host(url: str, default: str = "") -> str:
     return host.rstrip(".").removeprefix("www.")
 
 
+_MEMO_MAX = 16384
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "go", "or", "ne"})
 
 
@@ -50,6 +51,8 @@ class HostSet:
                 exact.add(host)
         self._exact = frozenset(exact)
         self._any_tld = frozenset(any_tld)
+        # Pages link the same few hosts over and over: remember each host's answer.
+        self._memo: dict[str, str | None] = {}
 
     def __bool__(self) -> bool:
         return bool(self._exact or self._any_tld)
@@ -58,6 +61,16 @@ class HostSet:
         """The entry ``host`` falls under, or None."""
         if not host:
             return None
+        try:
+            return self._memo[host]
+        except KeyError:
+            pass
+        if len(self._memo) >= _MEMO_MAX:
+            self._memo.clear()
+        found = self._memo[host] = self._match(host)
+        return found
+
+    def _match(self, host: str) -> str | None:
         labels = host.split(".")
         for index in range(len(labels)):
             candidate = ".".join(labels[index:])

@@ -56,6 +56,11 @@ class PageFacts:
         return tuple(fold(segment) for segment in self.segments)
 
     @cached_property
+    def xpath_hits(self) -> dict[str, bool]:
+        """Whether each XPath expression run on ``root`` so far found something."""
+        return {}
+
+    @cached_property
     def words(self) -> list[str]:
         """The words (runs of letters and digits) of ``folded``, in order."""
         return _WORD.findall(self.folded)
@@ -160,9 +165,11 @@ def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str], int]:
                 continue
             if skip_depth:
                 continue
-            if tag == "a" and len(segments) < _MAX_SEGMENTS:
-                segments.append(collapse(text_content(node))[:_SEGMENT_CHARS])
             piece = node.text
+            if tag == "a" and len(segments) < _MAX_SEGMENTS:
+                # A link without child elements holds only its own text: no XPath call.
+                whole = text_content(node) if len(node) else piece or ""
+                segments.append(collapse(whole)[:_SEGMENT_CHARS])
         else:
             if tag in _SKIP_TEXT:
                 skip_depth -= 1

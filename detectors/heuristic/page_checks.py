@@ -212,11 +212,15 @@ def _xpath(check: XPathCheck) -> Matcher:
         for done, index in enumerate(order):
             if len(matched) + len(order) - done < check.min_count:
                 return NO_HIT  # too few expressions left to reach min_count: scores 0 anyway
-            result = compiled[index][1](facts.root)
-            if isinstance(result, bool | float | int):
-                hit = bool(result)
-            else:
-                hit = isinstance(result, list) and len(result) > 0
+            expr, xpath = compiled[index]
+            hit = facts.xpath_hits.get(expr)
+            if hit is None:  # rules share expressions ("//article"): each runs once a page
+                result = xpath(facts.root)
+                if isinstance(result, bool | float | int):
+                    hit = bool(result)
+                else:
+                    hit = isinstance(result, list) and len(result) > 0
+                facts.xpath_hits[expr] = hit
             if hit:
                 matched.add(index)
         examples = [expr for index, (expr, _) in enumerate(compiled) if index in matched]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import struct
+import zlib
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,3 +161,32 @@ def test_an_empty_catalog_is_said_once_and_bytes_are_not_kept(
     stats = crawler.stats.get_stats()
     assert stats["isop/images/catalog_empty"] == 1
     assert stats["isop/images/favicon_features"] == 1
+
+
+def test_broken_and_hostile_images_are_judged_without_a_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("ISOP_DATA_DIR", str(tmp_path))
+    config = _config(tmp_path).with_overrides(
+        database={"url": f"sqlite:///{tmp_path / 'registry.db'}"})
+    crawler = get_crawler(DiscoverySpider, {"ISOP_CONFIG": config})
+    crawler.stats.open_spider()
+    pipeline = ImagePipeline.from_crawler(crawler)
+    good = _image("PNG", (64, 64))
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)  # 10 gigapixels, RGB
+    bomb = b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+        for tag, data in ((b"IHDR", ihdr), (b"IDAT", zlib.compress(b"\x00" * 4096)),
+                          (b"IEND", b"")))  # fmt: skip
+    bodies = {"truncated": _image("JPEG", (300, 200))[:400], "junk": good[:16] + b"\x00" * 300,
+              "bomb": bomb, "empty-ico": b"\x00\x00\x01\x00\x01\x00" + b"\xff" * 40}
+    for name, body in bodies.items():
+        item = ImageItem(url=f"http://a.to/{name}", domain="a.to", page_url="http://a.to/",
+                         role="favicon", content_type="image/png", sha256="0" * 64, body=body,
+                         fetched_at=datetime.now(UTC))  # fmt: skip
+        assert asyncio.run(pipeline.process_item(item)) is item
+        assert item.verdict is not None and not item.verdict.signals, name
+    assert pipeline.detection.errors == {}  # refused as unusable, not failed
+    pipeline.close_spider()
+    stats = crawler.stats.get_stats()
+    assert stats["isop/images/evaluated/favicon"] == len(bodies)
+    assert not any(key.startswith("isop/images/store_errors") for key in stats)

@@ -1,4 +1,5 @@
-"""``isop catalog add|import|match`` and ``isop eval-images``: the reference image catalog.
+"""``isop catalog add|import|match`` and ``isop eval-images``: the reference image catalog
+(``list`` and ``remove`` are in :mod:`crawler.cli_catalog_manage`).
 
 An image that cannot be used (missing, unreadable, not an image, below the quality floor) prints
 one line on stderr naming it and the cause; the other images are still processed, and the exit
@@ -272,3 +273,10 @@ def register(cli: click.Group) -> None:
     """Add the catalog commands to the ``isop`` group."""
     cli.add_command(catalog)
     cli.add_command(eval_images)
+
+
+# The group's management commands live in their own module (it imports this one's helpers).
+from crawler.cli_catalog_manage import list_, remove  # noqa: E402
+
+catalog.add_command(list_)
+catalog.add_command(remove)

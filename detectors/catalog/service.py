@@ -3,10 +3,15 @@
 Config samples (``samples:`` in ``config/catalog.yaml``) are hashed at load and held in memory
 with negative ids, beside the stored references: they are the detector's canary (an operator can
 check the whole chain with ``isop catalog match`` on the sample) and its contract examples.
+
+Each stored reference also keeps a small PNG re-encoded from its image (``thumbs/<id>.png``):
+the console shows it beside the evidence that matched it, and the uploaded bytes themselves
+are never served back.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +19,8 @@ import numpy as np
 from detectors.base import DetectorError
 from detectors.catalog.matcher import Match, Matcher
 from detectors.catalog.settings import KINDS, CatalogSettings
-from detectors.catalog.store import CatalogStore, HashTable, Reference
+from detectors.catalog.store import CatalogStore, HashTable, Reference, StoredReference
+from detectors.catalog.thumbs import NotAnImage, reencode
 from detectors.image.hashing import Hashes, ImageRejected, hash_image
 
 
@@ -85,9 +91,50 @@ class ImageCatalog:
         if not work.strip():
             raise ValueError("work title is empty")
         hashes = self.hash(data, all_variants=True)
-        return self.store.add(
+        ref, new = self.store.add(
             catalog or self.settings.default_catalog, work.strip(), kind, source, data, hashes
         )
+        self._keep_thumbnail(ref, data)  # also fills one in for a reference stored without
+        return ref, new
+
+    def _thumb_path(self, ref: int) -> Path:
+        return self.directory / "thumbs" / f"{int(ref)}.png"
+
+    def _keep_thumbnail(self, ref: int, data: bytes) -> None:
+        path = self._thumb_path(ref)
+        if path.exists():
+            return
+        try:
+            png = reencode(data)
+        except NotAnImage:  # hashable yet not a format we re-encode (TIFF...): no thumbnail
+            return
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(png)
+        tmp.replace(path)
+
+    def thumbnail(self, ref: int) -> bytes | None:
+        """The reference's re-encoded PNG thumbnail, None when it has none."""
+        try:
+            return self._thumb_path(ref).read_bytes() if ref > 0 else None
+        except OSError:
+            return None
+
+    def references(self, *, catalog: str | None = None, work: str | None = None,
+                   after: int = 0, limit: int = 1000) -> list[StoredReference]:  # fmt: skip
+        """Stored references (never the config samples), in id order."""
+        if not self.exists():
+            return []
+        return self.store.references(catalog=catalog, work=work, after=after, limit=limit)
+
+    def remove(self, refs: list[int]) -> list[int]:
+        """Delete stored references (hashes and thumbnails too); the ids that existed."""
+        if not self.exists():
+            return []
+        removed = self.store.remove([r for r in refs if r > 0])
+        for ref in removed:
+            self._thumb_path(ref).unlink(missing_ok=True)
+        return removed
 
     def lookup(self, ref: int) -> Reference | None:
         if ref < 0:

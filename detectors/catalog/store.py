@@ -61,6 +61,25 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class StoredReference:
+    """One reference as listed: who it belongs to and where it came from."""
+
+    id: int
+    catalog: str
+    work: str
+    kind: str
+    source: str
+    sha256: str
+    added: str
+    variants: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"ref": self.id, "catalog": self.catalog, "work": self.work, "kind": self.kind,
+                "source": self.source, "sha256": self.sha256, "added": self.added,
+                "variants": self.variants}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class HashTable:
     """Hash columns of every variant of every reference (row-aligned numpy arrays)."""
 
@@ -154,6 +173,46 @@ class CatalogStore:
             "SELECT id, catalog, work, kind, source FROM refs WHERE id = ?", (ref,)
         ).fetchone()
         return Reference(*row) if row else None
+
+    def references(self, *, catalog: str | None = None, work: str | None = None,
+                   after: int = 0, limit: int = 1000) -> list[StoredReference]:  # fmt: skip
+        """References in id order, after id ``after``; ``work`` matches anywhere in the title
+        (ASCII case-insensitively, SQLite's LIKE)."""
+        where: list[str] = ["r.id > ?"]
+        args: list[object] = [after]
+        if catalog is not None:
+            where.append("r.catalog = ?")
+            args.append(catalog)
+        if work:
+            escaped = work.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("r.work LIKE ? ESCAPE '\\'")
+            args.append(f"%{escaped}%")
+        rows = self.db.execute(
+            "SELECT r.id, r.catalog, r.work, r.kind, r.source, r.sha256, r.added, "
+            "(SELECT COUNT(*) FROM hashes h WHERE h.ref = r.id) FROM refs r "
+            f"WHERE {' AND '.join(where)} ORDER BY r.id LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [StoredReference(*row) for row in rows]
+
+    def remove(self, refs: list[int]) -> list[int]:
+        """Delete these references and their hashes; the ids that existed.  One generation
+        bump for the lot, so matchers reload once."""
+        wanted = sorted(set(refs))
+        found: list[int] = []
+        with self.db:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows = self.db.execute(f"SELECT id FROM refs WHERE id IN ({marks})", part)
+                found += [int(row[0]) for row in rows]
+                self.db.execute(f"DELETE FROM hashes WHERE ref IN ({marks})", part)
+                self.db.execute(f"DELETE FROM refs WHERE id IN ({marks})", part)
+            if found:
+                self.db.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+                )
+        return found
 
     def _snapshot(self, generation: int, column: str) -> Path:
         return self.directory / f"hashes-{generation}-{column}.npy"

@@ -1,9 +1,11 @@
-"""Thumbnails of scraped images, re-encoded by our server: never the pirate's bytes.
+"""Thumbnails re-encoded by our server: never the pirate's (or the uploader's) bytes.
 
 Whatever comes in (a poster, a logo, something pretending to be one) is decoded by Pillow
 from a short list of raster formats, shrunk, stripped of metadata and written anew as PNG.
 SVG (script-capable) is refused, as is anything Pillow cannot decode or whose pixel count
 betrays a decompression bomb.  The console then serves only these bytes, from its own host.
+The catalog keeps one for each reference image (what the console shows beside the evidence
+that matched it); :mod:`crawler.console.thumbs` is this module for the console's side.
 """
 
 from __future__ import annotations

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 from test_catalog_cli import isop, poster, save
 
 
-def _listed(data_dir: Path, *args: str) -> list[dict[str, object]]:
+def _listed(data_dir: Path, *args: str) -> list[dict[str, Any]]:
     run = isop("catalog", "list", "--json", *args, data_dir=data_dir)
     assert run.returncode == 0, run.stderr
     return [json.loads(line) for line in run.stdout.splitlines()]

@@ -33,6 +33,8 @@ INDEX, FORMER, LICENSED = "cinemagnet.mx", "cinemagnet.ru", "plazatv.com"
 WORK = "The Last Orchard"
 IMAGES_PER_SITE = 3
 
+pytestmark = pytest.mark.slow
+
 
 @dataclass
 class Crawl:

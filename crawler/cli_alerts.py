@@ -6,10 +6,8 @@ Apprise URLs carry tokens and passwords: nothing here prints one unmasked.
 from __future__ import annotations
 
 import json
-import signal
-import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -18,6 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.cli import _config, fail, user_errors
+
+if TYPE_CHECKING:
+    from crawler.alerts.deliver import Deliverer
 
 STATUS_CHOICES = ("pending", "failed", "delivered", "unrouted")
 
@@ -88,32 +89,52 @@ def _as_dict(row: Any) -> dict[str, Any]:
 
 @alerts.command()
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-@click.option("--metrics-port", type=click.IntRange(0, 65535), default=0, help="Prometheus port.")
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+              help="Serve /metrics, /healthz and /readyz on this port (default: metrics.port; "
+                   "0: none).")  # fmt: skip
 @click.pass_context
-def deliver(ctx: click.Context, once: bool, metrics_port: int) -> None:
-    """Deliver alerts through Apprise until SIGTERM/SIGINT (several deliverers may run)."""
-    from prometheus_client import start_http_server
+def deliver(ctx: click.Context, once: bool, metrics_port: int | None) -> None:
+    """Deliver alerts through Apprise until SIGTERM/SIGINT (several deliverers may run).
 
+    With a metrics port, the same small server as ``isop worker`` answers: ``/metrics``,
+    ``/healthz`` (the delivery loop is alive: it beats every round and before every send) and
+    ``/readyz`` (the last round reached the outbox).
+    """
     from crawler.alerts import queue
     from crawler.alerts.db import open_engine
     from crawler.alerts.deliver import Deliverer
     from crawler.alerts.metrics import AlertMetrics
     from crawler.alerts.routing import redact_url
+    from crawler.health import GracefulStop, HealthServer, Heartbeat
 
     config = _config(ctx)
     if not any(route.urls for route in config.alerts.routes):
         fail("alerts.routes: no route with an Apprise URL is configured; nothing to deliver to")
+    port = config.metrics.port if metrics_port is None else metrics_port
     with user_errors():
         engine = open_engine(config.database_url)
     metrics = AlertMetrics()
     metrics.watch_outbox(lambda: queue.counts(engine))
+    server: HealthServer | None = None
     try:
         try:
             deliverer = Deliverer(engine, config.alerts, metrics)
         except ValueError as exc:
             fail(f"alerts.routes: {exc}")
-        if metrics_port:
-            start_http_server(metrics_port, registry=metrics.registry)
+        if port:
+            # One send may take a connect and a read timeout; an unreachable outbox, a 30 s
+            # pause: a silent loop beyond that is hung, not slow.
+            heartbeat = Heartbeat(max(config.metrics.liveness_timeout,
+                                      2 * config.alerts.timeout + 30))  # fmt: skip
+            deliverer.beat = heartbeat.beat
+            server = HealthServer(port, config.metrics.address, registry=metrics.registry,
+                                  live=heartbeat.check,
+                                  ready=lambda: _ready(deliverer))  # fmt: skip
+            try:
+                server.start()
+            except OSError as exc:
+                fail(f"--metrics-port {port}: cannot listen ({exc.strerror or exc})")
+            click.echo(f"metrics and health on port {server.port}", err=True)
         for route in config.alerts.routes:
             shown = ", ".join(redact_url(u) for u in route.urls) or "(no URL)"
             click.echo(f"route {route.name}: {shown}", err=True)
@@ -121,14 +142,23 @@ def deliver(ctx: click.Context, once: bool, metrics_port: int) -> None:
             n = deliverer.drain()
             click.echo(f"{datetime.now(UTC):%H:%M:%S} handled {n} alert(s)", err=True)
             return
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
+        stop = GracefulStop.install()
         click.echo(f"delivering as {deliverer.token}; SIGTERM to stop", err=True)
-        deliverer.run(stop)
+        try:
+            deliverer.run(stop.event)
+        finally:
+            stop.restore()
         click.echo("stopped cleanly", err=True)
     finally:
+        if server is not None:
+            server.stop()
         engine.dispose()
+
+
+def _ready(deliverer: Deliverer) -> tuple[bool, str]:
+    """Ready while the last delivery round reached the outbox."""
+    error = deliverer.outbox_error
+    return (False, error) if error else (True, "outbox reachable")
 
 
 @alerts.command()

@@ -105,6 +105,11 @@ class Deliverer:
         self.token = f"{host}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._state: dict[str, _TargetState] = {}
         self._claimed_at = 0.0
+        # For the health endpoints (``isop alerts deliver``): ``beat`` is called from the
+        # delivery loop and before each send (liveness); ``outbox_error`` says why the last
+        # round could not reach the outbox (readiness), None once it answers again.
+        self.beat: Callable[[], None] = lambda: None
+        self.outbox_error: str | None = None
 
     def run_once(self) -> int:
         """Claim one batch and deliver it; the number of alerts claimed (0: nothing due)."""
@@ -185,6 +190,7 @@ class Deliverer:
             queue.renew(self.engine, self.token, self.config.lease)
             self._claimed_at = time.monotonic()
         title, body = render(group)
+        self.beat()  # a long batch to slow targets is progress, not a hung process
         try:
             error = self.send(url, title, body)
         except Exception as exc:  # a plugin bug must not kill the deliverer
@@ -212,13 +218,16 @@ class Deliverer:
         pause = self.config.poll_interval
         try:
             while not stop.is_set():
+                self.beat()
                 try:
                     handled = self.run_once()
                 except SQLAlchemyError as exc:  # database restarting, failing over: wait, retry
                     pause = min(30.0, max(pause * 2, self.config.poll_interval * 4))
                     logger.error("Alert outbox unavailable, retrying in %.0f s: %s", pause, exc)
+                    self.outbox_error = f"alert outbox unavailable ({type(exc).__name__})"
                     stop.wait(pause)
                     continue
+                self.outbox_error = None
                 pause = self.config.poll_interval
                 if handled == 0:
                     stop.wait(pause)

@@ -29,58 +29,104 @@ except ImportError:  # pragma: no cover
 
 _MAX_STRINGS = 20
 _MAX_CLASS = 8
+_MAX_SETS = 3
 
 
 def _score(strings: frozenset[str]) -> tuple[int, int]:
     return (min(len(s) for s in strings), -len(strings))
 
 
-def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
-    usable = [c for c in candidates if c and len(c) <= _MAX_STRINGS and all(c)]
-    return max(usable, key=_score) if usable else None
+def _minimal(strings: frozenset[str]) -> frozenset[str]:
+    """Drop strings that contain another one: a text holding them holds the shorter one."""
+    return frozenset(s for s in strings if not any(o != s and o in s for o in strings))
 
 
-def _required(items: Any) -> frozenset[str] | None:
-    """Strings one of which every match of this sequence of nodes contains, or None."""
-    candidates: list[frozenset[str]] = []
-    run: list[str] = []
+def _ranked(candidates: list[frozenset[str]]) -> list[frozenset[str]]:
+    usable = {_minimal(c) for c in candidates if c and len(c) <= _MAX_STRINGS and all(c)}
+    return sorted(usable, key=_score, reverse=True)
+
+
+def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
+    if len(left) * len(right) > _MAX_STRINGS:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+_EMPTY = frozenset({""})
+
+
+def _exact(items: Any) -> frozenset[str] | None:
+    """Every string this sequence can match, when they are few (zero-width parts as "")."""
+    strings: frozenset[str] | None = _EMPTY
     for op, arg in items:
+        part: frozenset[str] | None = None
         if op is _c.LITERAL:
-            run.append(chr(arg))
+            part = frozenset({chr(arg)})
+        elif op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            part = _EMPTY  # consumes nothing
+        elif op is _c.SUBPATTERN and not arg[1] & re.IGNORECASE:
+            part = _exact(arg[3])
+        elif op is _c.ATOMIC_GROUP:
+            part = _exact(arg)
+        elif op is _c.BRANCH:
+            branches = [_exact(body) for body in arg[1]]
+            if all(branch is not None for branch in branches):
+                part = frozenset().union(*branches)  # type: ignore[arg-type]
+        elif op is _c.IN and len(arg) <= _MAX_CLASS and all(k is _c.LITERAL for k, _ in arg):
+            part = frozenset(chr(code) for _, code in arg)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and arg[1] <= 3:
+            body = _exact(arg[2])
+            if body is not None:
+                repeated, part = _EMPTY, _EMPTY if arg[0] == 0 else frozenset()
+                for count in range(1, arg[1] + 1):
+                    repeated = _product(repeated, body) or frozenset()
+                    if count >= arg[0]:
+                        part = part | repeated
+                part = part if repeated else None
+        if part is None or strings is None:
+            return None
+        strings = _product(strings, part)
+    return strings
+
+
+def _required(items: Any) -> list[frozenset[str]]:
+    """Sets of strings such that every match of this sequence holds one string of each set.
+
+    Best (most selective-looking) first; empty when nothing is proven.
+    """
+    candidates: list[frozenset[str]] = []
+    run: frozenset[str] = _EMPTY  # strings matched by the exact items just before
+    for op, arg in items:
+        part = _exact([(op, arg)])
+        joined = _product(run, part) if part is not None else None
+        if joined is not None:
+            run = joined
             continue
-        if run:
-            candidates.append(frozenset({"".join(run)}))
-            run = []
-        found: frozenset[str] | None = None
-        if op is _c.SUBPATTERN:
-            _group, add_flags, _del_flags, body = arg
-            if not add_flags & re.IGNORECASE:
-                found = _required(body)
+        candidates.append(run)
+        run = part if part is not None else _EMPTY
+        if part is not None:
+            continue
+        found: list[frozenset[str]] = []
+        if op is _c.SUBPATTERN and not arg[1] & re.IGNORECASE:
+            found = _required(arg[3])
         elif op is _c.ATOMIC_GROUP:
             found = _required(arg)
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            low, _high, body = arg
-            if low >= 1:
-                found = _required(body)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and arg[0] >= 1:
+            found = _required(arg[2])
         elif op is _c.BRANCH:
             branches = [_required(body) for body in arg[1]]
-            if all(branch is not None for branch in branches):
-                found = frozenset().union(*branches)  # type: ignore[arg-type]
-        elif (
-            op is _c.IN
-            and len(arg) <= _MAX_CLASS
-            and all(kind is _c.LITERAL for kind, _ in arg)
-        ):
-            found = frozenset(chr(code) for _, code in arg)
-        if found is not None:
-            candidates.append(found)
-    if run:
-        candidates.append(frozenset({"".join(run)}))
-    return _best(candidates)
+            if all(branches):
+                found = [frozenset().union(*(branch[0] for branch in branches))]
+        candidates.extend(found)
+    candidates.append(run)
+    return _ranked(candidates)
 
 
-def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
-    """Strings one of which every match of ``pattern`` contains; ``()`` when none is known."""
+def required_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """For each of up to three sets, the strings of which every match of ``pattern`` holds one.
+
+    ``()`` when nothing is known (the pattern always runs).
+    """
     if _p is None or pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
         return ()
     try:
@@ -89,10 +135,10 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
         return ()
     if parsed.state.flags & re.IGNORECASE:
         return ()
-    found = _required(parsed.data)
-    return tuple(sorted(found, key=lambda s: (-len(s), s))) if found else ()
+    found = _required(parsed.data)[:_MAX_SETS]
+    return tuple(tuple(sorted(group, key=lambda s: (-len(s), s))) for group in found)
 
 
-def may_match(literals: tuple[str, ...], text: str) -> bool:
-    """False only when ``text`` holds none of a pattern's required ``literals``."""
-    return not literals or any(literal in text for literal in literals)
+def may_match(literals: tuple[tuple[str, ...], ...], text: str) -> bool:
+    """False only when ``text`` lacks every string of one of a pattern's required sets."""
+    return all(any(literal in text for literal in group) for group in literals)

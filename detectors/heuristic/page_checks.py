@@ -183,8 +183,12 @@ def _release_names(check: ReleaseNamesCheck) -> Matcher:
         found: dict[str, str] = {}
         folded_segments = facts.folded_segments
         candidates = segments_matching(folded_segments, required) if joinable else None
+        checked: set[str] = set()
         for index in candidates if candidates is not None else range(len(folded_segments)):
             segment, folded = facts.segments[index], folded_segments[index]
+            if folded in checked:
+                continue  # a link's text is also a text node: same answer, first one kept
+            checked.add(folded)
             present = {name for name, pattern in groups.items() if pattern.search(folded)}
             if len(present) >= check.min_groups and set(check.required) <= present:
                 found.setdefault(folded, f"«{shorten(segment, 90)}»")

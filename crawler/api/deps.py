@@ -13,13 +13,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from crawler.api import accounts, security
 from crawler.api.db import Database
 from crawler.api.scope import Principal
 from crawler.config import CONFIG_DIR
+
+# Row ids in URLs: the databases hold 64-bit integers, so a larger id is a 422 answer, not a
+# driver overflow (a 500) when the query runs.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
+RowIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 
 SESSION_COOKIE = "isop_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

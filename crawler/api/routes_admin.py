@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from crawler.api import accounts, audit
 from crawler.api import roles as r
 from crawler.api.db import Database
-from crawler.api.deps import caller, database, reading, require
+from crawler.api.deps import RowId, RowIdQuery, caller, database, reading, require
 from crawler.api.scope import Principal
 
 router = APIRouter(prefix="/api/v1")
@@ -92,7 +92,7 @@ def create_token(
 
 @router.delete("/tokens/{token_id}", tags=["accounts"])
 def revoke_token(
-    token_id: int,
+    token_id: RowId,
     principal: Annotated[Principal, Depends(require(r.ACCOUNTS))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, bool]:
@@ -105,8 +105,8 @@ def audit_log(
     principal: Annotated[Principal, Depends(require(r.AUDIT_READ))],
     session: Annotated[Session, Depends(reading)],
     limit: int = Query(100, ge=1, le=1000),
-    before_id: int | None = None,
-    site_id: int | None = None,
+    before_id: RowIdQuery = None,
+    site_id: RowIdQuery = None,
     action: str | None = Query(None, max_length=64),
 ) -> dict[str, Any]:
     return {"items": audit.entries(session, principal, limit=limit, before_id=before_id,

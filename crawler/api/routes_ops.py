@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from crawler.api import audit, captures, exports, review
 from crawler.api import roles as r
 from crawler.api.db import Database
-from crawler.api.deps import ApiSettings, database, reading, require, settings
+from crawler.api.deps import (
+    ApiSettings,
+    RowId,
+    database,
+    reading,
+    require,
+    settings,
+)
 from crawler.api.queries import SiteFilters, visible_site
 from crawler.api.scope import Principal
 
@@ -136,7 +143,7 @@ def _captures_available() -> None:
 
 @router.get("/api/v1/sites/{site_id}/captures", tags=["evidence"])
 def site_captures(
-    site_id: int,
+    site_id: RowId,
     principal: Annotated[Principal, Depends(require(r.SITES_READ))],
     session: Annotated[Session, Depends(reading)],
 ) -> dict[str, Any]:
@@ -149,7 +156,7 @@ def site_captures(
 
 @router.get("/api/v1/captures/{capture_id}/warc", tags=["evidence"])
 def capture_warc(
-    capture_id: int,
+    capture_id: RowId,
     principal: Annotated[Principal, Depends(require(r.SITES_READ))],
     db: Annotated[Database, Depends(database)],
     config: Annotated[ApiSettings, Depends(settings)],

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 from crawler.api import actions, alerts, queries, review
 from crawler.api import roles as r
 from crawler.api.db import Database
-from crawler.api.deps import ApiSettings, database, reading, require, settings
+from crawler.api.deps import (
+    ApiSettings,
+    RowId,
+    RowIdQuery,
+    database,
+    reading,
+    require,
+    settings,
+)
 from crawler.api.scope import Principal
 
 router = APIRouter(prefix="/api/v1")
@@ -95,7 +103,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 @router.get("/sites/{site_id}", tags=["sites"])
 def site_detail(
-    site_id: int,
+    site_id: RowId,
     principal: Annotated[Principal, Depends(require(r.SITES_READ))],
     session: Annotated[Session, Depends(reading)],
 ) -> dict[str, Any]:
@@ -107,7 +115,7 @@ def site_detail(
 
 @router.post("/sites/{site_id}/review", tags=["sites"])
 def review_site(
-    site_id: int, body: ReviewBody,
+    site_id: RowId, body: ReviewBody,
     principal: Annotated[Principal, Depends(require(r.SITES_REVIEW))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:  # fmt: skip
@@ -116,7 +124,7 @@ def review_site(
 
 @router.post("/sites/{site_id}/status", tags=["sites"])
 def change_status(
-    site_id: int, body: StatusBody,
+    site_id: RowId, body: StatusBody,
     principal: Annotated[Principal, Depends(require(r.SITES_STATUS))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, Any]:  # fmt: skip
@@ -125,7 +133,7 @@ def change_status(
 
 @router.post("/sites/{site_id}/notes", status_code=201, tags=["sites"])
 def add_note(
-    site_id: int, body: NoteBody,
+    site_id: RowId, body: NoteBody,
     principal: Annotated[Principal, Depends(require(r.SITES_NOTE))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, str]:  # fmt: skip
@@ -135,7 +143,7 @@ def add_note(
 
 @router.put("/sites/{site_id}/tags", tags=["sites"])
 def set_tags(
-    site_id: int, body: TagsBody,
+    site_id: RowId, body: TagsBody,
     principal: Annotated[Principal, Depends(require(r.SITES_STATUS))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, list[str]]:  # fmt: skip
@@ -172,7 +180,7 @@ def list_alerts(
     session: Annotated[Session, Depends(reading)],
     unacked: bool = False,
     limit: int = Query(100, ge=1, le=500),
-    before_id: int | None = None,
+    before_id: RowIdQuery = None,
 ) -> dict[str, Any]:
     _alerts_available()
     items = alerts.list_alerts(session, principal, unacked_only=unacked, limit=limit,
@@ -182,7 +190,7 @@ def list_alerts(
 
 @router.post("/alerts/{alert_id}/ack", tags=["alerts"])
 def ack_alert(
-    alert_id: int,
+    alert_id: RowId,
     principal: Annotated[Principal, Depends(require(r.ALERTS_ACK))],
     db: Annotated[Database, Depends(database)],
 ) -> dict[str, bool]:

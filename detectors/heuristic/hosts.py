@@ -27,6 +27,7 @@ _MEMO_MAX = 16384
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "go", "or", "ne"})
 
 
+@lru_cache(maxsize=16384)
 def site_of(host: str) -> str:
     """Approximate registered domain (``www.bbc.co.uk`` -> ``bbc.co.uk``), offline and cheap.
 

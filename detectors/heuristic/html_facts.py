@@ -55,6 +55,19 @@ class PageFacts:
             return tuple(fold(joined).split("\n")) if self.segments else ()
         return tuple(fold(segment) for segment in self.segments)
 
+    def links_from(self, sources: frozenset[str] | None) -> tuple[Link, ...]:
+        """The links found in these places (all when None), in page order, once per page."""
+        if sources is None:
+            return self.links
+        memo = self._links_by_sources
+        if sources not in memo:
+            memo[sources] = tuple(link for link in self.links if link.source in sources)
+        return memo[sources]
+
+    @cached_property
+    def _links_by_sources(self) -> dict[frozenset[str], tuple[Link, ...]]:
+        return {}
+
     @cached_property
     def xpath_hits(self) -> dict[str, bool]:
         """Whether each XPath expression run on ``root`` so far found something."""

@@ -138,20 +138,20 @@ def _urls(check: UrlsCheck) -> Matcher:
     pattern = compile_pattern(check.pattern) if check.pattern else None
     sources = frozenset(check.sources) if check.sources else None
 
+    has_include, has_exclude = bool(include), bool(exclude)
+
     def match(facts: PageFacts) -> Hit:
         matched: dict[str, str] = {}
         considered = 0
         own_site = site_of(facts.host)
-        for link in facts.links:
-            if sources is not None and link.source not in sources:
-                continue
-            if exclude and exclude.match(link.host):
+        for link in facts.links_from(sources):
+            if has_exclude and exclude.match(link.host):
                 continue
             if check.third_party and (not link.host or site_of(link.host) == own_site):
                 continue
             considered += 1
-            entry = include.match(link.host) if include else None
-            if include and entry is None:
+            entry = include.match(link.host) if has_include else None
+            if has_include and entry is None:
                 continue
             if pattern is not None and not pattern.search(link.url):
                 continue

@@ -5,8 +5,15 @@ from __future__ import annotations
 import random
 import re
 
+import lxml.etree as etree
+
 from detectors.heuristic.links import collect_links
-from detectors.heuristic.literals import may_match, required_literals
+from detectors.heuristic.literals import (
+    markup_may_hold,
+    may_match,
+    required_literals,
+    xpath_literals,
+)
 from detectors.heuristic.segments import segments_matching
 from detectors.text import collapse, fold
 
@@ -105,3 +112,22 @@ def test_segments_matching_equals_searching_each_text() -> None:
     assert segments_matching(texts, [tag]) == expected == [0, 2, 4, 7]
     assert segments_matching(["a\n1080p", "720p"], [tag]) == [0, 1]  # a newline: one by one
     assert segments_matching(texts, []) is None
+
+
+def test_xpath_literal_shortcut_never_hides_a_match() -> None:
+    expressions = [
+        "//*[contains(@class,'byline') or @rel='author']",
+        "//meta[@property='article:published_time' or @name='author']",
+    ]
+    assert xpath_literals(expressions[0]) == ("byline", "author")
+    assert xpath_literals("//time[@datetime]") == xpath_literals("//article") == ()
+    assert xpath_literals("//a[contains(@href,'x') and @rel='y']") == ()
+    pieces = ['<div class="by', 'line">', '<a rel="auth', 'or">', "&#97;", '<meta name="author">',
+              '<p class="x">', "</p>", "<span rel='au&amp;thor'>", " "]  # fmt: skip
+    rng = random.Random(5)
+    for _ in range(300):
+        markup = "<html><body>" + "".join(rng.choice(pieces) for _ in range(6)) + "</body></html>"
+        root = etree.fromstring(markup, etree.HTMLParser(recover=True))
+        for expression in expressions:
+            if root is not None and etree.XPath(expression)(root):
+                assert markup_may_hold(xpath_literals(expression), markup), markup

@@ -142,3 +142,34 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
 def may_match(literals: tuple[tuple[str, ...], ...], text: str) -> bool:
     """False only when ``text`` lacks every string of one of a pattern's required sets."""
     return all(any(literal in text for literal in group) for group in literals)
+
+
+_XPATH_STEP = re.compile(r"^//(?:\*|[A-Za-z][\w-]*)\[(.+)\]$")
+_XPATH_ATOM = re.compile(
+    r"^\s*(?:contains\(\s*@[\w:-]+\s*,\s*'([^']+)'\s*\)|@[\w:-]+\s*=\s*'([^']+)')\s*$"
+)
+
+
+def xpath_literals(expression: str) -> tuple[str, ...]:
+    """Attribute texts one of which the markup must hold for ``//x[...]`` to find anything.
+
+    Only the simple shape analysts write: one step whose predicate is ``contains(@a,'t')`` or
+    ``@a='t'`` tests joined by ``or``. An attribute value in the tree is the markup's text
+    with entities decoded, and no HTML named entity decodes to these characters; so unless the
+    markup has a numeric reference (``&#``), a value holding "author" needs "author" in it.
+    """
+    step = _XPATH_STEP.match(expression.strip())
+    if step is None:
+        return ()
+    found = []
+    for atom in step.group(1).split(" or "):
+        test = _XPATH_ATOM.match(atom)
+        if test is None:
+            return ()
+        found.append(test.group(1) or test.group(2))
+    return tuple(dict.fromkeys(found))
+
+
+def markup_may_hold(literals: tuple[str, ...], markup: str) -> bool:
+    """False only when an expression with these ``xpath_literals`` cannot find anything."""
+    return not literals or "&#" in markup or any(literal in markup for literal in literals)

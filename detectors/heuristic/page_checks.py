@@ -16,7 +16,12 @@ from pydantic import ValidationError
 from detectors.base import DetectorError
 from detectors.heuristic.hosts import HostSet, site_of
 from detectors.heuristic.html_facts import PageFacts
-from detectors.heuristic.literals import may_match, required_literals
+from detectors.heuristic.literals import (
+    markup_may_hold,
+    may_match,
+    required_literals,
+    xpath_literals,
+)
 from detectors.heuristic.page_check_models import (
     ADAPTER,
     GroupsCheck,
@@ -208,6 +213,7 @@ def _xpath(check: XPathCheck) -> Matcher:
     # Expressions that test every element ("//*[...]") cost ~10x one that names its element:
     # run the named ones first, so a page that misses them stops before the costly ones.
     order = sorted(range(len(compiled)), key=lambda i: "//*" in compiled[i][0])
+    needles = [xpath_literals(expr) for expr in check.expressions]
 
     def match(facts: PageFacts) -> Hit:
         if facts.root is None:
@@ -218,6 +224,8 @@ def _xpath(check: XPathCheck) -> Matcher:
                 return NO_HIT  # too few expressions left to reach min_count: scores 0 anyway
             expr, xpath = compiled[index]
             hit = facts.xpath_hits.get(expr)
+            if hit is None and not markup_may_hold(needles[index], facts.html):
+                hit = facts.xpath_hits[expr] = False  # no attribute can hold its texts
             if hit is None:  # rules share expressions ("//article"): each runs once a page
                 result = xpath(facts.root)
                 if isinstance(result, bool | float | int):

@@ -71,6 +71,8 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/tokens", r.ACCOUNTS, {"username": "viewer", "name": "x"}, 201),
     Endpoint("DELETE", "/api/v1/tokens/{token}", r.ACCOUNTS),
     Endpoint("GET", "/api/v1/audit", r.AUDIT_READ),
+    Endpoint("GET", "/api/v1/catalog/images", r.SITES_READ),
+    Endpoint("GET", "/api/v1/catalog/works", r.SITES_READ),
 ]
 
 
@@ -132,6 +134,8 @@ def test_matrix_covers_every_api_route(world: World) -> None:
         ("GET", "/api/v1/captures/{capture_id}/warc"),  # authz in test_api_captures.py
         ("POST", "/api/v1/catalog/images"),  # multipart: authz in test_api_catalog.py
         ("GET", "/api/v1/catalog/images/{ref}"),
+        ("DELETE", "/api/v1/catalog/images/{ref}"),  # authz in test_api_catalog_manage.py
+        ("GET", "/api/v1/catalog/images/{ref}/thumbnail"),
         ("POST", "/api/v1/users/{username}/disable"),
         ("PUT", "/api/v1/sites/{site_id}/tags"),
         ("GET", "/api/v1/exports/sites.{fmt}"),

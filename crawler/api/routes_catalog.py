@@ -1,8 +1,10 @@
-"""``/api/v1/catalog``: analysts add reference images of protected works, and look them up.
+"""``/api/v1/catalog``: analysts add, list and remove reference images of protected works;
+anyone who reads sites sees them (and their thumbnails) and the protected works' titles.
 
 The catalog (``detectors.catalog``) lives in its own SQLite file beside the registry; one is
-opened per request (its connection is bound to the thread that made it).  The store has no
-listing or removal yet, so neither has the API.
+opened per request (its connection is bound to the thread that made it).  Thumbnails are the
+PNGs the catalog re-encoded at upload, never the uploaded bytes.  The works (titles the title
+detector matches) are config data (``config/catalog/works.yaml``): listed here, edited there.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
+from fastapi.responses import Response
 
 from crawler.api import audit
 from crawler.api import roles as r
@@ -21,9 +24,11 @@ from crawler.api.scope import Principal
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 MAX_UPLOAD = 20_000_000
 DETECTOR = "image_phash"
+TITLE_DETECTOR = "title_match"
 
 
-def _open(config: ApiSettings) -> Any:
+def open_catalog(config: ApiSettings) -> Any:
+    """The image catalog the API settings name (HTTP 501/503 when it cannot be opened)."""
     try:
         from detectors.catalog.service import ImageCatalog
         from detectors.catalog.settings import parse_settings
@@ -56,7 +61,7 @@ def add_image(
     data = image.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise HTTPException(status_code=413, detail=f"image larger than {MAX_UPLOAD} bytes")
-    images = _open(config)
+    images = open_catalog(config)
     try:
         ref, new = images.add(data, work, kind, f"upload:{principal.username}", catalog)
     except (ImageRejected, ValueError) as exc:
@@ -76,7 +81,7 @@ def get_image(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
     config: Annotated[ApiSettings, Depends(settings)],
 ) -> dict[str, Any]:
-    images = _open(config)
+    images = open_catalog(config)
     try:
         found = images.lookup(ref) if ref > 0 and images.exists() else None
     finally:
@@ -84,4 +89,90 @@ def get_image(
     if found is None:
         raise HTTPException(status_code=404, detail="no such reference")
     return {"ref": found.id, "catalog": found.catalog, "work": found.work, "kind": found.kind,
-            "source": found.source}  # fmt: skip
+            "source": found.source, "thumbnail": _thumb_url(images, found.id)}  # fmt: skip
+
+
+def _thumb_url(images: Any, ref: int) -> str | None:
+    return f"/api/v1/catalog/images/{ref}/thumbnail" if images.has_thumbnail(ref) else None
+
+
+@router.get("/images")
+def list_images(
+    _: Annotated[Principal, Depends(require(r.SITES_READ))],
+    config: Annotated[ApiSettings, Depends(settings)],
+    work: Annotated[str | None, Query(max_length=300)] = None,
+    catalog: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[int, Query(ge=0, description="the last ref of the previous page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    images = open_catalog(config)
+    try:
+        rows = images.references(catalog=catalog, work=work, after=cursor, limit=limit + 1)
+        items = [{**ref.to_json(), "thumbnail": _thumb_url(images, ref.id)}
+                 for ref in rows[:limit]]  # fmt: skip
+    finally:
+        images.close()
+    more = len(rows) > limit
+    return {"items": items, "next_cursor": str(rows[limit - 1].id) if more else None}
+
+
+@router.delete("/images/{ref}")
+def remove_image(
+    ref: int,
+    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
+    db: Annotated[Database, Depends(database)],
+    config: Annotated[ApiSettings, Depends(settings)],
+) -> dict[str, Any]:
+    images = open_catalog(config)
+    try:
+        found = images.lookup(ref) if ref > 0 and images.exists() else None
+        removed = images.remove([ref]) if found is not None else []
+    finally:
+        images.close()
+    if found is None or not removed:
+        raise HTTPException(status_code=404, detail="no such reference")
+    with db.writing() as session:
+        audit.record(session, principal, "catalog.remove", target=f"reference {ref}",
+                     before={"work": found.work, "kind": found.kind, "catalog": found.catalog,
+                             "source": found.source})  # fmt: skip
+    return {"ref": ref, "removed": True}
+
+
+@router.get("/images/{ref}/thumbnail", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})  # fmt: skip
+def image_thumbnail(
+    ref: int,
+    _: Annotated[Principal, Depends(require(r.SITES_READ))],
+    config: Annotated[ApiSettings, Depends(settings)],
+) -> Response:
+    images = open_catalog(config)
+    try:
+        png = images.thumbnail(ref)
+    finally:
+        images.close()
+    if png is None:
+        raise HTTPException(status_code=404, detail="no thumbnail for this reference")
+    return Response(png, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=300"})  # fmt: skip
+
+
+@router.get("/works")
+def list_works(
+    _: Annotated[Principal, Depends(require(r.SITES_READ))],
+    config: Annotated[ApiSettings, Depends(settings)],
+) -> dict[str, Any]:
+    """The protected works the title detector matches (read from its catalog file)."""
+    try:
+        from detectors.config import load_config
+        from detectors.title.catalog import WorkSpec, _specs
+        from detectors.title.detector import TitleSettings, _path
+    except ImportError:
+        raise HTTPException(status_code=501, detail="the title detector is not installed") from None
+    try:
+        title = TitleSettings.model_validate(
+            load_config(Path(config.detectors_config)).settings_for(TITLE_DETECTOR))
+        path = _path(title.works, title.config_dir)
+        works = _specs(path, "works", WorkSpec)
+    except Exception as exc:  # a broken catalog file: say which, don't 500 without a word
+        raise HTTPException(status_code=503, detail=f"works catalog: {exc}") from None
+    return {"source": path.name, "items": [w.model_dump() for w in works]}

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crawler.api import actions, alerts, audit, captures, queries, review
 from crawler.api import roles as r
 from crawler.console.graph import cluster_svg
+from crawler.console.references import matched_references
 from crawler.console.web import check_csrf, db_of, page, safe_next, settings_of, who
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -72,11 +73,32 @@ def site(request: Request, site_id: int) -> HTMLResponse:
     if detail is None:
         raise HTTPException(status_code=404, detail="no such site")
     hops = sorted(detail["domain_links"], key=lambda d: d["first_seen"])
+    references = matched_references(detail["evidence"], lambda: _catalog(request))
     return page(request, "site.html", principal, site=detail, hops=hops,
-                cluster=cluster_svg(detail["domain_links"]),
+                cluster=cluster_svg(detail["domain_links"]), references=references,
                 alerts=[a for a in site_alerts if a["site_id"] == site_id],
                 captures=site_captures,
                 statuses=actions.MANUAL_STATUSES)  # fmt: skip
+
+
+def _catalog(request: Request) -> Any:
+    from crawler.api.routes_catalog import open_catalog
+
+    return open_catalog(settings_of(request))
+
+
+@router.get("/catalog/{ref}/thumbnail.png")
+def reference_thumbnail(request: Request, ref: int) -> Response:
+    """A catalog reference's thumbnail (the catalog's own re-encoded PNG)."""
+    who(request)
+    images = _catalog(request)
+    try:
+        png = images.thumbnail(ref)
+    finally:
+        images.close()
+    if png is None:
+        raise HTTPException(status_code=404, detail="no thumbnail for this reference")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
 
 
 @router.get("/review", response_class=HTMLResponse)

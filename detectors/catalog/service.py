@@ -113,6 +113,9 @@ class ImageCatalog:
         tmp.write_bytes(png)
         tmp.replace(path)
 
+    def has_thumbnail(self, ref: int) -> bool:
+        return ref > 0 and self._thumb_path(ref).is_file()
+
     def thumbnail(self, ref: int) -> bytes | None:
         """The reference's re-encoded PNG thumbnail, None when it has none."""
         try:

@@ -139,3 +139,23 @@ def test_site_page_shows_the_reference_each_image_matched(world: World) -> None:
     after = client.get(f"/console/sites/{world.sites['fr']}")
     assert after.status_code == 200 and 'class="reference"' not in after.text
     assert client.get(src).status_code == 404
+
+
+def test_a_reference_named_in_cut_evidence_is_still_found(world: World) -> None:
+    """``isop catalog add`` stores the file path as the source; a long one is cut by the
+    detector's evidence limit, and the site page still finds the reference."""
+    from crawler.api.routes_catalog import open_catalog
+    from crawler.console.references import matched_references
+
+    settings = world.app.state.settings  # type: ignore[attr-defined]
+    long_source = "/srv/rights-holders/" + "deep/" * 60 + "poster.jpg"
+    images = open_catalog(settings)
+    try:
+        ref, new = images.add(_jpeg(_poster(31)), "Moana 2", "poster", long_source)
+    finally:
+        images.close()
+    assert new
+    signal = _image_evidence(world, "iptvall.example", _jpeg(_poster(31).resize((150, 225))))
+    assert "…" in signal["evidence"] and long_source not in signal["evidence"]
+    found = matched_references([{"id": 1, "signals": [signal]}], lambda: open_catalog(settings))
+    assert [(m.ref, m.work, m.thumbnail) for m in found[1]] == [(ref, "Moana 2", True)]

@@ -4,8 +4,9 @@ The console shows the reference image (the catalog's re-encoded thumbnail) besid
 evidence that matched it.  A signal names its reference either directly (a ``reference`` key
 holding the catalog id) or, as the crawl's image pipeline writes it today, in its evidence
 text: "copy of the poster of 'Dune' (catalog default, reference upload:ana; pHash ...".  The
-latter is resolved by catalog, work and source; a reference removed since is simply not
-shown.  Anything unexpected in a signal (they are crawl data) is skipped, never an error.
+latter is resolved by catalog, work and source (a source the detector's length limit cut
+is matched as a prefix); a reference removed since is simply not shown.  Anything
+unexpected in a signal (they are crawl data) is skipped, never an error.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ logger = logging.getLogger(__name__)
 
 IMAGE_DETECTOR = "image_phash"
 MAX_PER_EVIDENCE = 4
+# The detector shortens its evidence to a limit (240 characters, with "…"): a long source
+# may be cut, so it is then matched as a prefix.
 _EVIDENCE = re.compile(
     r"copy of the (?P<kind>\w+) of (?P<q>['\"])(?P<work>.*?)(?P=q) "
-    r"\(catalog (?P<catalog>[^,]{1,64}), reference (?P<source>.{1,500}?); pHash"
+    r"\(catalog (?P<catalog>[^,]{1,64}), reference (?P<source>.{1,500}?)(?:; pHash|…)"
 )
 
 
@@ -56,7 +59,8 @@ def _wanted(signal: Mapping[str, Any]) -> tuple[int | None, tuple[str, str, str]
     found = _EVIDENCE.search(evidence[:2000])
     if found is None:
         return None, None
-    return None, (found["catalog"], found["work"], found["source"])
+    source = found["source"] + ("…" if found.group(0).endswith("…") else "")
+    return None, (found["catalog"], found["work"], source)
 
 
 def matched_references(
@@ -98,8 +102,10 @@ def _resolve(images: Any, keys: list[tuple[int | None, tuple[str, str, str] | No
             candidates = [reference] if reference is not None else []
         elif described is not None:
             catalog, work, source = described
+            cut = source.endswith("…")
             candidates = [r for r in images.references(catalog=catalog, work=work, limit=50)
-                          if r.work == work and r.source == source]  # fmt: skip
+                          if r.work == work and (r.source.startswith(source[:-1]) if cut
+                                                 else r.source == source)]  # fmt: skip
         else:
             continue
         for r in candidates:

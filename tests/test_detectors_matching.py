@@ -15,6 +15,7 @@ from detectors.heuristic.literals import (
     xpath_literals,
 )
 from detectors.heuristic.segments import segments_matching
+from detectors.heuristic.terms import TermIndex
 from detectors.text import collapse, fold
 
 _SAMPLES = (
@@ -131,3 +132,24 @@ def test_xpath_literal_shortcut_never_hides_a_match() -> None:
         for expression in expressions:
             if root is not None and etree.XPath(expression)(root):
                 assert markup_may_hold(xpath_literals(expression), markup), markup
+
+
+def test_term_index_candidates_by_first_word_and_character() -> None:
+    index = TermIndex(
+        {
+            "en": ["watch free", "watch", "free movies", "hd"],
+            "ko": ["무료 다시보기", "다시보기", "토렌트"],
+            "pt": ["assistir grátis"],
+        }
+    )
+    text = fold("Watch FREE movies in HD — 무료 다시보기를 보세요; ASSISTIR GRATIS")
+    hits = index.search(text)
+    # Overlapping phrases all count; Korean matches inside a word; accents fold.
+    assert sorted(hit.term.phrase for hit in hits) == sorted(
+        ["watch free", "watch", "free movies", "hd", "무료 다시보기", "다시보기", "assistir grátis"]
+    )
+    # The same answer with the words and characters given, or a text holding none of them.
+    words = frozenset(re.findall(r"[^\W_]+", text))
+    assert index.search(text, words=words, chars=frozenset(text)) == hits
+    assert index.search(fold("nothing to see, 다른 보기")) == []
+    assert [h.term.phrase for h in index.search("hdd watchfree hd")] == ["hd"]

@@ -79,6 +79,11 @@ class PageFacts:
         return _WORD.findall(self.folded)
 
     @cached_property
+    def char_set(self) -> frozenset[str]:
+        """The characters of ``folded``: phrases in scripts without spaces need their first."""
+        return frozenset(self.folded)
+
+    @cached_property
     def word_set(self) -> frozenset[str]:
         """``words`` as a set: phrase rules skip phrases whose first word is absent."""
         return frozenset(self.words)

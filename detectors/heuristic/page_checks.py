@@ -48,8 +48,10 @@ def _terms(check: TermsCheck) -> Matcher:
 
     def match(facts: PageFacts) -> Hit:
         original = facts.title if check.field == "title" else facts.text
-        words = facts.word_set if check.field == "text" else None
-        hits = index.search(facts.field(check.field), words=words)
+        if check.field == "text":
+            hits = index.search(facts.folded, words=facts.word_set, chars=facts.char_set)
+        else:
+            hits = index.search(facts.field(check.field))
         examples = tuple(
             f'"{hit.term.phrase}" [{hit.term.lang}] «{snippet(original, hit.start, hit.end)}»'
             for hit in sorted(hits, key=lambda h: h.start)

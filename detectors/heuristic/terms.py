@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from detectors.text import collapse, fold, needs_boundary
 
 _WORD = re.compile(r"[^\W_]+")
-_PREFILTER_MIN_CHARS = 64
 _last_words: tuple[str, frozenset[str]] = ("", frozenset())
 
 
@@ -78,26 +77,47 @@ class TermIndex:
                     )
                 )
         self.terms = tuple(compiled)
+        # Phrases by first word, so a text's words pick its candidate phrases (C set ops)
+        # instead of a Python loop over every phrase; the rest are always searched.
+        # The rest (Hangul, CJK, phrases opening with a sign) by first character.
+        self._by_first_word: dict[str, list[int]] = {}
+        self._by_first_char: dict[str, list[int]] = {}
+        for i, term in enumerate(compiled):
+            if term.first_word is not None:
+                self._by_first_word.setdefault(term.first_word, []).append(i)
+            else:
+                self._by_first_char.setdefault(term.folded[0], []).append(i)
+        self._first_words = frozenset(self._by_first_word)
+        self._first_chars = frozenset(self._by_first_char)
 
     def __len__(self) -> int:
         return len(self.terms)
 
     def occurrences(
-        self, folded_text: str, max_per_term: int = 20, words: frozenset[str] | None = None
+        self,
+        folded_text: str,
+        max_per_term: int = 20,
+        words: frozenset[str] | None = None,
+        chars: frozenset[str] | None = None,
     ) -> Iterator[TermHit]:
         """Every boundary-respecting occurrence (up to ``max_per_term`` per phrase).
 
         A Latin phrase starts with a whole word, so a text without that word cannot hold the
-        phrase: one pass collects the text's words (shared by every rule searching the same
-        text, or given as ``words``: the words of ``folded_text``) and most phrases are skipped
-        without a scan.
+        phrase, and any phrase needs its first character: one pass collects the text's words
+        and characters (shared by every rule searching the same text, or given) and most
+        phrases are skipped without a scan.
         """
         size = len(folded_text)
-        if words is None and size > _PREFILTER_MIN_CHARS:
-            words = _words(folded_text)
-        for term in self.terms:
-            if words is not None and term.first_word is not None and term.first_word not in words:
-                continue
+        words = _words(folded_text) if words is None else words
+        chars = frozenset(folded_text) if chars is None else chars
+        present = self._first_words & words
+        starts = self._first_chars & chars
+        candidates = sorted(  # in configured order, as the hits are reported
+            [i for word in present for i in self._by_first_word[word]]
+            + [i for char in starts for i in self._by_first_char[char]]
+        )
+        for index in candidates:
+            term = self.terms[index]
             count = 0
             position = folded_text.find(term.folded)
             while position != -1 and count < max_per_term:
@@ -110,11 +130,18 @@ class TermIndex:
                 position = folded_text.find(term.folded, position + 1)
 
     def search(
-        self, folded_text: str, max_count: int = 20, words: frozenset[str] | None = None
+        self,
+        folded_text: str,
+        max_count: int = 20,
+        words: frozenset[str] | None = None,
+        chars: frozenset[str] | None = None,
     ) -> list[TermHit]:
-        """Phrases found in ``folded_text`` (already folded): first occurrence and count."""
+        """Phrases found in ``folded_text`` (already folded): first occurrence and count.
+
+        ``words`` and ``chars``, when given, are the words and the characters of the text.
+        """
         found: dict[str, TermHit] = {}
-        for hit in self.occurrences(folded_text, max_count, words):
+        for hit in self.occurrences(folded_text, max_count, words, chars):
             first = found.get(hit.term.folded)
             if first is None:
                 found[hit.term.folded] = hit

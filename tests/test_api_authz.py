@@ -136,6 +136,8 @@ def test_matrix_covers_every_api_route(world: World) -> None:
         ("GET", "/api/v1/catalog/images/{ref}"),
         ("DELETE", "/api/v1/catalog/images/{ref}"),  # authz in test_api_catalog_manage.py
         ("GET", "/api/v1/catalog/images/{ref}/thumbnail"),
+        ("POST", "/api/v1/catalog/works"),  # edits a config file: test_api_catalog_works.py
+        ("DELETE", "/api/v1/catalog/works"),
         ("POST", "/api/v1/users/{username}/disable"),
         ("PUT", "/api/v1/sites/{site_id}/tags"),
         ("GET", "/api/v1/exports/sites.{fmt}"),

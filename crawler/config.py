@@ -92,7 +92,12 @@ class WorkerConfig(_Section):
 
 
 class RegistryConfig(_Section):
-    confirm_score: float = Field(0.7, ge=0, le=1)
+    # None: the detectors' site rule (detectors.yaml ``site.confirm_score``) decides.
+    confirm_score: float | None = Field(None, ge=0, le=1)
+    # RegistryPipeline group commit: a batch is written at this many verdicts or after
+    # flush_ms, whichever comes first.
+    batch_size: int = Field(200, ge=1, le=10000)
+    flush_ms: float = Field(200, gt=0, le=60000)
 
 
 class MonitorConfig(_Section):

@@ -87,12 +87,7 @@ def fuse_site(
         if verdict.kind is not None:
             votes[verdict.kind] = votes.get(verdict.kind, 0.0) + verdict.score
     strong = [url for url, verdict in flagged if verdict.score >= config.confirm_score]
-    if strong or len(flagged) >= config.confirm_pages:
-        status = CONFIRMED
-    elif flagged:
-        status = CANDIDATE
-    else:
-        status = CLEAN
+    status = site_status([verdict.score for _, verdict in flagged], config)
     score = 1.0 - doubt if flagged else max((v.score for _, v in pages), default=0.0)
     kind = max(SITE_KINDS, key=lambda k: votes.get(k, 0.0)) if votes else None
     evidence = _evidence(flagged or list(pages), config.evidence_top)
@@ -106,6 +101,17 @@ def fuse_site(
         evidence=evidence,
         explanation=_explain(domain, status, score, kind, len(pages), flagged, strong, config),
     )
+
+
+def site_status(flagged_scores: Sequence[float], config: SiteConfig | None = None) -> str:
+    """The rule alone: confirmed, candidate or clean from the scores of a site's flagged
+    pages (one per page).  The registry applies it to the pages it holds evidence of."""
+    config = config or SiteConfig()
+    if any(score >= config.confirm_score for score in flagged_scores):
+        return CONFIRMED
+    if len(flagged_scores) >= config.confirm_pages:
+        return CONFIRMED
+    return CANDIDATE if flagged_scores else CLEAN
 
 
 def _evidence(pages: Sequence[tuple[str, Verdict]], top: int) -> tuple[PageEvidence, ...]:

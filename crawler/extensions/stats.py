@@ -20,6 +20,10 @@ from crawler.metrics import WorkerMetrics
 PLAIN = {
     "isop/registry/flags_written": ("isop_registry_flags_written",
                                     "Flagged pages written to the registry"),
+    "isop/registry/batches": ("isop_registry_batches",
+                              "Registry transactions (batches of verdicts) committed"),
+    "isop/registry/write_failures": ("isop_registry_write_failures",
+                                     "Verdicts whose write attempt failed (each is retried)"),
     "isop/frontier/released_on_close": ("isop_worker_leases_released",
                                         "Leases this worker gave back unfinished when stopping"),
     "isop/frontier/leases_lost": ("isop_worker_leases_lost",
@@ -38,8 +42,10 @@ PLAIN = {
 #: Scrapy stats key prefix -> (metric name, help, label).  One series per key suffix.
 LABELLED = {
     "isop/fetch_errors/": ("isop_fetch_errors", "Requests failed after retries", "reason"),
-    "isop/registry_errors/": ("isop_registry_write_errors", "Registry writes that failed",
-                              "error"),
+    "isop/registry_errors/": ("isop_registry_write_errors",
+                              "Registry write attempts that failed (retried)", "error"),
+    "isop/registry/writes/": ("isop_registry_writes", "Verdicts written to the registry "
+                              "(flag, clean) or refused by it (rejected)", "outcome"),
     "isop/frontier/redis_errors/": ("isop_worker_redis_errors",
                                     "Frontier Redis calls that failed (retried)", "error"),
     "isop/progress_errors/": ("isop_worker_heartbeat_errors",

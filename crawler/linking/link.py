@@ -14,7 +14,10 @@ of domains that sites already own:
 
 An identifier seen on domains of more than :data:`MAX_SITES_PER_VALUE` sites is someone
 else's (an ad network's default tag, a shared panel) and proves nothing.  When a site is
-chosen, one ``site.hopped`` alert is queued in the same transaction.
+chosen, :func:`hop_or_mirror` decides what the new domain is: a hop (a redirect from the
+site's domain, or the site is down/parked/seized per the monitor: one ``site.hopped`` alert
+in the same transaction) or a mirror beside a live primary (no alert).  The proofs are kept
+either way, and the decision with its reason is a note in the site's history.
 """
 
 from __future__ import annotations
@@ -31,11 +34,14 @@ from crawler.alerts.outbox import record_alert
 from crawler.linking.features import HTTP_POINTER_KINDS, POINTER_KINDS
 from crawler.linking.models import DomainLink, LinkFeature
 from crawler.linking.template import TemplateSignature
-from crawler.registry.models import Domain, Site
+from crawler.registry.models import Check, Domain, Site, SiteEvent
 
 MAX_SITES_PER_VALUE = 2
 TEMPLATE_MIN_SIMILARITY = 0.9
 SUPPORTING = ("template", "favicon")
+_REDIRECT_PROOFS = frozenset({"http_redirect", *POINTER_KINDS})
+# The monitor's verdicts that mean the old domain is gone (crawler.registry.checks.GONE).
+GONE_STATUSES = frozenset({"down", "parked", "seized", "moved"})
 _FEATURE_KINDS_NOT_IDENTIFIERS = ("template_sig", "template_band", "favicon", *POINTER_KINDS)
 
 
@@ -60,6 +66,9 @@ class Proof:
     kind: str
     detail: str
     via_domain: str
+    # For pointers (redirects, meta refresh, JS location): True when the site's domain
+    # sends visitors to the new one (a hop's signature), False for the other direction.
+    from_site: bool = True
 
     @property
     def strong(self) -> bool:
@@ -72,6 +81,10 @@ class LinkDecision:
 
     site: Site | None = None
     proofs: list[Proof] = field(default_factory=list)
+    # A hop (the new domain becomes the primary, the old one former) or a mirror (attached
+    # beside a primary that still answers); ``why`` says which and on what grounds.
+    hop: bool = False
+    why: str = ""
 
     @property
     def how_linked(self) -> str | None:
@@ -98,13 +111,41 @@ def link_page(session: Session, page: PageLike) -> LinkDecision:
     proofs = decisive[site_id]
     for proof in proofs:
         _record_proof(session, page, site_id, proof)
-    record_alert(session, event="site.hopped", site_id=site_id,
-                 dedup_key=f"site.hopped:{site_id}:{page.domain}",
-                 payload={"site_id": site_id, "site": site.label, "domain": page.domain,
-                          "url": page.url, "seen_at": page.seen_at.isoformat(),
-                          "proofs": [{"kind": p.kind, "detail": p.detail, "via": p.via_domain}
-                                     for p in proofs]})
-    return LinkDecision(site, proofs)
+    hop, why = hop_or_mirror(session, site, proofs)
+    role = "the new primary (hop)" if hop else "a mirror"
+    session.add(SiteEvent(site_id=site_id, kind="note", actor="linking", at=page.seen_at,
+                          text=f"{page.domain} linked as {role}: {why}"))  # fmt: skip
+    if hop:
+        record_alert(session, event="site.hopped", site_id=site_id,
+                     dedup_key=f"site.hopped:{site_id}:{page.domain}",
+                     payload={"site_id": site_id, "site": site.label, "domain": page.domain,
+                              "url": page.url, "seen_at": page.seen_at.isoformat(), "why": why,
+                              "proofs": [{"kind": p.kind, "detail": p.detail, "via": p.via_domain}
+                                         for p in proofs]})  # fmt: skip
+    return LinkDecision(site, proofs, hop, why)
+
+
+def hop_or_mirror(session: Session, site: Site, proofs: list[Proof]) -> tuple[bool, str]:
+    """A new domain of a known site is a hop when the old domain sends visitors to it (a
+    redirect, meta refresh or JS location from one of the site's domains) or when the
+    monitor saw the site go down, parked or seized; otherwise the operation runs both at
+    once and the new domain is a mirror (the primary, and the coordinators, stay put)."""
+    sent = [p for p in proofs if p.from_site and p.kind in _REDIRECT_PROOFS]
+    if sent:
+        return True, f"{sent[0].via_domain} redirects here ({sent[0].kind})"
+    if site.status in GONE_STATUSES:
+        since = f"{site.status_changed_at:%Y-%m-%d %H:%M}"
+        return True, f"the site is {site.status} per the monitor since {since}"
+    primary = session.scalars(select(Domain).where(Domain.site_id == site.id,
+                                                   Domain.role == "primary")).first()  # fmt: skip
+    if primary is None:
+        return True, "the site has no primary domain left"
+    up = session.scalar(select(Check.at).where(
+        Check.site_id == site.id, Check.domain == primary.domain, Check.outcome == "up",
+    ).order_by(Check.at.desc()).limit(1))  # fmt: skip
+    seen = max(t for t in (up, primary.last_seen) if t is not None)
+    how = "answered the monitor" if up is not None and up >= primary.last_seen else "was crawled"
+    return False, f"the primary {primary.domain} is live ({how} at {seen:%Y-%m-%d %H:%M})"
 
 
 def _decisive(proofs: list[Proof]) -> bool:
@@ -151,7 +192,8 @@ def _pointer_proofs(session: Session, domain: str) -> list[tuple[int, Proof]]:
         LinkFeature.kind.in_(POINTER_KINDS), LinkFeature.domain == domain)))
     targets = _owned(session, {r.value for r in mine})
     out += [(targets[r.value], Proof(r.kind, f"{r.url}: {r.kind.replace('_', ' ')} to {r.value}",
-                                     r.value)) for r in mine if r.value in targets]
+                                     r.value, from_site=False))
+            for r in mine if r.value in targets]  # fmt: skip
     return out
 
 

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.registry.lifecycle import confirm_by_score
+from crawler.registry.lifecycle import confirm_by_rule
 from crawler.registry.models import Domain, Evidence, ScoreHistory, Site, SiteEvent
 from crawler.registry.views import EvidenceView, SiteView
 from crawler.registry.vocab import ROLE_BY_LINK
+from detectors.site import SiteConfig
 
 _ROLE_ORDER = {"primary": 0, "alias": 1, "mirror": 2, "former": 3}
 
@@ -40,9 +41,11 @@ class PageVerdict:
 
 
 def record_page_verdict(
-    session: Session, page: PageVerdict, confirm_score: float = 0.0, view: bool = True
+    session: Session, page: PageVerdict, rule: SiteConfig | None = None, view: bool = True
 ) -> SiteView | None:
-    """Record one page; a flagged page scoring at least ``confirm_score`` confirms its site."""
+    """Record one page; a candidate is confirmed when ``rule`` (the detectors' site rule)
+    holds over its flagged pages.  A new domain linked to a known site is its new primary
+    (a hop) or a mirror beside it (see :func:`crawler.linking.link.hop_or_mirror`)."""
     owner = session.scalar(select(Domain).where(Domain.domain == page.domain))
     if owner is None:
         if not page.infringing:
@@ -51,16 +54,20 @@ def record_page_verdict(
 
         link = link_page(session, page)  # redirects, shared identifiers, favicon, template
         site = link.site if link.site is not None else _site_hopped_from(session, page)
+        role = "primary"
         if site is None:
             site, how_linked = _new_site(session, page), page.how_linked
+        elif link.site is not None and not link.hop:
+            role, how_linked = "mirror", link.how_linked or "mirror"
         else:
             _demote_primary(session, site)
             how_linked = link.how_linked or "redirect"
-        site.label = page.domain
+        if role == "primary":
+            site.label = page.domain
         owner = Domain(
             domain=page.domain,
             site_id=site.id,
-            role="primary",
+            role=role,
             how_linked=how_linked,
             first_seen=page.seen_at,
             last_seen=page.seen_at,
@@ -70,7 +77,7 @@ def record_page_verdict(
         # Lock the site row: concurrent writers on PostgreSQL would otherwise lose updates.
         site = session.scalars(select(Site).where(Site.id == owner.site_id).with_for_update()).one()
         _touch(owner, page.seen_at)
-    _observe(session, site, page, confirm_score)
+    _observe(session, site, page, rule or SiteConfig(confirm_score=0.0))
     _attach_aliases(session, site, page)
     session.flush()
     return _views(session, [site])[0] if view else None
@@ -130,7 +137,7 @@ def _demote_primary(session: Session, site: Site) -> None:
         domain.role = "former"
 
 
-def _observe(session: Session, site: Site, page: PageVerdict, confirm_score: float) -> None:
+def _observe(session: Session, site: Site, page: PageVerdict, rule: SiteConfig) -> None:
     if page.seen_at >= site.last_seen:
         if page.infringing:
             # The latest flagged page's score: a clean page (an "about" page, a 404) of a
@@ -139,13 +146,12 @@ def _observe(session: Session, site: Site, page: PageVerdict, confirm_score: flo
         site.last_seen = page.seen_at
     site.first_seen = min(site.first_seen, page.seen_at)
     site.max_score = max(site.max_score, page.score)
-    if page.infringing:
-        confirm_by_score(session, site, page.score, confirm_score, page.seen_at)
-        if page.kind is not None:
-            site.kind = page.kind
+    if page.infringing and page.kind is not None:
+        site.kind = page.kind
     session.add(ScoreHistory(site_id=site.id, score=page.score, at=page.seen_at))
     if page.infringing:
-        _add_evidence(session, site, page)
+        _add_evidence(session, site, page)  # before the rule: this page counts
+        confirm_by_rule(session, site, page.score, rule, page.seen_at)
 
 
 def _add_evidence(session: Session, site: Site, page: PageVerdict) -> None:

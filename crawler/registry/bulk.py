@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, insert, select
@@ -23,13 +24,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.registry import backend
-from crawler.registry.lifecycle import confirm_by_score
+from crawler.registry.lifecycle import confirm_by_rule
 from crawler.registry.models import Domain, Evidence, ScoreHistory, Site
+from detectors.site import SiteConfig
 
 
-def record_batch(
-    session: Session, pages: Sequence[backend.PageVerdict], confirm_score: float
-) -> int:
+def record_batch(session: Session, pages: Sequence[backend.PageVerdict], rule: SiteConfig) -> int:
     """Record ``pages`` (validated) in ``session``'s transaction; returns how many."""
     names = sorted({page.domain for page in pages})
     owners = select(Domain.domain, Domain.site_id).where(Domain.domain.in_(names))
@@ -37,9 +37,9 @@ def record_batch(
     slow = [p for p in pages if p.aliases or p.domain not in known]
     fast = [p for p in pages if not p.aliases and p.domain in known]
     for page in slow:
-        backend.record_page_verdict(session, page, confirm_score, view=False)
+        backend.record_page_verdict(session, page, rule, view=False)
     if fast:
-        _record_known(session, fast, known, confirm_score)
+        _record_known(session, fast, known, rule)
     session.flush()
     return len(pages)
 
@@ -48,7 +48,7 @@ def _record_known(
     session: Session,
     pages: list[backend.PageVerdict],
     known: dict[str, int],
-    confirm_score: float,
+    rule: SiteConfig,
 ) -> None:
     """``known`` (domain -> site id, read in this transaction) tells which sites to lock;
     once they are locked (in id order), the domains are read: a writer that held a lock
@@ -74,6 +74,7 @@ def _record_known(
     }
     history: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
+    flagged: dict[int, tuple[float, datetime]] = {}  # site id -> (best score, latest time)
     for page in sorted(pages, key=lambda p: p.seen_at):
         domain = domains[page.domain]
         site = sites[domain.site_id]
@@ -88,14 +89,18 @@ def _record_known(
         site.max_score = max(site.max_score, page.score)
         history.append({"site_id": site.id, "score": page.score, "at": page.seen_at})
         if page.infringing:
-            confirm_by_score(session, site, page.score, confirm_score, page.seen_at)
             if page.kind is not None:
                 site.kind = page.kind
             evidence.append(_evidence_row(site.id, page))
+            best, _ = flagged.get(site.id, (0.0, page.seen_at))
+            flagged[site.id] = (max(best, page.score), page.seen_at)
     session.flush()
     session.execute(insert(ScoreHistory), history)
     if evidence:
         session.execute(_insert_ignoring_duplicates(session), evidence)
+    # The site rule once this batch's evidence is in: two weak pages in one batch count.
+    for site_id, (best, at) in flagged.items():
+        confirm_by_rule(session, sites[site_id], best, rule, at)
 
 
 def _evidence_row(site_id: int, page: backend.PageVerdict) -> dict[str, Any]:

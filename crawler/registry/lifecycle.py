@@ -1,7 +1,7 @@
 """Status changes of a site, each written with its history row and, when a coordinator must
 hear of it, its alert: all in the caller's transaction, so none exists without the others.
 
-candidate --(score >= confirm_score, or an analyst)--> confirmed --(first check up)-->
+candidate --(the site rule over its flagged pages, or an analyst)--> confirmed --(first check up)-->
 monitored <--> down / parked / seized / moved; an analyst's false-positive verdict is sticky:
 no score and no check moves the site out of it, only another analyst verdict.
 A coordinator may close a case (any status -> closed): the monitor stops revisiting it (it is
@@ -17,11 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.registry.models import Domain, Site, SiteEvent
+from crawler.registry.models import Domain, Evidence, Site, SiteEvent
+from detectors.site import CONFIRMED, SiteConfig, site_status
 
 # A monitored site answering again after one of these is news for a coordinator.
 BACK_UP_FROM = frozenset({"down", "parked", "seized"})
 VERDICTS = frozenset({"confirmed", "false_positive"})
+# Evidence written by these detectors is not a page verdict (crawler.images.pipeline).
+NOT_PAGE_DETECTORS = frozenset({"image_phash"})
 
 
 def change_status(
@@ -71,19 +74,44 @@ def old_changed_key(session: Session, site: Site, old: str) -> int:
     return int(event_id or 0)
 
 
-def confirm_by_score(
-    session: Session, site: Site, score: float, threshold: float, at: datetime
+def confirm_by_rule(
+    session: Session, site: Site, score: float, rule: SiteConfig, at: datetime
 ) -> None:
-    """A candidate whose flagged page scored at least ``threshold`` is confirmed."""
-    if site.status == "candidate" and site.verdict is None and score >= threshold:
-        change_status(
-            session,
-            site,
-            "confirmed",
-            actor="score",
-            at=at,
-            why=f"flagged page scored {score:.2f} >= {threshold:.2f}",
+    """A candidate is confirmed when the site rule holds over its flagged pages.
+
+    ``score`` is the flagged page just recorded (its evidence already added): at
+    ``rule.confirm_score`` it confirms on its own, otherwise the site's page evidence is
+    read (only for candidates, so rarely) and :func:`detectors.site.site_status` decides.
+    """
+    if site.status != "candidate" or site.verdict is not None:
+        return
+    if score >= rule.confirm_score:
+        why = f"flagged page scored {score:.2f} >= {rule.confirm_score:.2f}"
+    else:
+        scores = flagged_page_scores(session, site.id)
+        if site_status(scores, rule) != CONFIRMED:
+            return
+        why = (f"{len(scores)} flagged pages (site rule: {rule.confirm_pages} pages, or one "
+               f"at {rule.confirm_score:.2f})")  # fmt: skip
+    change_status(session, site, "confirmed", actor="score", at=at, why=why)
+
+
+def flagged_page_scores(session: Session, site_id: int) -> list[float]:
+    """The best score of each flagged page (distinct URL) the site has evidence of.  Image
+    evidence (a catalog match, ``Registry.record_evidence``) is no page verdict and does
+    not count: a poster alone never makes a site."""
+    best: dict[str, float] = {}
+    rows = session.execute(
+        select(Evidence.url_sha256, Evidence.score, Evidence.signals).where(
+            Evidence.site_id == site_id
         )
+    )
+    for url_sha256, score, signals in rows:
+        detectors = {s.get("detector") for s in signals or () if isinstance(s, dict)}
+        if detectors and detectors <= NOT_PAGE_DETECTORS:
+            continue
+        best[url_sha256] = max(best.get(url_sha256, 0.0), float(score))
+    return list(best.values())
 
 
 def set_verdict(

@@ -1,7 +1,10 @@
 """What the registry decides on its own: when a candidate is confirmed, when a site is due.
 
-Thresholds are data (``config/defaults.yaml``, sections ``registry`` and ``monitor``); this
-is their typed, validated form handed to :class:`crawler.registry.Registry`.
+Thresholds are data: confirmation follows the site rule of ``config/detectors.yaml``
+(section ``site``: one page at ``confirm_score`` or ``confirm_pages`` flagged pages, the same
+rule as :func:`detectors.site.site_status`, so the registry and ``isop eval``/``rescore``
+agree on what a confirmed site is); revisit intervals come from ``config/defaults.yaml``
+(``monitor``).  This is their typed, validated form handed to :class:`crawler.registry.Registry`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from types import MappingProxyType
 
 from crawler.config import Config
 from crawler.registry.vocab import SITE_STATUSES
+from detectors.site import SiteConfig
 
 DEFAULT_REVISIT_S: Mapping[str, float] = MappingProxyType(
     {
@@ -30,7 +34,10 @@ DEFAULT_REVISIT_S: Mapping[str, float] = MappingProxyType(
 class Policy:
     """Lifecycle thresholds.  ``revisit_s`` lists the statuses the monitor checks."""
 
-    confirm_score: float = 0.7
+    # The site rule (detectors.yaml ``site``): a flagged page at ``confirm_score`` confirms a
+    # candidate on its own, ``confirm_pages`` flagged pages (distinct URLs) together do.
+    confirm_score: float = SiteConfig().confirm_score
+    confirm_pages: int = SiteConfig().confirm_pages
     revisit_s: Mapping[str, float] = field(default_factory=lambda: DEFAULT_REVISIT_S)
     down_after_failures: int = 2
     # How long a monitor's claim on a scheduled check outlives its due time before another
@@ -40,6 +47,8 @@ class Policy:
     def __post_init__(self) -> None:
         if not 0.0 <= self.confirm_score <= 1.0:
             raise ValueError(f"confirm_score must be within [0, 1], got {self.confirm_score}")
+        if self.confirm_pages < 1:
+            raise ValueError(f"confirm_pages must be at least 1, got {self.confirm_pages}")
         unknown = set(self.revisit_s) - SITE_STATUSES
         if unknown:
             raise ValueError(f"revisit intervals for unknown statuses: {sorted(unknown)}")
@@ -56,15 +65,36 @@ class Policy:
         return None if seconds is None else timedelta(seconds=seconds)
 
     @property
+    def site_rule(self) -> SiteConfig:
+        """The confirmation rule in the form :mod:`detectors.site` takes."""
+        return SiteConfig(confirm_score=self.confirm_score, confirm_pages=self.confirm_pages)
+
+    @property
     def monitored_statuses(self) -> frozenset[str]:
         return frozenset(self.revisit_s)
 
 
 def policy_from(config: Config) -> Policy:
-    """The policy the typed config describes (``registry`` and ``monitor`` sections)."""
+    """The policy the typed config describes: the detectors' ``site`` rule (overridden by
+    ``registry.confirm_score`` when that is set) and the ``monitor`` section."""
+    rule = _site_rule(config)
+    override = config.registry.confirm_score
     return Policy(
-        confirm_score=config.registry.confirm_score,
+        confirm_score=rule.confirm_score if override is None else override,
+        confirm_pages=rule.confirm_pages,
         revisit_s=MappingProxyType(dict(config.monitor.revisit)),
         down_after_failures=config.monitor.down_after_failures,
         claim_grace_s=config.monitor.claim_grace,
     )
+
+
+def _site_rule(config: Config) -> SiteConfig:
+    """The ``site`` section of the detectors' config; its defaults when there is no file
+    (a registry-only tool run without the detector config).  A broken file raises
+    :class:`detectors.base.DetectorError`, which names it."""
+    from detectors.config import load_config  # detectors load catalogs lazily, not at import
+
+    path = config.detectors_path
+    if not path.exists():
+        return SiteConfig()
+    return load_config(path).site

@@ -101,9 +101,9 @@ class Registry:
         """
         page = _page(domain, url, score, infringing, kind, explanation, signals,
                      content_sha256, seen_at, aliases, how_linked)  # fmt: skip
-        threshold = self.policy.confirm_score
+        rule = self.policy.site_rule
         return self._write_retrying(
-            lambda session: backend.record_page_verdict(session, page, threshold)
+            lambda session: backend.record_page_verdict(session, page, rule)
         )
 
     def record_evidence(self, domain: str, url: str, score: float, explanation: str,
@@ -123,10 +123,10 @@ class Registry:
         rarely deadlock (a deadlock or a lost race retries the whole batch).  Returns how
         many were written."""
         pages = sorted((_page(**verdict) for verdict in verdicts), key=lambda p: p.domain)
-        threshold = self.policy.confirm_score
+        rule = self.policy.site_rule
 
         def work(session: Session) -> int:
-            return bulk.record_batch(session, pages, threshold)
+            return bulk.record_batch(session, pages, rule)
 
         return self._write_retrying(work) if pages else 0
 

@@ -62,14 +62,15 @@ def test_a_killed_worker_loses_nothing(sandbox: SandboxServer, redis_url: str,
     ref_dir, fleet = tmp_path / "ref", tmp_path / "fleet"
     for folder in (ref_dir, fleet):
         folder.mkdir()
-    # No page budget and no hop limit: both cut the crawl depending on discovery order (a
-    # page first reached by a longer path is not reached again by a shorter one), and the
-    # order differs between one worker and three.
-    budget = {"ISOP_CRAWL__PAGE_BUDGET_PER_SITE": "10000", "ISOP_CRAWL__MAX_SITE_HOPS": "50"}
+    # No page budget: it cuts the crawl depending on discovery order, which differs between
+    # one worker and three. The seeds' own sites only (no cross-site hop): a request off a
+    # seed's site is never made, whatever the order, so both crawls have the same reach, and
+    # the two crawls take a fraction of the suite's time.
+    budget = {"ISOP_CRAWL__PAGE_BUDGET_PER_SITE": "10000", "ISOP_CRAWL__MAX_SITE_HOPS": "0"}
     reference, _ = _crawl(sandbox, redis_url, ref_dir, 1, seeds, **budget)
     expected = {url for _, url, status in reference if status == 200}
     ref_twice = {u for u, n in Counter(u for _, u, s in reference if s == 200).items() if n > 1}
-    assert len(expected) > 300
+    assert len(expected) > 150
 
     seeds_file = fleet / "seeds.txt"
     seeds_file.write_text("\n".join(seeds) + "\n")

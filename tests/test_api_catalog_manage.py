@@ -135,7 +135,14 @@ def test_site_page_shows_the_reference_each_image_matched(world: World) -> None:
     anonymous = world.client(None).get(src, follow_redirects=False)
     assert anonymous.status_code == 303 and "/console/login" in anonymous.headers["location"]
 
+    detail = world.client("viewer").get(f"/api/v1/sites/{world.sites['fr']}").json()
+    assert [(m["ref"], m["work"], m["thumbnail"]) for m in detail["matched_images"]] == [
+        (ref, "Gladiator II", f"/api/v1/catalog/images/{ref}/thumbnail")]
+    assert detail["matched_images"][0]["evidence_id"] == int(figures[0][0])
+
     assert world.client("analyst").delete(f"/api/v1/catalog/images/{ref}").status_code == 200
+    assert world.client("viewer").get(f"/api/v1/sites/{world.sites['fr']}").json()[
+        "matched_images"] == []
     after = client.get(f"/console/sites/{world.sites['fr']}")
     assert after.status_code == 200 and 'class="reference"' not in after.text
     assert client.get(src).status_code == 404
@@ -144,8 +151,8 @@ def test_site_page_shows_the_reference_each_image_matched(world: World) -> None:
 def test_a_reference_named_in_cut_evidence_is_still_found(world: World) -> None:
     """``isop catalog add`` stores the file path as the source; a long one is cut by the
     detector's evidence limit, and the site page still finds the reference."""
+    from crawler.api.matched import matched_references
     from crawler.api.routes_catalog import open_catalog
-    from crawler.console.references import matched_references
 
     settings = world.app.state.settings  # type: ignore[attr-defined]
     long_source = "/srv/rights-holders/" + "deep/" * 60 + "poster.jpg"

@@ -106,10 +106,17 @@ def site_detail(
     site_id: RowId,
     principal: Annotated[Principal, Depends(require(r.SITES_READ))],
     session: Annotated[Session, Depends(reading)],
+    config: Annotated[ApiSettings, Depends(settings)],
 ) -> dict[str, Any]:
     detail = queries.site_detail(session, principal, site_id)
     if detail is None:
         raise HTTPException(status_code=404, detail="no such site")
+    from crawler.api.matched import matched_references
+    from crawler.api.routes_catalog import open_catalog
+
+    found = matched_references(detail["evidence"], lambda: open_catalog(config))
+    detail["matched_images"] = [{"evidence_id": evidence_id, **m.to_json()}
+                                for evidence_id, refs in found.items() for m in refs]  # fmt: skip
     return detail
 
 

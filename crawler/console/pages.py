@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crawler.api import actions, alerts, audit, captures, queries, review
 from crawler.api import roles as r
+from crawler.api.matched import matched_references
 from crawler.console.graph import cluster_svg
-from crawler.console.references import matched_references
 from crawler.console.web import check_csrf, db_of, page, safe_next, settings_of, who
 
 router = APIRouter(prefix="/console", include_in_schema=False)

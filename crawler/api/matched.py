@@ -1,4 +1,5 @@
-"""Which catalog reference each piece of image evidence matched, for the site page.
+"""Which catalog reference each piece of image evidence matched: the site detail's
+``matched_images`` and the console's reference thumbnails.
 
 The console shows the reference image (the catalog's re-encoded thumbnail) beside the
 evidence that matched it.  A signal names its reference either directly (a ``reference`` key
@@ -36,6 +37,11 @@ class MatchedReference:
     kind: str
     catalog: str
     thumbnail: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "work": self.work, "kind": self.kind, "catalog": self.catalog,
+                "thumbnail": (f"/api/v1/catalog/images/{self.ref}/thumbnail"
+                              if self.thumbnail else None)}  # fmt: skip
 
 
 def _ref_id(value: Any) -> int | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from crawler.alerts.models import OutboxAlert
 from crawler.linking.features import Feature
-from crawler.linking.link import domain_proofs
+from crawler.linking.link import LIVE_WITHIN, domain_proofs
 from crawler.linking.store import FeatureWriter
 from crawler.registry import Registry
 from crawler.registry.checks import CheckResult
@@ -116,3 +116,12 @@ def test_a_site_the_monitor_saw_go_down_hops_to_the_linked_domain(world: World) 
     alerts = world.hop_alerts()
     assert len(alerts) == 1 and "parked per the monitor" in alerts[0].payload["why"]
     assert any("new primary (hop)" in n for n in world.notes("gone.cc"))
+
+
+def test_a_primary_silent_for_longer_than_live_within_is_presumed_gone(world: World) -> None:
+    site = world.flag("quiet.to", [GA])
+    world.clock += LIVE_WITHIN + timedelta(days=1)  # a candidate: the monitor never visits
+    assert world.flag("quiet.cc", [GA]) == site
+    assert world.roles(site) == {"quiet.to": "former", "quiet.cc": "primary"}
+    alerts = world.hop_alerts()
+    assert len(alerts) == 1 and "quiet.to is silent" in alerts[0].payload["why"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
@@ -39,6 +39,8 @@ from crawler.registry.models import Check, Domain, Site, SiteEvent
 MAX_SITES_PER_VALUE = 2
 TEMPLATE_MIN_SIMILARITY = 0.9
 SUPPORTING = ("template", "favicon")
+# A primary that answered (a monitor check up, a crawled page) this recently is live.
+LIVE_WITHIN = timedelta(days=7)
 _REDIRECT_PROOFS = frozenset({"http_redirect", *POINTER_KINDS})
 # The monitor's verdicts that mean the old domain is gone (crawler.registry.checks.GONE).
 GONE_STATUSES = frozenset({"down", "parked", "seized", "moved"})
@@ -111,7 +113,7 @@ def link_page(session: Session, page: PageLike) -> LinkDecision:
     proofs = decisive[site_id]
     for proof in proofs:
         _record_proof(session, page, site_id, proof)
-    hop, why = hop_or_mirror(session, site, proofs)
+    hop, why = hop_or_mirror(session, site, proofs, page.seen_at)
     role = "the new primary (hop)" if hop else "a mirror"
     session.add(SiteEvent(site_id=site_id, kind="note", actor="linking", at=page.seen_at,
                           text=f"{page.domain} linked as {role}: {why}"))  # fmt: skip
@@ -125,17 +127,23 @@ def link_page(session: Session, page: PageLike) -> LinkDecision:
     return LinkDecision(site, proofs, hop, why)
 
 
-def hop_or_mirror(session: Session, site: Site, proofs: list[Proof]) -> tuple[bool, str]:
+def hop_or_mirror(
+    session: Session, site: Site, proofs: list[Proof], at: datetime
+) -> tuple[bool, str]:
     """A new domain of a known site is a hop when the old domain sends visitors to it (a
     redirect, meta refresh or JS location from one of the site's domains) or when the
-    monitor saw the site go down, parked or seized; otherwise the operation runs both at
-    once and the new domain is a mirror (the primary, and the coordinators, stay put)."""
+    monitor saw the site go down, parked or seized; otherwise, if the primary answered
+    within :data:`LIVE_WITHIN` (a monitor check, or a crawled page), the operation runs both
+    at once and the new domain is a mirror (the primary, and the coordinators, stay put).
+    A primary silent for longer (a candidate site, which the monitor does not visit) is
+    presumed gone: a hop."""
     sent = [p for p in proofs if p.from_site and p.kind in _REDIRECT_PROOFS]
     if sent:
         return True, f"{sent[0].via_domain} redirects here ({sent[0].kind})"
     if site.status in GONE_STATUSES:
-        since = f"{site.status_changed_at:%Y-%m-%d %H:%M}"
-        return True, f"the site is {site.status} per the monitor since {since}"
+        when = site.status_changed_at
+        since = f" since {when:%Y-%m-%d %H:%M}" if when is not None else ""
+        return True, f"the site is {site.status} per the monitor{since}"
     primary = session.scalars(select(Domain).where(Domain.site_id == site.id,
                                                    Domain.role == "primary")).first()  # fmt: skip
     if primary is None:
@@ -145,6 +153,8 @@ def hop_or_mirror(session: Session, site: Site, proofs: list[Proof]) -> tuple[bo
     ).order_by(Check.at.desc()).limit(1))  # fmt: skip
     seen = max(t for t in (up, primary.last_seen) if t is not None)
     how = "answered the monitor" if up is not None and up >= primary.last_seen else "was crawled"
+    if at - seen > LIVE_WITHIN:
+        return True, f"the primary {primary.domain} is silent (last {how} at {seen:%Y-%m-%d %H:%M})"
     return False, f"the primary {primary.domain} is live ({how} at {seen:%Y-%m-%d %H:%M})"
 
 

@@ -9,6 +9,8 @@ import lxml.etree as etree
 
 from detectors.heuristic.links import collect_links
 from detectors.heuristic.literals import (
+    BoundaryScan,
+    boundary_scan,
     markup_may_hold,
     may_match,
     required_literals,
@@ -153,3 +155,25 @@ def test_term_index_candidates_by_first_word_and_character() -> None:
     assert index.search(text, words=words, chars=frozenset(text)) == hits
     assert index.search(fold("nothing to see, 다른 보기")) == []
     assert [h.term.phrase for h in index.search("hdd watchfree hd")] == ["hd"]
+
+
+def test_boundary_scan_finds_what_finditer_finds() -> None:
+    sources = [
+        r"\b(?:server|servidor|player)\s*(?:#|no\.?\s*)?0?[1-9]\d?\b",
+        r"\b(?:1|2|12)\s*(?:months?|mo)\b",
+        r"\b(?P<n>\d{1,3})\s*(?P<k>k)\s*(?:vod|movies)",  # not literal-led: left as it is
+        r"\bx(?P<n>\d+)\b",
+    ]
+    rng = random.Random(9)
+    alphabet = ["server", "multiplayer", "player", " ", "1", "2", "12", "no.", "#", "x", "months",
+                "mo", "k", "vod", "_", "é"]  # fmt: skip
+    for source in sources:
+        pattern = re.compile(source)
+        scan = boundary_scan(pattern)
+        assert isinstance(scan, BoundaryScan) == ("(?P<n>\\d{1,3})" not in source)
+        for _ in range(300):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+            for window in ((0, len(text)), (1, max(1, len(text) - 2))):
+                expected = [(m.span(), m.groups()) for m in pattern.finditer(text, *window)]
+                got = [(m.span(), m.groups()) for m in scan.finditer(text, *window)]
+                assert got == expected, (source, text, window)

@@ -17,6 +17,7 @@ from detectors.base import DetectorError
 from detectors.heuristic.hosts import HostSet, site_of
 from detectors.heuristic.html_facts import PageFacts
 from detectors.heuristic.literals import (
+    boundary_scan,
     markup_may_hold,
     may_match,
     required_literals,
@@ -66,6 +67,7 @@ def _regex(check: RegexCheck) -> Matcher:
     patterns = [compile_folded(p) if folded else compile_pattern(p, check.case_sensitive)
                 for p in check.patterns]  # fmt: skip
     needles = [required_literals(pattern) for pattern in patterns]
+    scans = [boundary_scan(pattern) for pattern in patterns]
 
     def match(facts: PageFacts) -> Hit:
         haystack = facts.field(check.field)
@@ -73,7 +75,7 @@ def _regex(check: RegexCheck) -> Matcher:
             check.field, haystack
         )
         seen: dict[str, str] = {}
-        for pattern, literals in zip(patterns, needles, strict=True):
+        for pattern, literals in zip(scans, needles, strict=True):
             if not may_match(literals, haystack):
                 continue  # a string every match holds is absent: no match, no scan
             for found in pattern.finditer(haystack):
@@ -100,6 +102,7 @@ def _number(check: NumberCheck) -> Matcher:
 
     near = [fold(word) for word in check.near if word]
     needles = [required_literals(pattern) for pattern in patterns]
+    scans = [boundary_scan(pattern) for pattern in patterns]
 
     def windows(text: str) -> list[tuple[int, int]]:
         if not near:
@@ -120,7 +123,7 @@ def _number(check: NumberCheck) -> Matcher:
 
     def match(facts: PageFacts) -> Hit:
         seen: dict[str, str] = {}
-        live = [p for p, lit in zip(patterns, needles, strict=True) if may_match(lit, facts.folded)]
+        live = [p for p, lit in zip(scans, needles, strict=True) if may_match(lit, facts.folded)]
         if not live:
             return NO_HIT
         for start, end in windows(facts.folded):

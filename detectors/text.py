@@ -21,6 +21,7 @@ _BOMS = (
 )
 # C0 controls (except tab, newline, carriage return) and NUL break parsers and mean nothing.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Share of U+FFFD above which an undeclared body is probably not UTF-8.
 _MAX_REPLACEMENT_SHARE = 0.01
 
@@ -54,15 +55,20 @@ def decode_body(body: bytes, content_type: str = "") -> str:
     Undecodable bytes become U+FFFD.
     """
     body, declared = _declared_charset(body, content_type)
+    utf8 = declared in (None, "utf-8")
     if declared is not None:
         try:
             text = body.decode(declared, errors="replace")
         except Exception:  # exotic codecs can fail in odd ways; fall through to UTF-8
-            text = body.decode("utf-8", errors="replace")
+            text, utf8 = body.decode("utf-8", errors="replace"), True
     else:
         text = body.decode("utf-8", errors="replace")
         if text and text.count("\ufffd") > _MAX_REPLACEMENT_SHARE * len(text):
-            text = _legacy_korean(body) or body.decode("cp1252", errors="replace")
+            text, utf8 = _legacy_korean(body) or body.decode("cp1252", errors="replace"), False
+    if utf8 and len(body.translate(None, _CONTROL_BYTES)) == len(body):
+        # UTF-8 writes a control character as its own byte and never uses those bytes
+        # inside a multi-byte sequence: no such byte, no such character (a C pass, not re).
+        return text
     return _CONTROLS.sub("", text)
 
 

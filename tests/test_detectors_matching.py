@@ -18,7 +18,7 @@ from detectors.heuristic.literals import (
 )
 from detectors.heuristic.segments import segments_matching
 from detectors.heuristic.terms import TermIndex
-from detectors.text import collapse, fold
+from detectors.text import collapse, decode_body, fold
 
 _SAMPLES = (
     "Assistir GRÁTIS Dublado",  # Latin-1: byte-table path
@@ -177,3 +177,18 @@ def test_boundary_scan_finds_what_finditer_finds() -> None:
                 expected = [(m.span(), m.groups()) for m in pattern.finditer(text, *window)]
                 got = [(m.span(), m.groups()) for m in scan.finditer(text, *window)]
                 assert got == expected, (source, text, window)
+
+
+def test_decode_body_drops_control_characters_on_every_path() -> None:
+    controls = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    rng = random.Random(4)
+    pieces = [b"a", b"\xc3\xa9", b"\x01", b"\x7f", b"\t\n", b"\xc3", b"\xe2\x82", b"\x00", b" "]
+    for _ in range(500):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        for content_type in ("text/html; charset=utf-8", ""):
+            text = decode_body(body, content_type)
+            assert not controls.search(text)
+            if content_type:  # declared UTF-8: exactly the decoded text without controls
+                assert text == controls.sub("", body.decode("utf-8", errors="replace"))
+    utf16 = "a\x01b".encode("utf-16")
+    assert decode_body(utf16) == "ab"

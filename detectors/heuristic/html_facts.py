@@ -23,6 +23,9 @@ from detectors.heuristic.links import Link, collect_links, link_names
 from detectors.text import collapse, fold
 
 _WORD = re.compile(r"[^\W_]+")
+# Elements other facts need, collected by the text walk: tag -> group.
+_COLLECT = {"meta": "meta", "script": "script", "title": "title", "h1": "heading",
+            "h2": "heading", "h3": "heading"}  # fmt: skip
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 _SEGMENT_CHARS = 300
 _MAX_SEGMENTS = 5000
@@ -45,6 +48,7 @@ class PageFacts:
     html: str
     schema_types: frozenset[str]
     root: Any
+    headings: tuple[Any, ...] = ()  # the h1/h2/h3 elements of ``root``, in page order
 
     @cached_property
     def folded_segments(self) -> tuple[str, ...]:
@@ -125,13 +129,15 @@ def _parse(markup: str) -> Any:
         return None
 
 
-def _schema_types(root: Any, meta: dict[str, str]) -> frozenset[str]:
+def _schema_types(root: Any, meta: dict[str, str], scripts: list[Any]) -> frozenset[str]:
     types: set[str] = set()
     if meta.get("og:type"):
         types.add(meta["og:type"].lower())
     for node in root.iterfind(".//*[@itemtype]"):
         types.add(str(node.get("itemtype")).rstrip("/").rsplit("/", 1)[-1].lower())
-    for script in root.iterfind(".//script[@type]"):
+    for script in scripts:  # root.iterfind(".//script[@type]")
+        if script is root or script.get("type") is None:
+            continue
         if "ld+json" not in str(script.get("type")).lower():
             continue
         try:
@@ -153,9 +159,9 @@ def _schema_types(root: Any, meta: dict[str, str]) -> frozenset[str]:
     return frozenset(types)
 
 
-def _meta(root: Any) -> dict[str, str]:
+def _meta(metas: list[Any]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for node in root.iter("meta"):
+    for node in metas:
         key = node.get("property") or node.get("name") or node.get("itemprop")
         content = node.get("content")
         if key and content:
@@ -163,21 +169,37 @@ def _meta(root: Any) -> dict[str, str]:
     return found
 
 
-def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str], int]:
-    """Visible text pieces, short segments (one per text node / link) and element count.
+Walk = tuple[list[str], list[str], int, dict[str, list[Any]] | None]
+
+
+def _tagged(root: Any) -> dict[str, list[Any]]:
+    """The elements of each _COLLECT group in page order, as ``root.iter(*tags)`` gives them."""
+    groups: dict[str, list[str]] = {}
+    for tag, group in _COLLECT.items():
+        groups.setdefault(group, []).append(tag)
+    return {group: list(root.iter(*tags)) for group, tags in groups.items()}
+
+
+def _walk_text(root: Any, max_chars: int) -> Walk:
+    """Visible text pieces, short segments (one per text node / link), element count, and
+    the meta/script/title/heading elements (None when the walk stopped at ``max_chars``).
 
     One ``iterwalk`` (~two events per element): an XPath selecting the visible text nodes
     (``not(ancestor::script...)``) was measured 3x slower, libxml2 walks ancestors per node.
+    The same walk picks up the elements other facts need, saving a tree pass for each.
     """
     pieces: list[str] = []
     segments: list[str] = []
     total = 0
     skip_depth = 0
     elements = 0
+    tagged: dict[str, list[Any]] = {group: [] for group in _COLLECT.values()}
     for event, node in etree.iterwalk(root, events=("start", "end")):
         tag = node.tag
         if event == "start":
             elements += 1
+            if tag in _COLLECT:
+                tagged[_COLLECT[tag]].append(node)
             if tag in _SKIP_TEXT:
                 skip_depth += 1
                 continue
@@ -203,8 +225,8 @@ def _walk_text(root: Any, max_chars: int) -> tuple[list[str], list[str], int]:
             if len(segments) < _MAX_SEGMENTS:
                 segments.append(collapse(piece)[:_SEGMENT_CHARS])
             if total >= max_chars:
-                break
-    return pieces, segments, elements
+                return pieces, segments, elements, None
+    return pieces, segments, elements, tagged
 
 
 def _strip_tags(markup: str) -> str:
@@ -220,18 +242,23 @@ def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -
     meta: dict[str, str] = {}
     schema: frozenset[str] = frozenset()
     scripts: list[str] = []
+    headings: list[Any] = []
     if root is not None:
-        title = collapse(root.findtext(".//title") or "")
-        meta = _meta(root)
-        schema = _schema_types(root, meta)
+        pieces, segments, elements, tagged = _walk_text(root, max_text_chars)
+        tagged = tagged if tagged is not None else _tagged(root)
+        titles = [node for node in tagged["title"] if node is not root]  # findtext(".//title")
+        title = collapse((titles[0].text or "") if titles else "")
+        meta = _meta(tagged["meta"])
+        schema = _schema_types(root, meta, tagged["script"])
         size = 0
-        for script in root.iter("script"):
+        for script in tagged["script"]:
             if script.text and size < _MAX_SCRIPT_CHARS:
                 scripts.append(script.text[: _MAX_SCRIPT_CHARS - size])
                 size += len(scripts[-1])
-        pieces, segments, elements = _walk_text(root, max_text_chars)
+        headings = tagged["heading"]
         if elements > max_elements:
             root = None  # structure (XPath) checks skip trees this big; text still counts
+            headings = []
     else:
         stripped = _strip_tags(markup)[:max_text_chars]
         pieces, segments = [stripped], [s[:_SEGMENT_CHARS] for s in stripped.splitlines()]
@@ -259,6 +286,7 @@ def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -
         html=markup,
         schema_types=schema,
         root=root,
+        headings=tuple(headings),
     )
 
 

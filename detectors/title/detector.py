@@ -175,7 +175,7 @@ class TitleDetector(Detector):
                 self._release(segment, releases, budget)
         headlines = [facts.title]
         if facts.root is not None:
-            for node in facts.root.iter("h1", "h2", "h3"):
+            for node in facts.headings:  # root.iter("h1", "h2", "h3"), found by the text walk
                 headlines.append(text_content(node))
                 if len(headlines) > 60:
                     break

@@ -9,7 +9,7 @@ import lxml.etree as etree
 
 from detectors.heuristic.links import collect_links
 from detectors.heuristic.literals import (
-    BoundaryScan,
+    CandidateScan,
     boundary_scan,
     markup_may_hold,
     may_match,
@@ -170,7 +170,7 @@ def test_boundary_scan_finds_what_finditer_finds() -> None:
     for source in sources:
         pattern = re.compile(source)
         scan = boundary_scan(pattern)
-        assert isinstance(scan, BoundaryScan) == ("(?P<n>\\d{1,3})" not in source)
+        assert isinstance(scan, CandidateScan) == ("(?P<n>\\d{1,3})" not in source)
         for _ in range(300):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
             for window in ((0, len(text)), (1, max(1, len(text) - 2))):
@@ -192,3 +192,14 @@ def test_decode_body_drops_control_characters_on_every_path() -> None:
                 assert text == controls.sub("", body.decode("utf-8", errors="replace"))
     utf16 = "a\x01b".encode("utf-16")
     assert decode_body(utf16) == "ab"
+
+
+def test_inline_url_scan_finds_what_findall_finds() -> None:
+    from detectors.heuristic import links
+
+    rng = random.Random(2)
+    pieces = ["http:", "https:", "//", "/", "magnet:?", "xt=1", "a.b", " ", '"', ":80", "h", "\n"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        found = [m.group(0) for m in links._INLINE_SCAN.finditer(text)]
+        assert found == links._INLINE_URL.findall(text), text

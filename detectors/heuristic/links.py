@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from detectors.heuristic.hosts import url_host
+from detectors.heuristic.literals import CandidateScan
 from detectors.text import collapse
 
 # Bounded and possessive, starting only at the beginning of a name: linear on hostile markup.
@@ -24,6 +25,9 @@ _ATTR = re.compile(
     r"""(?<![\w:.-])([\w:.-]{1,60}+)\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'>]++))"""
 )
 _INLINE_URL = re.compile(r"""(?:https?:)?//[\w.-]+(?::\d+)?[^\s"'<>\\)]*|magnet:\?[^\s"'<>\\]+""")
+# Where an inline URL can start: re scans these literals in C (the URL pattern opens with
+# an optional group, so re would try every position of a script).
+_INLINE_SCAN = CandidateScan(_INLINE_URL, re.compile(r"https?://|//|magnet:\?"))
 _URL_ATTRS = frozenset({"href", "src", "data", "action"})
 _SOURCES = {
     "a": "a",
@@ -96,8 +100,8 @@ def _tag_links(markup: str) -> Iterator[tuple[str, str]]:
 
 
 def _inline_links(text: str, source: str) -> Iterator[tuple[str, str]]:
-    for url in _INLINE_URL.findall(text.replace("\\/", "/")):
-        yield source, url
+    for match in _INLINE_SCAN.finditer(text.replace("\\/", "/")):
+        yield source, match.group(0)
 
 
 def collect_links(markup: str, scripts: str, visible: str, page_host: str) -> tuple[Link, ...]:

@@ -176,14 +176,16 @@ def markup_may_hold(literals: tuple[str, ...], markup: str) -> bool:
     return not literals or "&#" in markup or any(literal in markup for literal in literals)
 
 
-class BoundaryScan:
-    """A pattern opening with ``\\b``, found by its literal-led remainder, then confirmed.
+class CandidateScan:
+    """``finditer`` of a pattern, driven by a faster pattern that matches wherever it can start.
 
     ``re`` jumps between candidate positions in C when a pattern starts with a literal or an
-    alternation of literals, but tries every position when it starts with ``\\b``. Searching
-    the remainder finds each position where the whole pattern can start; ``match`` there with
-    the whole pattern keeps its exact semantics (boundary, extent, groups). Same matches, in
-    the same order, as ``finditer`` of the whole pattern: ~2x faster on a 50 KB page.
+    alternation of literals, but tries every position when it starts with ``\\b``, a
+    lookbehind or an optional group. Searching ``rest`` (any pattern that matches at every
+    position where ``whole`` can start, e.g. ``whole`` without its leading ``\\b``) finds the
+    candidates; ``match`` there with the whole pattern keeps its exact semantics (boundary,
+    extent, groups). Same matches, in the same order, as ``whole.finditer`` (for patterns
+    that cannot match the empty string): ~2x faster on a 50 KB page, 5x for inline URLs.
     """
 
     def __init__(self, whole: re.Pattern[str], rest: re.Pattern[str]) -> None:
@@ -219,7 +221,7 @@ def _literal_led(items: Any) -> bool:
     return False
 
 
-def boundary_scan(pattern: re.Pattern[str]) -> re.Pattern[str] | BoundaryScan:
+def boundary_scan(pattern: re.Pattern[str]) -> re.Pattern[str] | CandidateScan:
     """``pattern`` itself, or a faster equivalent when it is ``\\b`` + a literal-led rest."""
     source = pattern.pattern
     if _p is None or not isinstance(source, str) or not source.startswith("\\b"):
@@ -235,4 +237,4 @@ def boundary_scan(pattern: re.Pattern[str]) -> re.Pattern[str] | BoundaryScan:
         return pattern
     if not _literal_led(tail.data) or repr(tail.data) != repr(whole.data[1:]):
         return pattern
-    return BoundaryScan(pattern, rest)
+    return CandidateScan(pattern, rest)

@@ -13,7 +13,9 @@ from detectors.heuristic.literals import (
     boundary_scan,
     markup_may_hold,
     may_match,
+    may_match_any_case,
     required_literals,
+    required_literals_any_case,
     xpath_literals,
 )
 from detectors.heuristic.segments import segments_matching
@@ -203,3 +205,19 @@ def test_inline_url_scan_finds_what_findall_finds() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         found = [m.group(0) for m in links._INLINE_SCAN.finditer(text)]
         assert found == links._INLINE_URL.findall(text), text
+
+
+def test_any_case_literals_never_skip_a_case_insensitive_match() -> None:
+    rng = random.Random(8)
+    sources = [r"pop-?under|PopAds|[kx]lick", r"(?:get|panel_api)\.php\?[^#\s]*username=",
+               r"/(?:live|movie)/\d+", r"\bServer\s+\d"]  # fmt: skip
+    alphabet = ["pop", "POP", "under", "-", "Ads", "k", "K", "lick", "get", ".php?", "USERNAME=",
+                "/live/", "/Movie/", "1", " ", "server", "é"]  # fmt: skip
+    for source in sources:
+        pattern = re.compile(source, re.IGNORECASE)
+        literals = required_literals_any_case(pattern)
+        assert literals
+        for _ in range(400):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+            if pattern.search(text):
+                assert may_match_any_case(literals, text), (source, text)

@@ -73,6 +73,11 @@ class PageFacts:
         return {}
 
     @cached_property
+    def urls_text(self) -> str:
+        """Every link's URL, one a line."""
+        return "\n".join(link.url for link in self.links)
+
+    @cached_property
     def xpath_hits(self) -> dict[str, bool]:
         """Whether each XPath expression run on ``root`` so far found something."""
         return {}
@@ -101,7 +106,7 @@ class PageFacts:
         if name == "title":
             return fold(self.title)
         if name == "urls":
-            return "\n".join(link.url for link in self.links)
+            return self.urls_text
         if name == "scripts":
             return self.scripts
         return self.html

@@ -145,6 +145,30 @@ def may_match(literals: tuple[tuple[str, ...], ...], text: str) -> bool:
     return all(any(literal in text for literal in group) for group in literals)
 
 
+def required_literals_any_case(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """``required_literals`` of a case-insensitive pattern, lower-cased; ``()`` unless ASCII.
+
+    On ASCII text a case-insensitive ASCII literal matches exactly where the lower-cased
+    literal occurs in the lower-cased text (``may_match_any_case``).
+    """
+    if _p is None or not pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
+        return ()
+    try:
+        parsed = _p.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
+    except Exception:  # the private parser changed: run every pattern
+        return ()
+    found = _required(parsed.data)[:_MAX_SETS]
+    groups = tuple(tuple(sorted({s.lower() for s in group})) for group in found)
+    return groups if all(s.isascii() for group in groups for s in group) else ()
+
+
+def may_match_any_case(literals: tuple[tuple[str, ...], ...], text: str) -> bool:
+    """False only when ASCII ``text`` cannot hold a match (see required_literals_any_case)."""
+    if not literals or not text.isascii():
+        return True
+    return may_match(literals, text.lower())
+
+
 _XPATH_STEP = re.compile(r"^//(?:\*|[A-Za-z][\w-]*)\[(.+)\]$")
 _XPATH_ATOM = re.compile(
     r"^\s*(?:contains\(\s*@[\w:-]+\s*,\s*'([^']+)'\s*\)|@[\w:-]+\s*=\s*'([^']+)')\s*$"

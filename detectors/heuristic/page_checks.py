@@ -20,7 +20,9 @@ from detectors.heuristic.literals import (
     boundary_scan,
     markup_may_hold,
     may_match,
+    may_match_any_case,
     required_literals,
+    required_literals_any_case,
     xpath_literals,
 )
 from detectors.heuristic.page_check_models import (
@@ -35,7 +37,7 @@ from detectors.heuristic.page_check_models import (
     XPathCheck,
 )
 from detectors.heuristic.rules import NO_HIT, CheckBase, Hit, compile_folded, compile_pattern
-from detectors.heuristic.segments import segments_matching
+from detectors.heuristic.segments import release_names
 from detectors.heuristic.terms import TermIndex
 from detectors.text import collapse, fold, shorten, snippet
 
@@ -67,6 +69,7 @@ def _regex(check: RegexCheck) -> Matcher:
     patterns = [compile_folded(p) if folded else compile_pattern(p, check.case_sensitive)
                 for p in check.patterns]  # fmt: skip
     needles = [required_literals(pattern) for pattern in patterns]
+    any_case = [required_literals_any_case(pattern) for pattern in patterns]
     scans = [boundary_scan(pattern) for pattern in patterns]
 
     def match(facts: PageFacts) -> Hit:
@@ -75,8 +78,8 @@ def _regex(check: RegexCheck) -> Matcher:
             check.field, haystack
         )
         seen: dict[str, str] = {}
-        for pattern, literals in zip(scans, needles, strict=True):
-            if not may_match(literals, haystack):
+        for pattern, literals, lowered in zip(scans, needles, any_case, strict=True):
+            if not may_match(literals, haystack) or not may_match_any_case(lowered, haystack):
                 continue  # a string every match holds is absent: no match, no scan
             for found in pattern.finditer(haystack):
                 key = collapse(found.group(0)).lower()
@@ -149,8 +152,11 @@ def _urls(check: UrlsCheck) -> Matcher:
     sources = frozenset(check.sources) if check.sources else None
 
     has_include, has_exclude = bool(include), bool(exclude)
+    lowered = required_literals_any_case(pattern) if pattern is not None else ()
 
     def match(facts: PageFacts) -> Hit:
+        if lowered and not may_match_any_case(lowered, facts.field("urls")):
+            return NO_HIT  # no URL can match the pattern: nothing matched, scores 0
         matched: dict[str, str] = {}
         considered = 0
         own_site = site_of(facts.host)
@@ -170,41 +176,6 @@ def _urls(check: UrlsCheck) -> Matcher:
         if check.exclusive and len(matched) < considered:
             return NO_HIT
         return Hit(len(matched), tuple(matched.values()))
-
-    return match
-
-
-def _tag_pattern(tags: list[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(fold(t)) for t in sorted(tags, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
-
-
-def _release_names(check: ReleaseNamesCheck) -> Matcher:
-    groups = {name: _tag_pattern(tags) for name, tags in check.tags.items() if tags}
-    unknown = set(check.required) - set(groups)
-    if unknown:
-        raise DetectorError(f"release_names requires unknown tag groups {sorted(unknown)}")
-
-    required = [groups[name] for name in check.required]
-    # A tag spanning a newline could match across two joined texts: then search one by one.
-    joinable = not any("\n" in tag for tags in check.tags.values() for tag in tags)
-
-    def match(facts: PageFacts) -> Hit:
-        found: dict[str, str] = {}
-        folded_segments = facts.folded_segments
-        candidates = segments_matching(folded_segments, required) if joinable else None
-        checked: set[str] = set()
-        for index in candidates if candidates is not None else range(len(folded_segments)):
-            segment, folded = facts.segments[index], folded_segments[index]
-            if folded in checked:
-                continue  # a link's text is also a text node: same answer, first one kept
-            checked.add(folded)
-            present = {name for name, pattern in groups.items() if pattern.search(folded)}
-            if len(present) >= check.min_groups and set(check.required) <= present:
-                found.setdefault(folded, f"«{shorten(segment, 90)}»")
-                if len(found) >= _MAX_DISTINCT:
-                    break
-        return Hit(len(found), tuple(found.values()))
 
     return match
 
@@ -310,7 +281,7 @@ _BUILDERS: dict[type[CheckBase], Callable[[Any], Matcher]] = {
     RegexCheck: _regex,
     NumberCheck: _number,
     UrlsCheck: _urls,
-    ReleaseNamesCheck: _release_names,
+    ReleaseNamesCheck: release_names,
     XPathCheck: _xpath,
     SchemaTypesCheck: _schema,
     GroupsCheck: _groups,

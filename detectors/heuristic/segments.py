@@ -1,10 +1,18 @@
-"""Which of a page's one-line texts (link texts, text nodes, release names) a pattern finds."""
+"""A page's one-line texts (link texts, text nodes, release names) and the scene tags in them."""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from detectors.base import DetectorError
+from detectors.heuristic.html_facts import PageFacts
+from detectors.heuristic.page_check_models import ReleaseNamesCheck
+from detectors.heuristic.rules import Hit
+from detectors.text import fold, shorten
+
+_MAX_DISTINCT = 200
 
 
 def segments_matching(folded: Sequence[str], patterns: list[re.Pattern[str]]) -> list[int] | None:
@@ -30,3 +38,39 @@ def segments_matching(folded: Sequence[str], patterns: list[re.Pattern[str]]) ->
         hits = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
         keep = hits if keep is None else keep & hits
     return sorted(keep or ())
+
+
+def _tag_pattern(tags: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(fold(t)) for t in sorted(tags, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+def release_names(check: ReleaseNamesCheck) -> Callable[[PageFacts], Hit]:
+    """The ``release_names`` check: texts carrying tags from enough tag groups."""
+    groups = {name: _tag_pattern(tags) for name, tags in check.tags.items() if tags}
+    unknown = set(check.required) - set(groups)
+    if unknown:
+        raise DetectorError(f"release_names requires unknown tag groups {sorted(unknown)}")
+
+    required = [groups[name] for name in check.required]
+    # A tag spanning a newline could match across two joined texts: then search one by one.
+    joinable = not any("\n" in tag for tags in check.tags.values() for tag in tags)
+
+    def match(facts: PageFacts) -> Hit:
+        found: dict[str, str] = {}
+        folded_segments = facts.folded_segments
+        candidates = segments_matching(folded_segments, required) if joinable else None
+        checked: set[str] = set()
+        for index in candidates if candidates is not None else range(len(folded_segments)):
+            segment, folded = facts.segments[index], folded_segments[index]
+            if folded in checked:
+                continue  # a link's text is also a text node: same answer, first one kept
+            checked.add(folded)
+            present = {name for name, pattern in groups.items() if pattern.search(folded)}
+            if len(present) >= check.min_groups and set(check.required) <= present:
+                found.setdefault(folded, f"«{shorten(segment, 90)}»")
+                if len(found) >= _MAX_DISTINCT:
+                    break
+        return Hit(len(found), tuple(found.values()))
+
+    return match

@@ -17,15 +17,32 @@ from functools import lru_cache
 from typing import Any
 
 # Scene/P2P tags: resolution, source, codec. One is enough to call a name a release.
-_TAGS = re.compile(
-    r"(?<![a-z0-9])(?:2160p|1080p|720p|576p|480p|4k|uhd|blu-?ray|bdrip|brrip|bdremux|remux|"
-    r"web-?dl|web-?rip|webrip|hdtv|hdrip|dvdrip|dvdscr|hdcam|camrip|telesync|x264|x265|"
-    r"h\.?264|h\.?265|hevc|xvid|av1|10bit|ddp?5\.1|aac2?\.?0?|atmos|multi|truefrench|vostfr|"
-    r"dual(?:[ .-]audio)?|dublado|legendado|latino|subbed)(?![a-z0-9])",
-    re.IGNORECASE,
+_TAG_ALTERNATIVES = (
+    r"2160p", r"1080p", r"720p", r"576p", r"480p", r"4k", r"uhd", r"blu-?ray", r"bdrip", r"brrip",
+    r"bdremux", r"remux", r"web-?dl", r"web-?rip", r"webrip", r"hdtv", r"hdrip", r"dvdrip",
+    r"dvdscr", r"hdcam", r"camrip", r"telesync", r"x264", r"x265", r"h\.?264", r"h\.?265", r"hevc",
+    r"xvid", r"av1", r"10bit", r"ddp?5\.1", r"aac2?\.?0?", r"atmos", r"multi", r"truefrench",
+    r"vostfr", r"dual(?:[ .-]audio)?", r"dublado", r"legendado", r"latino", r"subbed",
 )
+
+
+def _by_first_character(alternatives: Sequence[str]) -> str:
+    """``a|b|...`` grouped by first character: ``1(?:080p|0bit)|2160p|...``.
+
+    ``re`` tries the branches of an alternation one by one at every position; grouped, it
+    tries one branch per first character. Alternatives starting with different characters
+    never match at the same place, and each group keeps its order: same matches.
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+_TAG_PATTERN = rf"(?<![a-z0-9])(?:{_by_first_character(_TAG_ALTERNATIVES)})(?![a-z0-9])"
+_TAGS = re.compile(_TAG_PATTERN, re.IGNORECASE)
 # The same tags for folded (lower-case) text: case-sensitive, so ``re`` scans far faster.
-_TAGS_FOLDED = re.compile(_TAGS.pattern)
+_TAGS_FOLDED = re.compile(_TAG_PATTERN)
 _YEAR = re.compile(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})(?![0-9])")
 _EPISODE = re.compile(r"(?<![a-z0-9])s\d{1,2}(?:e\d{1,3})?(?![a-z0-9])|\bseason\s+\d", re.I)
 _SEPARATORS = re.compile(r"[._]+")

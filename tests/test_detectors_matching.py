@@ -221,3 +221,19 @@ def test_any_case_literals_never_skip_a_case_insensitive_match() -> None:
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
             if pattern.search(text):
                 assert may_match_any_case(literals, text), (source, text)
+
+
+def test_grouped_tag_alternation_matches_like_the_plain_one() -> None:
+    from detectors.title import release
+
+    plain = "|".join(release._TAG_ALTERNATIVES)
+    for flags in (0, re.IGNORECASE):
+        grouped = re.compile(release._TAG_PATTERN, flags)
+        ungrouped = re.compile(rf"(?<![a-z0-9])(?:{plain})(?![a-z0-9])", flags)
+        rng = random.Random(flags)
+        words = ["1080p", "10BIT", "blu-ray", "BluRay", "h.264", "ddp5.1", "dd5.1", "aac2.0",
+                 "dual audio", "Dual-Audio", "x", "é", "_", " ", ".", "4k", "bdremux"]  # fmt: skip
+        for _ in range(1500):
+            text = "".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+            expected = [(m.span(), m.group(0)) for m in ungrouped.finditer(text)]
+            assert [(m.span(), m.group(0)) for m in grouped.finditer(text)] == expected, text

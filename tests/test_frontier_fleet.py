@@ -50,10 +50,13 @@ def test_three_workers_keep_one_domains_delay(sandbox: SandboxServer, redis_url:
     times = sorted(t for t, url, _ in log if registered_domain(url.split(":")[0]) == domain)
     assert len(times) >= 8, f"only {len(times)} fetches of {domain}"
     gaps = [b - a for a, b in pairwise(times)]
-    # The frontier hands a domain out once per 0.4 s to the whole fleet; the server sees the
-    # same gaps give or take scheduling jitter on a loaded 2-core machine.
+    # The frontier hands a domain out once per 0.4 s to the whole fleet. The server sees the
+    # same gaps give or take the time a leased request waits in a worker before it is sent:
+    # on a loaded 2-core machine one such wait of ~0.12 s was seen. Without the fleet-wide
+    # delay, three workers fetch the domain at once (gaps near 0).
     print(f"{len(times)} fetches of {domain}, smallest gaps {sorted(gaps)[:3]}")
-    assert min(gaps) >= 0.4 - 0.06, sorted(gaps)[:5]
+    assert min(gaps) >= 0.4 - 0.15, sorted(gaps)[:5]
+    assert sorted(gaps)[len(gaps) // 2] >= 0.4 - 0.02, sorted(gaps)
 
 
 def test_a_killed_worker_loses_nothing(sandbox: SandboxServer, redis_url: str,

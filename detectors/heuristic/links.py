@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -84,11 +83,17 @@ def _attr_links(source: str | None, attrs: str) -> list[tuple[str, str]]:
     return found
 
 
-def _tag_links(markup: str) -> Iterator[tuple[str, str]]:
+def _tag_links(markup: str) -> list[tuple[str, str]]:
+    # The first _MAX_TAGS tags are read; with fewer "<" in the whole markup the cap cannot
+    # bite, and findall hands them over in one C call.
+    if markup.count("<") <= _MAX_TAGS:
+        tags: list[tuple[str, str]] = _TAG.findall(markup)
+    else:
+        tags = [(m[1], m[2]) for m in itertools.islice(_TAG.finditer(markup), _MAX_TAGS)]
     # Menus, pagination and repeated cards write the same tag many times: read each once.
     seen: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
-    for tag_match in itertools.islice(_TAG.finditer(markup), _MAX_TAGS):
-        tag, attrs = tag_match.groups()
+    pairs: list[tuple[str, str]] = []
+    for tag, attrs in tags:
         source = _SOURCES.get(tag.lower())
         if source is None and "data-" not in attrs.lower():
             continue  # a <div>/<span>...: only its data-* URLs count, and it has none
@@ -96,32 +101,25 @@ def _tag_links(markup: str) -> Iterator[tuple[str, str]]:
         found = seen.get(key)
         if found is None:
             found = seen[key] = _attr_links(source, attrs)
-        yield from found
+        pairs.extend(found)
+    return pairs
 
 
-def _inline_links(text: str, source: str) -> Iterator[tuple[str, str]]:
-    for match in _INLINE_SCAN.finditer(text.replace("\\/", "/")):
-        yield source, match.group(0)
+def _inline_links(text: str, source: str) -> list[tuple[str, str]]:
+    return [(source, m.group(0)) for m in _INLINE_SCAN.finditer(text.replace("\\/", "/"))]
 
 
 def collect_links(markup: str, scripts: str, visible: str, page_host: str) -> tuple[Link, ...]:
     """Distinct (source, URL) pairs from tags, inline scripts and visible text, capped.
 
     A URL repeated on the page (menus, pagination) is looked at once: its host and ``Link``
-    are made only for a new pair.
+    are made only for the first _MAX_LINKS distinct pairs, in page order.
     """
-    found: dict[tuple[str, str], Link] = {}
-    streams = itertools.chain(
-        _tag_links(markup),
-        _inline_links(scripts, "inline"),
-        _inline_links(visible, "text"),
-    )
-    for pair in streams:
-        if pair not in found:
-            found[pair] = Link(pair[0], pair[1], url_host(pair[1], page_host))
-            if len(found) >= _MAX_LINKS:
-                break
-    return tuple(found.values())
+    pairs = _tag_links(markup)
+    pairs.extend(_inline_links(scripts, "inline"))
+    pairs.extend(_inline_links(visible, "text"))
+    distinct = itertools.islice(dict.fromkeys(pairs), _MAX_LINKS)
+    return tuple(Link(source, url, url_host(url, page_host)) for source, url in distinct)
 
 
 def link_names(links: tuple[Link, ...]) -> list[str]:

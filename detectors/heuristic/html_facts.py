@@ -199,44 +199,44 @@ def _walk_text(root: Any, max_chars: int) -> Walk:
     The same walk picks up the elements other facts need, saving a tree pass for each.
     """
     pieces: list[str] = []
-    segments: list[str] = []
+    raw: list[str] = []  # segments before collapsing, cut to _MAX_SEGMENTS at the end
     total = 0
     skip_depth = 0
     elements = 0
     tagged: dict[str, list[Any]] = {group: [] for group in _COLLECT.values()}
+    add_piece, add_raw, skip, collect = pieces.append, raw.append, _SKIP_TEXT, _COLLECT
     for event, node in etree.iterwalk(root, events=("start", "end")):
         tag = node.tag
         if event == "start":
             elements += 1
-            if tag in _COLLECT:
-                tagged[_COLLECT[tag]].append(node)
-            if tag in _SKIP_TEXT:
+            if tag in collect:
+                tagged[collect[tag]].append(node)
+            if tag in skip:
                 skip_depth += 1
                 continue
             if skip_depth:
                 continue
             piece = node.text
-            if tag == "a" and len(segments) < _MAX_SEGMENTS:
+            if tag == "a":
                 # A link without child elements holds only its own text: no XPath call.
-                whole = text_content(node) if len(node) else piece or ""
-                segments.append(collapse(whole)[:_SEGMENT_CHARS])
+                add_raw(text_content(node) if len(node) else piece or "")
         else:
-            if tag in _SKIP_TEXT:
+            if tag in skip:
                 skip_depth -= 1
                 if skip_depth == 0 and node.tail:
-                    pieces.append(node.tail)
+                    add_piece(node.tail)
                 continue
             if skip_depth:
                 continue
             piece = node.tail
-        if piece and piece.strip():
-            pieces.append(piece)
+        if piece and not piece.isspace():
+            add_piece(piece)
+            add_raw(piece)
             total += len(piece)
-            if len(segments) < _MAX_SEGMENTS:
-                segments.append(collapse(piece)[:_SEGMENT_CHARS])
             if total >= max_chars:
-                return pieces, segments, elements, None
-    return pieces, segments, elements, tagged
+                break
+    segments = [" ".join(text.split())[:_SEGMENT_CHARS] for text in raw[:_MAX_SEGMENTS]]
+    return pieces, segments, elements, (tagged if total < max_chars else None)
 
 
 def _strip_tags(markup: str) -> str:

@@ -20,6 +20,22 @@ from pathlib import Path
 _counter = itertools.count(1)
 
 
+def _debian_bin_on_path() -> None:
+    """Debian's postgresql package keeps initdb/pg_ctl in /usr/lib/postgresql/<N>/bin, off
+    PATH: add the newest such folder when PATH has none, so plain `pytest` finds them."""
+    if shutil.which("initdb") is not None:
+        return
+    def version(folder: Path) -> int:
+        return int(folder.parent.name) if folder.parent.name.isdigit() else 0
+
+    folders = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version)
+    if folders and (folders[-1] / "initdb").exists():
+        os.environ["PATH"] = f"{os.environ.get('PATH', '')}{os.pathsep}{folders[-1]}"
+
+
+_debian_bin_on_path()
+
+
 class PostgresUnavailable(RuntimeError):
     """initdb/pg_ctl missing or the server would not start; the message says which."""
 

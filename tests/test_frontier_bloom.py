@@ -256,7 +256,7 @@ def test_bloom_bitmaps_are_allocated_once_at_their_full_size(
 def test_workers_with_different_sizes_are_stopped(client: redis.Redis, base: str) -> None:
     BloomDedup(client, base, capacity=1000).seen_and_set(fps(1)[0])
     other = BloomDedup(client, base, capacity=2000)
-    with pytest.raises(redis.ResponseError, match="expected_urls.*ISOP_DEDUP_"):
+    with pytest.raises(redis.ResponseError, match=r"expected_urls.*ISOP_DEDUP_"):
         other.seen_and_set(fps(1)[0])
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,12 @@ def _assert_perfect(result: dict[str, object]) -> None:
     assert result["false_positives"] == [], "legitimate look-alikes were flagged"
     assert result["missed"] == [], "infringing sandbox sites were not flagged"
     assert result["true_positives"] >= 30  # type: ignore[operator]
+    assert result["wrong_kind"] == [], "flagged with the wrong kind"
+    # Flagged counts candidates too; confirmed by the site rule: no look-alike, and every
+    # pirate not confirmed is at least a candidate (one ambiguous page).
+    confirmed: dict[str, Any] = result["confirmed"]  # type: ignore[assignment]
+    assert confirmed["false_positives"] == [] and confirmed["wrong_kind"] == []
+    assert set(confirmed["missed"]) <= set(result["candidates"])  # type: ignore[call-overload]
 
 
 def test_interrupted_demo_keeps_the_registry_resumes_and_flags_exactly_the_pirates(

@@ -16,6 +16,7 @@ from detectors.heuristic.literals import (
     may_match_any_case,
     required_literals,
     required_literals_any_case,
+    whole_word_length,
     xpath_literals,
 )
 from detectors.heuristic.segments import segments_matching
@@ -237,3 +238,16 @@ def test_grouped_tag_alternation_matches_like_the_plain_one() -> None:
             text = "".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
             expected = [(m.span(), m.group(0)) for m in ungrouped.finditer(text)]
             assert [(m.span(), m.group(0)) for m in grouped.finditer(text)] == expected, text
+
+
+def test_whole_word_patterns_need_a_word_that_long() -> None:
+    assert whole_word_length(re.compile(r"\b[0-9a-f]{64}\b")) == 64
+    assert whole_word_length(re.compile(r"\b[a-z_]{5}\b")) == 0  # "_" is no letter or digit
+    assert whole_word_length(re.compile(r"[0-9a-f]{8}")) == 0  # no boundaries: any run
+    pattern = re.compile(r"\b[0-9a-f]{4,6}\b")
+    rng = random.Random(6)
+    for _ in range(500):
+        text = "".join(rng.choice("abf019 _-é") for _ in range(rng.randint(0, 16)))
+        longest = max((len(word) for word in re.findall(r"[^\W_]+", text)), default=0)
+        if pattern.search(text):
+            assert longest >= whole_word_length(pattern), text

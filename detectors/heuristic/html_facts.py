@@ -93,6 +93,11 @@ class PageFacts:
         return frozenset(self.folded)
 
     @cached_property
+    def longest_word(self) -> int:
+        """Length of the longest of ``words`` (0 without words)."""
+        return max(map(len, self.word_set), default=0)
+
+    @cached_property
     def word_set(self) -> frozenset[str]:
         """``words`` as a set: phrase rules skip phrases whose first word is absent."""
         return frozenset(self.words)

@@ -262,3 +262,36 @@ def boundary_scan(pattern: re.Pattern[str]) -> re.Pattern[str] | CandidateScan:
     if not _literal_led(tail.data) or repr(tail.data) != repr(whole.data[1:]):
         return pattern
     return CandidateScan(pattern, rest)
+
+
+def whole_word_length(pattern: re.Pattern[str]) -> int:
+    """n for ``\\b[class]{n,m}\\b`` with a class of ASCII letters and digits, else 0.
+
+    Such a match is a whole run of letters and digits at least n long (``\\b`` on both sides
+    of word characters): a text whose longest word is shorter holds none (hex checksums).
+    """
+    if _p is None or not isinstance(pattern.pattern, str) or pattern.flags & re.IGNORECASE:
+        return 0
+    try:
+        items = list(_p.parse(pattern.pattern, pattern.flags & ~re.UNICODE).data)
+    except Exception:  # the private parser changed
+        return 0
+    boundary = (_c.AT, _c.AT_BOUNDARY)
+    if len(items) != 3 or items[0] != boundary or items[2] != boundary:
+        return 0
+    op, arg = items[1]
+    if op not in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT) or len(arg[2]) != 1:
+        return 0
+    body_op, body = arg[2][0]
+    if body_op is not _c.IN or not all(_alnum_item(kind, value) for kind, value in body):
+        return 0
+    return int(arg[0])
+
+
+def _alnum_item(kind: Any, value: Any) -> bool:
+    if kind is _c.LITERAL:
+        return chr(value).isascii() and chr(value).isalnum()
+    if kind is _c.RANGE:
+        low, high = value
+        return all(chr(code).isascii() and chr(code).isalnum() for code in range(low, high + 1))
+    return False

@@ -23,6 +23,7 @@ from detectors.heuristic.literals import (
     may_match_any_case,
     required_literals,
     required_literals_any_case,
+    whole_word_length,
     xpath_literals,
 )
 from detectors.heuristic.page_check_models import (
@@ -71,6 +72,8 @@ def _regex(check: RegexCheck) -> Matcher:
     needles = [required_literals(pattern) for pattern in patterns]
     any_case = [required_literals_any_case(pattern) for pattern in patterns]
     scans = [boundary_scan(pattern) for pattern in patterns]
+    # Whole-word patterns (hex checksums) need a word that long in the page's words.
+    word_lengths = [whole_word_length(pattern) if folded else 0 for pattern in patterns]
 
     def match(facts: PageFacts) -> Hit:
         haystack = facts.field(check.field)
@@ -78,7 +81,11 @@ def _regex(check: RegexCheck) -> Matcher:
             check.field, haystack
         )
         seen: dict[str, str] = {}
-        for pattern, literals, lowered in zip(scans, needles, any_case, strict=True):
+        for pattern, literals, lowered, length in zip(
+            scans, needles, any_case, word_lengths, strict=True
+        ):
+            if length and check.field == "text" and facts.longest_word < length:
+                continue  # no word of the page is that long: no match, no scan
             if not may_match(literals, haystack) or not may_match_any_case(lowered, haystack):
                 continue  # a string every match holds is absent: no match, no scan
             for found in pattern.finditer(haystack):

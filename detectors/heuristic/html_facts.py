@@ -9,7 +9,6 @@ nesting cannot blow the Python stack). URLs are taken with linear regexes over t
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +19,7 @@ import lxml.etree as etree
 from detectors.base import Content
 from detectors.heuristic.hosts import url_host
 from detectors.heuristic.links import Link, collect_links, link_names
+from detectors.heuristic.page_meta import meta_tags, schema_types
 from detectors.text import collapse, fold
 
 _WORD = re.compile(r"[^\W_]+")
@@ -30,7 +30,6 @@ _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head"
 _SEGMENT_CHARS = 300
 _MAX_SEGMENTS = 5000
 _MAX_SCRIPT_CHARS = 300_000
-_MAX_JSONLD_NODES = 2000
 
 
 @dataclass(frozen=True)
@@ -139,51 +138,6 @@ def _parse(markup: str) -> Any:
         return None
 
 
-def _schema_types(
-    root: Any, markup: str, meta: dict[str, str], scripts: list[Any]
-) -> frozenset[str]:
-    types: set[str] = set()
-    if meta.get("og:type"):
-        types.add(meta["og:type"].lower())
-    # An itemtype attribute needs the letters in the markup (names are ASCII, any case):
-    # a C byte search instead of a Python-predicate walk of every element.
-    if b"itemtype" in markup.encode("utf-8", "surrogatepass").lower():
-        for node in root.iterfind(".//*[@itemtype]"):
-            types.add(str(node.get("itemtype")).rstrip("/").rsplit("/", 1)[-1].lower())
-    for script in scripts:  # root.iterfind(".//script[@type]")
-        if script is root or script.get("type") is None:
-            continue
-        if "ld+json" not in str(script.get("type")).lower():
-            continue
-        try:
-            stack: list[Any] = [json.loads((script.text or "")[:_MAX_SCRIPT_CHARS])]
-        except ValueError:
-            continue
-        seen = 0
-        while stack and seen < _MAX_JSONLD_NODES:
-            node = stack.pop()
-            seen += 1
-            if isinstance(node, dict):
-                kind = node.get("@type")
-                for value in kind if isinstance(kind, list) else [kind]:
-                    if isinstance(value, str):
-                        types.add(value.lower())
-                stack.extend(node.values())
-            elif isinstance(node, list):
-                stack.extend(node)
-    return frozenset(types)
-
-
-def _meta(metas: list[Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for node in metas:
-        key = node.get("property") or node.get("name") or node.get("itemprop")
-        content = node.get("content")
-        if key and content:
-            found.setdefault(str(key).lower(), collapse(str(content)))
-    return found
-
-
 Walk = tuple[list[str], list[str], int, dict[str, list[Any]] | None]
 
 
@@ -263,8 +217,8 @@ def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -
         tagged = tagged if tagged is not None else _tagged(root)
         titles = [node for node in tagged["title"] if node is not root]  # findtext(".//title")
         title = collapse((titles[0].text or "") if titles else "")
-        meta = _meta(tagged["meta"])
-        schema = _schema_types(root, markup, meta, tagged["script"])
+        meta = meta_tags(tagged["meta"])
+        schema = schema_types(root, markup, meta, tagged["script"])
         size = 0
         for script in tagged["script"]:
             if script.text and size < _MAX_SCRIPT_CHARS:

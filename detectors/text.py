@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Sequence
+from itertools import accumulate
 
 _CHARSET_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _CHARSET_META = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -206,3 +208,9 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def joined_lines(texts: Sequence[str]) -> tuple[str, list[int]]:
+    """``texts`` joined by newlines, and where each one starts in the joined string."""
+    starts = list(accumulate([len(text) + 1 for text in texts], initial=0))[: len(texts)]
+    return "\n".join(texts), starts

@@ -20,7 +20,7 @@ from detectors.base import Content
 from detectors.heuristic.hosts import url_host
 from detectors.heuristic.links import Link, collect_links, link_names
 from detectors.heuristic.page_meta import meta_tags, schema_types
-from detectors.text import collapse, fold
+from detectors.text import collapse, fold, joined_lines
 
 _WORD = re.compile(r"[^\W_]+")
 # Elements other facts need, collected by the text walk: tag -> group.
@@ -57,6 +57,11 @@ class PageFacts:
             # fold maps character for character: one call on the joined texts, split back.
             return tuple(fold(joined).split("\n")) if self.segments else ()
         return tuple(fold(segment) for segment in self.segments)
+
+    @cached_property
+    def joined_segments(self) -> tuple[str, list[int]]:
+        """``folded_segments`` joined by newlines, with where each starts (one regex pass)."""
+        return joined_lines(self.folded_segments)
 
     def links_from(self, sources: frozenset[str] | None) -> tuple[Link, ...]:
         """The links found in these places (all when None), in page order, once per page."""

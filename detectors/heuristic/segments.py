@@ -10,12 +10,16 @@ from detectors.base import DetectorError
 from detectors.heuristic.html_facts import PageFacts
 from detectors.heuristic.page_check_models import ReleaseNamesCheck
 from detectors.heuristic.rules import Hit
-from detectors.text import fold, shorten
+from detectors.text import fold, joined_lines, shorten
 
 _MAX_DISTINCT = 200
 
 
-def segments_matching(folded: Sequence[str], patterns: list[re.Pattern[str]]) -> list[int] | None:
+def segments_matching(
+    folded: Sequence[str],
+    patterns: list[re.Pattern[str]],
+    joined_starts: tuple[str, list[int]] | None = None,
+) -> list[int] | None:
     """Indices of the one-line texts each of ``patterns`` finds something in (None: no test).
 
     One pass per pattern over the texts joined by newlines, instead of one search per text
@@ -26,11 +30,7 @@ def segments_matching(folded: Sequence[str], patterns: list[re.Pattern[str]]) ->
     """
     if not patterns:
         return None
-    starts, position = [], 0
-    for text in folded:
-        starts.append(position)
-        position += len(text) + 1
-    joined = "\n".join(folded)
+    joined, starts = joined_starts if joined_starts is not None else joined_lines(folded)
     if joined.count("\n") != max(0, len(folded) - 1):  # a text with a newline: one by one
         return [i for i, text in enumerate(folded) if all(p.search(text) for p in patterns)]
     keep: set[int] | None = None
@@ -59,7 +59,8 @@ def release_names(check: ReleaseNamesCheck) -> Callable[[PageFacts], Hit]:
     def match(facts: PageFacts) -> Hit:
         found: dict[str, str] = {}
         folded_segments = facts.folded_segments
-        candidates = segments_matching(folded_segments, required) if joinable else None
+        joined = facts.joined_segments
+        candidates = segments_matching(folded_segments, required, joined) if joinable else None
         checked: set[str] = set()
         for index in candidates if candidates is not None else range(len(folded_segments)):
             segment, folded = facts.segments[index], folded_segments[index]

@@ -166,7 +166,7 @@ class TitleDetector(Detector):
         )  # fmt: skip
         cap = self.settings.max_candidates
         seen: set[str] = set()
-        for index in release_candidates(facts.folded_segments):
+        for index in release_candidates(facts.folded_segments, facts.joined_segments):
             if len(seen) >= cap:
                 break
             segment = facts.segments[index]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from detectors.text import joined_lines
+
 # Scene/P2P tags: resolution, source, codec. One is enough to call a name a release.
 _TAG_ALTERNATIVES = (
     r"2160p", r"1080p", r"720p", r"576p", r"480p", r"4k", r"uhd", r"blu-?ray", r"bdrip", r"brrip",
@@ -61,17 +63,16 @@ class Release:
     tags: tuple[str, ...]
 
 
-def release_candidates(folded: Sequence[str]) -> list[int]:
+def release_candidates(
+    folded: Sequence[str], joined_starts: tuple[str, list[int]] | None = None
+) -> list[int]:
     """Indices of the folded one-line texts that carry a scene tag (and are not too long).
 
     One regex pass over the texts joined by newlines (which no tag spans), instead of one
-    call per text: a 50 KB page has ~700 link and text segments.
+    call per text: a 50 KB page has ~700 link and text segments. ``joined_starts`` is
+    ``joined_lines(folded)`` when the caller already has it.
     """
-    starts, position = [], 0
-    for text in folded:
-        starts.append(position)
-        position += len(text) + 1
-    joined = "\n".join(folded)
+    joined, starts = joined_starts if joined_starts is not None else joined_lines(folded)
     found = {bisect_right(starts, m.start()) - 1 for m in _TAGS_FOLDED.finditer(joined)}
     return [index for index in sorted(found) if len(folded[index]) <= _MAX_NAME]
 

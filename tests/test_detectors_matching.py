@@ -251,3 +251,17 @@ def test_whole_word_patterns_need_a_word_that_long() -> None:
         longest = max((len(word) for word in re.findall(r"[^\W_]+", text)), default=0)
         if pattern.search(text):
             assert longest >= whole_word_length(pattern), text
+
+
+def test_tag_scan_finds_the_segments_the_tag_pattern_finds() -> None:
+    from detectors.heuristic.segments import _tag_pattern, _tag_scan
+
+    tags = ["480p", "720p", "1080p", "1080i", "web-dl"]
+    pattern, scan = _tag_pattern(tags), _tag_scan(tags)
+    assert isinstance(scan, CandidateScan)
+    rng = random.Random(12)
+    words = ["1080p", "x1080p", "720P", "720p", "web-dl", "aweb-dl", "_", "é", " ", "1080i", "p"]
+    texts = ["".join(rng.choice(words) for _ in range(rng.randint(0, 6))) for _ in range(300)]
+    texts = [fold(text) for text in texts]
+    assert segments_matching(texts, [scan]) == segments_matching(texts, [pattern])
+    assert segments_matching(texts, [scan]) == [i for i, t in enumerate(texts) if pattern.search(t)]

@@ -216,6 +216,9 @@ class CandidateScan:
         self.whole, self.rest = whole, rest
         self.pattern, self.groupindex, self.flags = whole.pattern, whole.groupindex, whole.flags
 
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        return next(self.finditer(text, pos, endpos), None)
+
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from detectors.base import DetectorError
 from detectors.heuristic.html_facts import PageFacts
+from detectors.heuristic.literals import CandidateScan
 from detectors.heuristic.page_check_models import ReleaseNamesCheck
 from detectors.heuristic.rules import Hit
 from detectors.text import fold, joined_lines, shorten
@@ -17,7 +18,7 @@ _MAX_DISTINCT = 200
 
 def segments_matching(
     folded: Sequence[str],
-    patterns: list[re.Pattern[str]],
+    patterns: Sequence[re.Pattern[str] | CandidateScan],
     joined_starts: tuple[str, list[int]] | None = None,
 ) -> list[int] | None:
     """Indices of the one-line texts each of ``patterns`` finds something in (None: no test).
@@ -45,6 +46,16 @@ def _tag_pattern(tags: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
+def _tag_scan(tags: list[str]) -> re.Pattern[str] | CandidateScan:
+    """The tag pattern for long texts: found by its tags (re jumps to their first characters
+    in C), then checked with the lookbehind; the same matches as the pattern itself."""
+    pattern = _tag_pattern(tags)
+    if not all(fold(tag) for tag in tags):
+        return pattern  # an empty tag matches the empty string: keep the plain scan
+    alternatives = "|".join(re.escape(fold(t)) for t in sorted(tags, key=len, reverse=True))
+    return CandidateScan(pattern, re.compile(rf"(?:{alternatives})(?![a-z0-9])"))
+
+
 def release_names(check: ReleaseNamesCheck) -> Callable[[PageFacts], Hit]:
     """The ``release_names`` check: texts carrying tags from enough tag groups."""
     groups = {name: _tag_pattern(tags) for name, tags in check.tags.items() if tags}
@@ -52,7 +63,7 @@ def release_names(check: ReleaseNamesCheck) -> Callable[[PageFacts], Hit]:
     if unknown:
         raise DetectorError(f"release_names requires unknown tag groups {sorted(unknown)}")
 
-    required = [groups[name] for name in check.required]
+    required = [_tag_scan(check.tags[name]) for name in check.required]
     # A tag spanning a newline could match across two joined texts: then search one by one.
     joinable = not any("\n" in tag for tags in check.tags.values() for tag in tags)
 

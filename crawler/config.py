@@ -94,10 +94,10 @@ class WorkerConfig(_Section):
 class RegistryConfig(_Section):
     # None: the detectors' site rule (detectors.yaml ``site.confirm_score``) decides.
     confirm_score: float | None = Field(None, ge=0, le=1)
-    # RegistryPipeline group commit: a batch is written at this many verdicts or after
-    # flush_ms, whichever comes first.
+    # RegistryPipeline group commit: a batch is written at this many verdicts, or when the
+    # writer is free (after lingering flush_ms for company if it was idle).
     batch_size: int = Field(200, ge=1, le=10000)
-    flush_ms: float = Field(200, gt=0, le=60000)
+    flush_ms: float = Field(50, gt=0, le=60000)
 
 
 class MonitorConfig(_Section):

@@ -3,7 +3,11 @@
 A transaction per page costs a commit (an fsync, a round trip) per page: ~80 verdicts/s on
 PostgreSQL against ~2,400/s for set-based batches (``python -m bench registry``).  So each
 verdict joins a batch, written by :meth:`crawler.registry.Registry.record_page_verdicts` when
-it holds ``registry.batch_size`` verdicts or ``registry.flush_ms`` after its first one.
+it holds ``registry.batch_size`` verdicts, or when the writer is free: a batch starts
+``registry.flush_ms`` after the first verdict that finds the writer idle (a short linger, so
+that light traffic still shares commits), and as soon as the previous batch ends while the
+writer is busy.  So batches grow with the load, and a verdict waits at most the linger or
+one write: the crawl's rate is not capped by items in flight / flush time.
 
 - ``process_item`` awaits its verdict's batch: an item leaves the pipeline only once its
   verdict is committed, so Scrapy's own bookkeeping (the scraper slot, the close of the
@@ -70,7 +74,7 @@ class RegistryPipeline:
     """Record every evaluated page; infringing ones create or update a site with evidence."""
 
     def __init__(
-        self, registry: Registry, stats: Any, batch_size: int = 200, flush_s: float = 0.2
+        self, registry: Registry, stats: Any, batch_size: int = 200, flush_s: float = 0.05
     ) -> None:
         self.registry = registry
         self.stats = stats
@@ -99,7 +103,9 @@ class RegistryPipeline:
         self._buffer.pending.append(pending)
         if len(self._buffer.pending) >= self.batch_size:
             self._cut()
-        elif self._timer is None:
+        elif self._timer is None and not self._tasks:
+            # The writer is idle: linger a little for company.  While it is busy, the
+            # batch in progress cuts the next one as it ends (see ``_write``).
             self._timer = loop.call_later(self.flush_s, self._cut)
         outcome = await pending.done
         self.stats.inc_value(f"isop/registry/writes/{outcome}")
@@ -133,6 +139,13 @@ class RegistryPipeline:
         task.add_done_callback(self._tasks.discard)
 
     async def _write(self, pending: list[_Pending]) -> None:
+        try:
+            await self._write_batch(pending)
+        finally:
+            if self._buffer.pending and self._timer is None:
+                self._cut()  # what came in meanwhile has waited one write already
+
+    async def _write_batch(self, pending: list[_Pending]) -> None:
         async with self._writer:
             if await self._attempt(pending):
                 return

@@ -4,7 +4,8 @@
 
 Runs the configured pipeline over every resource of the sandbox web (seeds 1 and 2), the
 ~50 KB pages ``bench detect`` times, tests/fixtures/detectors/** and tests/fixtures/labelled/**,
-and the real data under ../shared/realdata that detectors read (when present). For each target
+the real data under ../shared/realdata that detectors read (when present), and a few hostile
+bodies (binary, 30,000-deep nesting, 60,000 tags, UTF-16, NUL bytes...). For each target
 it writes (target, flagged, score, kind, sorted (signal, score)) with scores rounded to 4
 places; ``--evidence`` adds each signal's evidence string, whose wording may legitimately
 change. Diff two snapshots with ``diff`` or ``python -m bench._detect_snapshot --diff A B``.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,8 +65,29 @@ def _files(folder: Path, pattern: str, prefix: str) -> Iterator[tuple[str, Conte
                 yield f"{name}#{forced}", Content(url, forced, body)
 
 
+def _hostile() -> Iterator[tuple[str, Content | None]]:
+    """Deterministic hostile bodies (binary, deep nesting, caps, odd encodings), every kind."""
+    rng = random.Random(3)
+    bodies = {
+        "binary": bytes(rng.randrange(256) for _ in range(100_000)),
+        "deep": b"<div>" * 30_000 + b"watch free Dune.2024.1080p.WEB-DL x264" + b"</div>" * 30_000,
+        "many_tags": b"".join(b'<a href="/p%d" data-u="http://h%d.com">Server %d 720p</a>'
+                              % (i, i % 9000, i % 5) for i in range(60_000)),
+        "long_text": b"<p>" + "regarder gratuitement ΟΔΟΣ 무료 다시보기 ".encode() * 20_000,
+        "nul": b"<body>\x00watch\x00 free <a href='magnet:?xt=urn:btih:ab&dn=Dune.2024.1080p'>",
+        "utf16": "<p>assistir grátis 1080p bluray x264</p>".encode("utf-16"),
+        "checksums": b"<p>" + b" ".join(b"%064x" % rng.getrandbits(256) for _ in range(50))
+        + b" sha256sums checksum gpl ubuntu.iso amd64</p>",
+        "char_refs": b'<div class="by&#108;ine">x</div><article></article><time datetime=1>' * 3,
+    }  # fmt: skip
+    for name, body in bodies.items():
+        for kind in ("html", "playlist", "panel"):
+            yield f"hostile:{name}#{kind}", Content("https://x.example/p", kind, body, "text/html")
+
+
 def targets() -> Iterator[tuple[str, Content | None]]:
     """Every (target name, content) the snapshot judges; None for unreadable input."""
+    yield from _hostile()
     for seed in (1, 2):
         yield from _sandbox(seed)
     for url, body in joined_pages(sandbox_pages()):

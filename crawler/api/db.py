@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from alembic.util import CommandError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import crawler.api.models  # noqa: F401  (the API's tables on the registry metadata)
-from crawler.registry.db import ensure_sqlite_parent, make_engine, redact, write_engine
-from crawler.registry.errors import RegistryUnavailable
-from crawler.registry.migrate import upgrade
+from crawler.registry.db import write_engine
+from crawler.registry.migrate import open_migrated
 
 
 class Database:
@@ -29,17 +27,7 @@ class Database:
 
     @classmethod
     def open(cls, url: str) -> Database:
-        engine: Engine | None = None
-        try:
-            engine = make_engine(url)
-            ensure_sqlite_parent(engine.url)
-            upgrade(engine)
-        except (SQLAlchemyError, CommandError, OSError, ImportError, ValueError) as exc:
-            if engine is not None:
-                engine.dispose()
-            first = str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["error"]
-            raise RegistryUnavailable(f"{redact(url)}: {first[0]}") from exc
-        return cls(engine)
+        return cls(open_migrated(url))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -18,9 +18,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import CommandLine, Config
+from alembic.util import CommandError
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from crawler.registry.db import write_engine
+from crawler.registry.db import ensure_sqlite_parent, make_engine, redact, write_engine
+from crawler.registry.errors import RegistryUnavailable
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Arbitrary constant shared by every I-SOP process: "isop" in ASCII.
@@ -36,6 +39,34 @@ def alembic_config(url: str | None = None) -> Config:
     if url is not None:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def open_migrated(url: str) -> Engine:
+    """An engine on ``url`` with the schema at every head: what the registry, the alert
+    deliverer, evidence and the API open first.
+
+    Raises ``RegistryUnavailable("<url without password>: <cause>")`` when the database
+    can't be reached, opened or migrated.
+    """
+    engine: Engine | None = None
+    try:
+        engine = make_engine(url)
+        ensure_sqlite_parent(engine.url)
+        upgrade(engine)
+    except (SQLAlchemyError, CommandError, OSError, ImportError, ValueError) as exc:
+        if engine is not None:
+            engine.dispose()
+        raise RegistryUnavailable(f"{redact(url)}: {one_line_cause(exc)}") from exc
+    return engine
+
+
+def one_line_cause(exc: BaseException) -> str:
+    """The driver's own message when there is one, without SQLAlchemy's help links."""
+    if isinstance(exc, ImportError):
+        return f"database driver not installed ({exc})"
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0][:300] if lines else type(cause).__name__
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:

@@ -15,15 +15,13 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from alembic.util import CommandError
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.registry import backend, bulk, checks, history, lifecycle, validate
-from crawler.registry.db import ensure_sqlite_parent, make_engine, redact, write_engine
-from crawler.registry.errors import RegistryUnavailable
-from crawler.registry.migrate import upgrade
+from crawler.registry.db import write_engine
+from crawler.registry.migrate import open_migrated
 from crawler.registry.models import Check, Domain, Site
 from crawler.registry.policy import Policy
 from crawler.registry.views import AnalystLabel, EvidenceView, SiteHistory, SiteView
@@ -51,15 +49,7 @@ class Registry:
         Raises ``RegistryUnavailable("<url without password>: <cause>")`` when the database
         can't be reached, opened or migrated.
         """
-        engine: Engine | None = None
-        try:
-            engine = make_engine(url)
-            ensure_sqlite_parent(engine.url)
-            upgrade(engine)
-        except (SQLAlchemyError, CommandError, OSError, ImportError, ValueError) as exc:
-            if engine is not None:
-                engine.dispose()
-            raise RegistryUnavailable(f"{redact(url)}: {_one_line(exc)}") from exc
+        engine = open_migrated(url)
         return cls(engine, policy)
 
     def close(self) -> None:
@@ -283,10 +273,3 @@ def _lost_race(exc: DBAPIError) -> bool:
     return any(word in str(exc.orig).lower() for word in _TRANSIENT)
 
 
-def _one_line(exc: BaseException) -> str:
-    """The driver's own message when there is one, without SQLAlchemy's help links."""
-    if isinstance(exc, ImportError):
-        return f"database driver not installed ({exc})"
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    return lines[0] if lines else type(cause).__name__

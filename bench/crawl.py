@@ -30,8 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench._sandbox_proxy import ClonedWeb
+from bench._serving import url_process
 from crawler.keys import Keys
 from crawler.redis_server import EmbeddedRedis
 from crawler.sandbox import build_web
@@ -100,26 +100,11 @@ def _redis_cpu(client: redis.Redis) -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
-@contextmanager
-def _proxy(copies: int, stock_sockets: bool = False) -> Iterator[tuple[str, int]]:
+def _proxy(copies: int, stock_sockets: bool = False) -> AbstractContextManager[tuple[str, int]]:
     """The sandbox proxy in its own process: (URL, pid)."""
     command = [sys.executable, "-m", "bench._sandbox_proxy", "--copies", str(copies)]
     extra = ["--stock-sockets"] if stock_sockets else []
-    process = subprocess.Popen(command + extra, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)  # fmt: skip
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"sandbox proxy did not start (exit {process.poll()})")
-        yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return url_process(command + extra, "sandbox proxy")
 
 
 async def _fetch_all(proxy: str, urls: list[str], concurrency: int, reconnect: bool) -> int:

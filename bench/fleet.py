@@ -18,11 +18,9 @@ pushed into an empty frontier).  deploy/README.md turns these into a sizing.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ import redis
 from rich.console import Console
 from rich.table import Table
 
+from bench._serving import url_process
 from bench.crawl import Mode, Plan, _crawl
 from bench.frontier import _entry, make_requests
 from crawler.redis_server import EmbeddedRedis
@@ -60,25 +59,10 @@ class Row:
         return (self.redis_cpu / self.seconds) / (self.rate / 1000)
 
 
-@contextmanager
-def _latency_proxy(copies: int, latency_ms: int) -> Iterator[tuple[str, int]]:
+def _latency_proxy(copies: int, latency_ms: int) -> AbstractContextManager[tuple[str, int]]:
     command = [sys.executable, "-m", "bench.fleet", "proxy", "--copies", str(copies),
                "--latency-ms", str(latency_ms)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True)  # fmt: skip
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"latency proxy did not start (exit {process.poll()})")
-        yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return url_process(command, "latency proxy")
 
 
 def queued_bytes_per_request(url: str) -> float:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -42,20 +44,9 @@ def _unreadable(target: str, cause: str) -> None:
 @click.pass_context
 def detect(ctx: click.Context, url: str | None, as_json: bool, targets: tuple[str, ...]) -> None:
     """Judge local files or http(s) URLs: flagged, score, kind and the signals behind it."""
-    from crawler.targets import TargetError, read_target
-
-    if url is not None and len(targets) != 1:
-        fail("--url names where ONE local file came from; give exactly one TARGET with it")
     pipeline = _pipeline(ctx)
-    failed = False
-    for target in targets:
-        try:
-            content = read_target(target, url)
-        except TargetError as exc:
-            _unreadable(target, str(exc))
-            failed = True
-            continue
-        verdict = pipeline.evaluate(content)
+    judged = _JudgedTargets(pipeline, url, targets)
+    for target, content, verdict in judged:
         if as_json:
             record = {
                 "target": target,
@@ -74,7 +65,7 @@ def detect(ctx: click.Context, url: str | None, as_json: bool, targets: tuple[st
             mark = "FLAGGED" if verdict.infringing else "clean  "
             kind = verdict.kind or "-"
             click.echo(f"{mark} {verdict.score:.2f} {kind:<9} {target}")
-    if failed:
+    if judged.failed:
         sys.exit(USER_ERROR)
 
 
@@ -84,25 +75,39 @@ def detect(ctx: click.Context, url: str | None, as_json: bool, targets: tuple[st
 @click.pass_context
 def explain(ctx: click.Context, url: str | None, targets: tuple[str, ...]) -> None:
     """The judgement of each target for a person: every signal, its weight, what triggered it."""
-    from crawler.targets import TargetError, read_target
     from detectors.report import explain_lines
 
-    if url is not None and len(targets) != 1:
-        fail("--url names where ONE local file came from; give exactly one TARGET with it")
     pipeline = _pipeline(ctx)
-    failed = False
-    for target in targets:
-        try:
-            content = read_target(target, url)
-        except TargetError as exc:
-            _unreadable(target, str(exc))
-            failed = True
-            continue
-        verdict = pipeline.evaluate(content)
+    judged = _JudgedTargets(pipeline, url, targets)
+    for target, content, verdict in judged:
         for line in explain_lines(target, content, verdict, pipeline.fusion):
             click.echo(line)
-    if failed:
+    if judged.failed:
         sys.exit(USER_ERROR)
+
+
+class _JudgedTargets:
+    """Read and judge each target in turn; an unreadable one gets its stderr line, is
+    skipped, and sets ``failed`` (the command then exits 2 after the others)."""
+
+    def __init__(self, pipeline: DetectionPipeline, url: str | None,
+                 targets: tuple[str, ...]) -> None:  # fmt: skip
+        if url is not None and len(targets) != 1:
+            fail("--url names where ONE local file came from; give exactly one TARGET with it")
+        self.pipeline, self.url, self.targets = pipeline, url, targets
+        self.failed = False
+
+    def __iter__(self) -> Iterator[tuple[str, Any, Any]]:
+        from crawler.targets import TargetError, read_target
+
+        for target in self.targets:
+            try:
+                content = read_target(target, self.url)
+            except TargetError as exc:
+                _unreadable(target, str(exc))
+                self.failed = True
+                continue
+            yield target, content, self.pipeline.evaluate(content)
 
 
 @click.command("eval")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -69,6 +70,16 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+def _readable(images: tuple[str, ...], failures: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Each IMAGE's path and bytes; one that cannot be read is said and noted in FAILURES."""
+    for image in images:
+        data = _read(image)
+        if data is None:
+            failures.append(image)
+        else:
+            yield image, data
+
+
 @click.group()
 def catalog() -> None:
     """The reference catalog of protected images (posters, stills, channel logos)."""
@@ -87,24 +98,20 @@ def add(
     if not work.strip():
         fail("--work: the title is empty")
     images_catalog = _catalog(ctx)
-    failed = False
+    failures: list[str] = []
     try:
-        for image in images:
-            data = _read(image)
-            if data is None:
-                failed = True
-                continue
+        for image, data in _readable(images, failures):
             try:
                 ref, new = images_catalog.add(data, work, kind, image, name)
             except ImageRejected as exc:
                 _bad(image, str(exc))
-                failed = True
+                failures.append(image)
                 continue
             state = "added" if new else "already in the catalog as"
             click.echo(f"{state} #{ref} {work!r} ({kind}): {image}")
     finally:
         images_catalog.close()
-    if failed:
+    if failures:
         sys.exit(USER_ERROR)
 
 
@@ -162,18 +169,14 @@ def import_(ctx: click.Context, file: str) -> None:
 def match(ctx: click.Context, as_json: bool, images: tuple[str, ...]) -> None:
     """Which protected work does each IMAGE copy?"""
     images_catalog = _catalog(ctx)
-    failed = False
+    failures: list[str] = []
     try:
-        for image in images:
-            data = _read(image)
-            if data is None:
-                failed = True
-                continue
+        for image, data in _readable(images, failures):
             try:
                 found = images_catalog.match(data)
             except ImageUnreadable as exc:
                 _bad(image, str(exc))
-                failed = True
+                failures.append(image)
                 continue
             except ImageRejected as exc:  # below the quality floor: never matched
                 _note(image, f"not matched: {exc}")
@@ -191,7 +194,7 @@ def match(ctx: click.Context, as_json: bool, images: tuple[str, ...]) -> None:
                 )
     finally:
         images_catalog.close()
-    if failed:
+    if failures:
         sys.exit(USER_ERROR)
 
 

@@ -183,3 +183,6 @@ class ImageItem:
     body: bytes
     fetched_at: datetime
     verdict: Verdict | None = None
+    # How it was fetched (headers, address, status, redirects), kept for the WARC capture of
+    # a catalog match (crawler.evidence.images); None for items built without a response.
+    capture: dict[str, Any] | None = None

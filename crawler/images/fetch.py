@@ -4,7 +4,8 @@ Image requests go through the same frontier and middlewares as pages (SSRF refus
 guard, robots, politeness); they carry ``download_maxsize = safety.max_image_bytes`` whatever
 their URL looks like, rank below every page (:data:`IMAGE_PRIORITY`) and keep the page's
 site-hop count (an image leads nowhere). An answer that is not an image by its magic bytes
-(an HTML 'not found' page served with 200) is counted and dropped.
+(an HTML 'not found' page served with 200) is counted and dropped.  An item keeps how it was
+fetched (headers, address, redirects): a catalog match is kept as a WARC capture.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.domains import registered_domain
+from crawler.evidence.capture import capture_of
 from crawler.images.finder import ImageBudget, ImageRef, page_images
 from crawler.items import IMAGE_ROLES, ImageItem
 from crawler.safety.logs import redactor_for
@@ -104,4 +106,7 @@ class ImageFetcher:
             sha256=hashlib.sha256(body).hexdigest(),
             body=body,
             fetched_at=datetime.now(UTC),
-        )
+            capture={**capture_of(response), "status": response.status,
+                     "redirect_chain": [redact(str(u))
+                                        for u in response.meta.get("redirect_urls") or []]},
+        )  # fmt: skip

@@ -7,8 +7,12 @@ For each :class:`~crawler.items.ImageItem`:
 - a favicon's key (:func:`crawler.linking.favicon.favicon_key`) is stored as a linking feature
   of the site's domain, like the favicon pages :class:`~crawler.linking.pipeline.
   LinkingPipeline` stores;
-- an image_phash match becomes evidence on the site that showed the image (when a site owns
-  that domain: an image alone never makes a site, see :mod:`detectors.image.detector`);
+- an image_phash match is kept as evidence (:mod:`crawler.evidence.images`): its bytes in a
+  WARC capture on the evidence chain, a re-encoded thumbnail beside the thumbnail of the
+  catalog reference it matched (named by id), and registry evidence on the site that showed
+  it.  An image alone never makes a site (see :mod:`detectors.image.detector`): a match on
+  a domain no site owns yet is kept *pending* and attached when a site owns the domain
+  (checked every :data:`ATTACH_EVERY` seconds while matches come, and at close);
 - the bytes are dropped unless the image matched (``sha256`` stays), so items stay small.
 
 An empty catalog is said once in the log (images then match only the config samples).
@@ -19,23 +23,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
 
 from crawler.detection import detection_for
+from crawler.images.matches import catalog_of, image_match
 from crawler.items import ImageItem
 from crawler.linking.favicon import favicon_key
 from crawler.linking.features import Feature
 from crawler.linking.store import FeatureWriter
-from crawler.registry import Registry
-from crawler.registry.policy import policy_from
-from detectors.base import Content, Signal
+from detectors.base import Content
 from detectors.pipeline import DetectionPipeline
 
 logger = logging.getLogger(__name__)
 MATCH_DETECTOR = "image_phash"
+#: Seconds between two looks for pending matches whose domain a site now owns.
+ATTACH_EVERY = 10.0
 
 
 class ImagePipeline:
@@ -48,7 +54,8 @@ class ImagePipeline:
         self.detection = detection
         self.database_url = database_url
         self.linking = linking
-        self._registry: Registry | None = None
+        self._evidence: Any = None  # crawler.evidence.images.ImageEvidenceWriter, opened lazily
+        self._attached_at = 0.0
         self._features: FeatureWriter | None = None
         self._catalog_checked = False
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="images")
@@ -76,9 +83,11 @@ class ImagePipeline:
             item.body = b""
         if not matches and icon is None:
             return item
+        # Which reference, by id: asked of the catalog again (a few ms, matches only).
+        found = image_match(catalog_of(self.detection), item.body, matches) if matches else None
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self.executor, self._store, item, matches, icon)
+            await loop.run_in_executor(self.executor, self._store, item, found, icon)
         except Exception as exc:  # the crawl goes on: count, log
             self._inc(f"store_errors/{type(exc).__name__}")
             logger.error("Image %s (shown by %s) not stored: %s", item.url, item.domain, exc)
@@ -101,34 +110,43 @@ class ImagePipeline:
         logger.warning("No %s detector configured: images are fetched but not matched",
                        MATCH_DETECTOR)  # fmt: skip
 
-    def _store(self, item: ImageItem, matches: list[Signal], icon: str | None) -> None:
+    def _store(self, item: ImageItem, found: Any, icon: str | None) -> None:
         if icon is not None:
             if self._features is None:
                 self._features = FeatureWriter(self.database_url)
             stored = self._features.write(item.domain, item.url, item.fetched_at,
                                           [Feature("favicon", icon, item.url)])  # fmt: skip
             self._inc("favicon_features", stored)
-        if matches:
+        if found is not None:
             self._inc(f"matched/{item.role}")
-            self._record_match(item, matches)
+            self._record_match(item, found)
 
-    def _record_match(self, item: ImageItem, matches: list[Signal]) -> None:
-        if self._registry is None:
-            self._registry = Registry.open(self.database_url,
-                                           policy_from(self.crawler.settings["ISOP_CONFIG"]))
-        best = max(matches, key=lambda s: s.score)
-        signals = [{"detector": s.detector, "name": s.name, "score": s.score,
-                    "evidence": f"{s.evidence} (shown on {item.page_url})"} for s in matches]
-        site = self._registry.record_evidence(
-            domain=item.domain, url=item.url, score=best.score,
-            explanation=f"The {item.role} at {item.url}, shown on {item.page_url}, is a "
-                        f"{best.evidence}",
-            signals=signals, content_sha256=item.sha256, seen_at=item.fetched_at)  # fmt: skip
-        self._inc("evidence_written" if site is not None else "match_without_site")
+    def _writer(self) -> Any:
+        if self._evidence is None:
+            from crawler.images.matches import open_writer
+
+            self._evidence = open_writer(self.crawler.settings["ISOP_CONFIG"],
+                                         self.crawler.settings["USER_AGENT"], self._inc,
+                                         catalog_of(self.detection))  # fmt: skip
+        return self._evidence
+
+    def _record_match(self, item: ImageItem, found: Any) -> None:
+        writer = self._writer()
+        row = writer.record(item, found)
+        if row is not None:
+            self._inc("evidence_written" if row.site_id is not None else "match_without_site")
+        if time.monotonic() - self._attached_at > ATTACH_EVERY:
+            self._attached_at = time.monotonic()
+            writer.attach_pending()
 
     def close_spider(self) -> None:
         self.executor.shutdown(wait=True)
-        if self._registry is not None:
-            self._registry.close()
+        if self._evidence is not None:
+            try:  # the sites the crawl made meanwhile get their pending matches
+                self._evidence.attach_pending()
+            except Exception as exc:
+                self._inc(f"store_errors/{type(exc).__name__}")
+                logger.error("Pending image evidence not attached: %s", exc)
+            self._evidence.close()
         if self._features is not None:
             self._features.close()

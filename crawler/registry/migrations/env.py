@@ -13,9 +13,10 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 # Imported for their tables on Base: alert outbox; accounts, audit log and site tags;
-# evidence captures; link features and domain proofs.
+# evidence captures and matched images; link features and domain proofs.
 import crawler.alerts.models
 import crawler.api.models
+import crawler.evidence.image_models
 import crawler.evidence.models
 import crawler.linking.models  # noqa: F401
 from crawler.registry.db import ensure_sqlite_parent, make_engine

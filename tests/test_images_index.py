@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from detectors.image.index import HammingIndex, brute_force, flip_masks, substrings_for
+from detectors.image.layout import ball, layout_for, probe_radii
 
 RNG_SEED = 20261123
 
@@ -34,6 +36,9 @@ def planted() -> tuple[np.ndarray, list[int]]:
 
 
 CASES = [(m, r) for m in (None, 3, 4, 5, 6) for r in (0, 3, 8, 10, 12)] + [(2, 0), (2, 5), (2, 8)]
+#: Unequal layouts the cost model picks at 1M and 10M hashes, and lopsided ones.
+LAYOUTS = [(18, 16, 15, 15), (17, 16, 16, 15), (22, 21, 21), (20, 15, 15, 14), (14, 13, 13, 12, 12),
+           (22, 22, 10, 10)]  # fmt: skip
 
 
 @pytest.mark.parametrize(("substrings", "radius"), CASES)
@@ -50,6 +55,63 @@ def test_same_answer_as_brute_force(
         assert list(distances) == true
         # the planted neighbours 0..radius are all there
         assert len(rows) >= radius + 1
+
+
+@pytest.mark.parametrize("widths", LAYOUTS)
+def test_unequal_layouts_answer_like_brute_force(
+    planted: tuple[np.ndarray, list[int]], widths: tuple[int, ...]
+) -> None:
+    """Every radius up to 14 (the planted neighbours' farthest), each with its own radii."""
+    hashes, queries = planted
+    index = HammingIndex(hashes, widths=widths, scan_max=0)
+    assert index.widths == list(widths)
+    for radius in range(15):
+        for query in queries[:: 3 if radius < 12 else 1]:
+            rows, distances = index.search(query, radius)
+            assert np.array_equal(rows, brute_force(hashes, query, radius)), (widths, radius)
+            assert list(distances) == [bin(int(hashes[r]) ^ query).count("1") for r in rows]
+            assert len(rows) >= radius + 1
+
+
+def test_probe_radii_always_cover_the_radius() -> None:
+    """The pigeonhole behind exactness: sum(r_i + 1) > radius for every layout and radius."""
+    for widths in [*LAYOUTS, (16, 16, 16, 16), (32, 32), (8,) * 8]:
+        for radius in range(0, 40):
+            for count in (1_000, 1_000_000, 30_000_000):
+                radii = probe_radii(widths, radius, count)[1]
+                assert len(radii) == len(widths)
+                assert sum(min(r, w) + 1 for r, w in zip(radii, widths, strict=True)) > radius
+                assert all(-1 <= r <= w for r, w in zip(radii, widths, strict=True))
+
+
+def test_cost_model_prefers_an_uneven_layout_at_a_million() -> None:
+    """At radius 12 over 1M hashes one 18-bit substring probed to 3 bits and three narrower
+    ones to 2 bits expect a fifth fewer candidates than four equal 16-bit ones."""
+    widths = layout_for(1_000_000, 12)
+    assert widths == (18, 16, 15, 15)
+
+    def candidates(widths: tuple[int, ...]) -> float:
+        radii = probe_radii(widths, 12, 1_000_000)[1]
+        return sum(ball(w, r) * 1e6 / 2**w for w, r in zip(widths, radii, strict=True))
+
+    assert candidates(widths) < 0.8 * candidates((16, 16, 16, 16))
+
+
+def test_answers_survive_the_next_query_and_other_threads(
+    planted: tuple[np.ndarray, list[int]],
+) -> None:
+    """Queries share scratch arrays per thread: earlier answers and other threads unharmed."""
+    hashes, queries = planted
+    index = HammingIndex(hashes, radius=12, scan_max=0)
+    first = [index.search(q, 12) for q in queries]
+    index.search(queries[0] ^ 0xFFFF, 14)  # a bigger query reuses (and grows) the arrays
+    for query, (rows, distances) in zip(queries, first, strict=True):
+        assert np.array_equal(rows, brute_force(hashes, query, 12))
+        assert list(distances) == [bin(int(hashes[r]) ^ query).count("1") for r in rows]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda q: index.search(q, 12)[0], queries * 5))
+    assert all(np.array_equal(a, brute_force(hashes, q, 12))
+               for a, q in zip(answers, queries * 5, strict=True))  # fmt: skip
 
 
 def test_high_bits_and_extreme_values() -> None:
@@ -112,7 +174,7 @@ def test_saved_index_loads_memory_mapped_and_answers_the_same(
     prefix = tmp_path / "index-7-r10"
     built.save(prefix)
     loaded = HammingIndex.load(prefix, hashes, radius=10, scan_max=0)
-    assert loaded is not None and loaded.m == built.m
+    assert loaded is not None and loaded.widths == built.widths
     assert isinstance(loaded._rows, np.memmap)
     for query in queries[:10]:
         assert np.array_equal(loaded.search(query, 10)[0], built.search(query, 10)[0])

@@ -1,35 +1,48 @@
 """Exact Hamming-radius search over 64-bit hashes: multi-index hashing with numpy.
 
-Split each hash into ``m`` bit substrings. If two hashes differ in at most ``r`` bits, write
-``r = m*q + a``: then one of the first ``a+1`` substrings differs in at most ``q`` bits or one of
-the others in at most ``q-1`` (otherwise the differences add up to more than ``r``). So probing,
-for every substring, the sorted keys within that small radius finds every hash within ``r``:
-no match is missed (Norouzi, Punjani & Fleet, "Fast search in Hamming space with multi-index
-hashing", CVPR 2012). Candidates are then checked with a vectorised popcount.
+Cut each hash into substrings and give each a probe radius so that any hash within the search
+radius is within its probe radius of the query on at least one substring (the pigeonhole in
+``layout``); probing, for every substring, the sorted keys within that small ball then finds
+every hash within the radius: no match is missed (Norouzi, Punjani & Fleet, "Fast search in
+Hamming space with multi-index hashing", CVPR 2012). Candidates are then checked with a
+vectorised popcount.
 
-The substring count is chosen for the working radius by a cost model (probes + expected
-candidates, weights measured). Up to ``SCAN_MAX`` hashes the array fits in cache and a plain
-popcount scan beats any probing, so small indexes scan instead (exact either way). Narrow
-substrings get a direct offset table (``2**bits`` entries), wide ones a sorted key column.
-Memory per hash: the hash (8 bytes) plus, per substring, a row number (4 bytes) and a copy of
-the hash in that substring's order (8 bytes, so candidates are read from contiguous runs),
-plus the tables. No Python object per hash: 10M hashes build in seconds.
+The widths and radii come from a cost model (``layout``). Up to ``SCAN_MAX`` hashes the array
+fits in cache and a plain popcount scan beats any probing, so small indexes scan instead (exact
+either way). Narrow substrings get a direct offset table (``2**bits`` entries), the 32-bit
+halves of the two-substring layout a sorted key column. Memory per hash: the hash (8 bytes)
+plus, per substring, a row number (4 bytes) and a copy of the hash in that substring's order
+(8 bytes, so candidates are read from contiguous runs), plus the tables. No Python object per
+hash: 10M hashes build in seconds. A query's candidates go through per-thread scratch arrays
+(positions, hashes, popcounts) written in place: a fresh 100 KB temporary per step costs page
+faults that were a third of a query's time at a million hashes.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from functools import lru_cache
-from itertools import combinations
+import threading
 from pathlib import Path
 
 import numpy as np
 
+from detectors.image.layout import (
+    MAX_TABLE_BITS,
+    Widths,
+    equal_widths,
+    flip_masks,
+    geometry,
+    layout_for,
+    probe_radii,
+)
+
 U64 = np.uint64
-#: Substrings up to this width get a direct offset table (2**bits entries); wider ones are
-#: probed by binary search in their sorted keys.
-MAX_TABLE_BITS = 22
+#: Up to this many hashes a plain popcount scan (cache-resident) beats any index.
+SCAN_MAX = 250_000
+#: Scratch arrays are kept per thread up to this many candidates (larger queries allocate).
+SCRATCH_MAX = 1 << 21
+
+__all__ = ["SCAN_MAX", "U64", "HammingIndex", "brute_force", "flip_masks", "popcount"]
 
 
 def popcount(values: np.ndarray) -> np.ndarray:
@@ -37,47 +50,9 @@ def popcount(values: np.ndarray) -> np.ndarray:
     return np.bitwise_count(values)
 
 
-@lru_cache(maxsize=64)
-def flip_masks(bits: int, radius: int) -> np.ndarray:
-    """Every ``bits``-wide mask with at most ``radius`` bits set (the probes around a key)."""
-    masks = [0]
-    for k in range(1, min(radius, bits) + 1):
-        for chosen in combinations(range(bits), k):
-            masks.append(sum(1 << b for b in chosen))
-    out = np.array(masks, dtype=np.uint32)
-    out.setflags(write=False)
-    return out
-
-
-def _probe_radii(m: int, radius: int) -> list[int]:
-    q, a = divmod(radius, m)
-    return [q if i <= a else q - 1 for i in range(m)]
-
-
-#: Relative costs measured with numpy 2 on the 2-core build machine: a probe is two random
-#: reads in an offset table; a candidate is one read in a contiguous run; a table costs a
-#: dozen numpy calls whatever its size.
-PROBE_COST, CANDIDATE_COST, TABLE_COST = 3.0, 1.0, 1000.0
-#: Up to this many hashes a plain popcount scan (cache-resident) beats any index.
-SCAN_MAX = 250_000
-
-
 def substrings_for(count: int, radius: int) -> int:
-    """The substring count with the least estimated work per query at ``radius``."""
-    best, best_cost = 4, math.inf
-    for m in range(2, 9):
-        width = 64 / m
-        if width > MAX_TABLE_BITS + 10:
-            continue
-        cost = 0.0
-        for sub_radius in _probe_radii(m, radius):
-            if sub_radius < 0:
-                continue
-            probes = sum(math.comb(int(width), k) for k in range(sub_radius + 1))
-            cost += TABLE_COST + probes * (PROBE_COST + CANDIDATE_COST * count / 2**width)
-        if cost < best_cost:
-            best, best_cost = m, cost
-    return best
+    """How many substrings the cost model cuts ``count`` hashes into for ``radius``."""
+    return len(layout_for(count, radius))
 
 
 def brute_force(hashes: np.ndarray, query: int, radius: int) -> np.ndarray:
@@ -86,22 +61,32 @@ def brute_force(hashes: np.ndarray, query: int, radius: int) -> np.ndarray:
     return np.flatnonzero(distances <= radius)
 
 
-def _geometry(m: int) -> tuple[list[int], list[int], list[int]]:
-    """Widths and shifts of ``m`` near-equal substrings, and where each offset table starts."""
-    edges = [round(64 * i / m) for i in range(m + 1)]
-    widths = [edges[i + 1] - edges[i] for i in range(m)]
-    if max(widths) > 32:
-        raise ValueError("substrings wider than 32 bits: use more substrings")
-    shifts = [64 - edges[i + 1] for i in range(m)]
-    bases, base = [], 0
-    for width in widths:
-        bases.append(base)
-        base += (1 << width) + 1 if width <= MAX_TABLE_BITS else 0
-    return widths, shifts, bases
+def _column_path(prefix: Path, widths: Widths, column: str) -> Path:
+    return prefix.with_name(f"{prefix.name}-w{'.'.join(map(str, widths))}{column}.npy")
 
 
-def _column_path(prefix: Path, m: int, column: str) -> Path:
-    return prefix.with_name(f"{prefix.name}-m{m}{column}.npy")
+class _Scratch(threading.local):
+    """One query's working arrays, reused by the next query of the same thread."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.positions = np.empty(0, dtype=np.int64)
+        self.hashes = np.empty(0, dtype=U64)
+        self.bits = np.empty(0, dtype=np.uint8)
+        self.near = np.empty(0, dtype=bool)
+
+    def views(self, total: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if total > SCRATCH_MAX:  # a pathological query: do not keep its arrays
+            return (np.empty(total, np.int64), np.empty(total, U64),
+                    np.empty(total, np.uint8), np.empty(total, bool))  # fmt: skip
+        if total > self.size:
+            self.size = max(total, 2 * self.size, 1 << 12)
+            self.positions = np.empty(self.size, dtype=np.int64)
+            self.hashes = np.empty(self.size, dtype=U64)
+            self.bits = np.empty(self.size, dtype=np.uint8)
+            self.near = np.empty(self.size, dtype=bool)
+        return (self.positions[:total], self.hashes[:total], self.bits[:total],
+                self.near[:total])  # fmt: skip
 
 
 class HammingIndex:
@@ -113,25 +98,23 @@ class HammingIndex:
         radius: int = 10,
         substrings: int | None = None,
         scan_max: int = SCAN_MAX,
+        widths: Widths | None = None,
     ) -> None:
         self.hashes = np.ascontiguousarray(hashes, dtype=U64)
         self.scan_max = scan_max
         n = len(self.hashes)
-        self.m = substrings or substrings_for(n, radius)
-        if not 1 <= self.m <= 8:
-            raise ValueError("substrings must be between 1 and 8")
-        row_type = np.int32 if n < 2**31 else np.int64
-        self.widths, self.shifts, self._bases = _geometry(self.m)
+        if widths is None:
+            widths = equal_widths(substrings) if substrings else layout_for(n, radius)
+        self._setup(widths)
         # Every table's columns are concatenated (table i's rows at i*n..i*n+n-1) so that a
         # query's probes into all tables are a handful of numpy calls, not a dozen per table.
         self._rows = np.empty(0, dtype=np.int64)  # row of each position
         self._sorted = np.empty(0, dtype=U64)  # hash of each position
         self._offsets = np.empty(0, dtype=np.int64)  # narrow tables: first position per key
         self._keys: list[np.ndarray] = []  # wide tables: sorted keys
-        self._plans: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.wide = False
         if n <= scan_max:
             return  # scanned, no tables
+        row_type = np.int32 if n < 2**31 else np.int64
         position_type = np.int32 if n * self.m < 2**31 else np.int64
         rows: list[np.ndarray] = []
         sorted_hashes: list[np.ndarray] = []
@@ -153,37 +136,46 @@ class HammingIndex:
         self._sorted = np.concatenate(sorted_hashes)
         if offsets:
             self._offsets = np.concatenate(offsets)
-        self.wide = bool(self._keys)
+
+    def _setup(self, widths: Widths) -> None:
+        self.widths = list(widths)
+        self.m = len(widths)
+        if self.m > 8 or (max(widths) > MAX_TABLE_BITS and self.m != 2):
+            raise ValueError(f"substring widths {widths}: at most 8, wide ones only as halves")
+        self.shifts, self._bases = geometry(widths)
+        self.wide = max(widths) > MAX_TABLE_BITS
+        self._plans: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._scratch = _Scratch()
 
     #: Arrays a built index is made of (saved and memory-mapped back by save/load).
     _COLUMNS = ("_rows", "_sorted", "_offsets")
 
     def save(self, prefix: Path) -> None:
-        """Write the index beside ``prefix`` (``<prefix>-m<m>-<column>.npy``), atomically."""
+        """Write the index beside ``prefix`` (``<prefix>-w<widths>-<column>.npy``), atomically."""
         if len(self.hashes) <= self.scan_max or self.wide:
             return  # nothing worth keeping: a scan, or 32-bit tables rebuilt in a blink
         for column in self._COLUMNS:
             tmp = prefix.with_name(f".tmp-{os.getpid()}-{prefix.name}{column}.npy")
             np.save(tmp, getattr(self, column))
-            tmp.replace(_column_path(prefix, self.m, column))
+            tmp.replace(_column_path(prefix, tuple(self.widths), column))
 
     @classmethod
     def load(
         cls, prefix: Path, hashes: np.ndarray, radius: int = 10, scan_max: int = SCAN_MAX
     ) -> HammingIndex | None:
         """The index saved at ``prefix`` for these hashes (memory-mapped), or None."""
-        m = substrings_for(len(hashes), radius)
-        paths = {c: _column_path(prefix, m, c) for c in cls._COLUMNS}
+        widths = layout_for(len(hashes), radius)
+        paths = {c: _column_path(prefix, widths, c) for c in cls._COLUMNS}
         if len(hashes) <= scan_max or not all(p.exists() for p in paths.values()):
             return None
         index = cls.__new__(cls)
         index.hashes = np.ascontiguousarray(hashes, dtype=U64)
-        index.scan_max, index.m, index.wide = scan_max, m, False
-        index.widths, index.shifts, index._bases = _geometry(m)
-        index._keys, index._plans = [], {}
+        index.scan_max = scan_max
+        index._setup(widths)
+        index._keys = []
         for column, path in paths.items():
             setattr(index, column, np.load(path, mmap_mode="r"))
-        if len(index._rows) != m * len(hashes) or max(index.widths) > MAX_TABLE_BITS:
+        if len(index._rows) != index.m * len(hashes) or index.wide:
             return None  # written for other hashes: rebuild
         return index
 
@@ -198,7 +190,7 @@ class HammingIndex:
 
     def radii(self, radius: int) -> list[int]:
         """Probe radius per substring for an exact search at ``radius`` (-1: skip)."""
-        return _probe_radii(self.m, radius)
+        return list(probe_radii(tuple(self.widths), radius, len(self.hashes))[1])
 
     def _plan(self, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per probe of a search at ``radius``: its table, flip mask and offset-table base."""
@@ -235,22 +227,29 @@ class HammingIndex:
             hi[mine] = np.searchsorted(sorted_keys, probes[mine], side="right") + i * n
         return lo, hi
 
-    def _positions(self, query: int, radius: int) -> np.ndarray:
-        """Positions whose substring is within its probe radius of the query's."""
+    def _positions(self, query: int, radius: int) -> tuple[np.ndarray, ...]:
+        """Positions whose substring is within its probe radius of the query's (and the
+        scratch arrays for their hashes, popcounts and verdicts, of the same length)."""
         lo, hi = self._bounds(query, radius)
-        counts = hi - lo
-        ends = np.cumsum(counts)
-        total = int(ends[-1]) if len(ends) else 0
-        if total == 0:
-            return np.empty(0, dtype=np.int64)
-        # positions lo..hi-1 of every probe, concatenated (empty probes repeat zero times)
-        return np.repeat(lo - ends + counts, counts) + np.arange(total)
+        busy = hi > lo
+        lo, hi = lo[busy], hi[busy]
+        if lo.size == 0:
+            return self._scratch.views(0)
+        ends = np.cumsum(hi - lo)
+        positions, *rest = self._scratch.views(int(ends[-1]))
+        # positions lo..hi-1 of every busy run, concatenated: a cumulative sum of steps that
+        # are 1 inside a run and jump from one run's last position to the next run's first
+        positions.fill(1)
+        positions[0] = lo[0]
+        positions[ends[:-1]] = lo[1:] - hi[:-1] + 1
+        np.cumsum(positions, out=positions)
+        return (positions, *rest)
 
     def candidates(self, query: int, radius: int) -> np.ndarray:
         """Rows sharing a substring within its probe radius (a superset of the answer)."""
         if len(self.hashes) <= self.scan_max:
             return np.arange(len(self.hashes))
-        return self._rows[self._positions(query, radius)].astype(np.int64)
+        return self._rows[self._positions(query, radius)[0]].astype(np.int64)
 
     def search(self, query: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows within ``radius`` of ``query`` and their distances, sorted by row."""
@@ -263,10 +262,14 @@ class HammingIndex:
             every = popcount(self.hashes ^ target)
             near = np.flatnonzero(every <= radius)
             return near, every[near]
-        positions = self._positions(query, radius)
-        distances = popcount(self._sorted[positions] ^ target)
-        near = np.flatnonzero(distances <= radius)
+        positions, found, bits, close = self._positions(query, radius)
+        np.take(self._sorted, positions, out=found)
+        np.bitwise_xor(found, target, out=found)
+        np.bitwise_count(found, out=bits)
+        np.less_equal(bits, radius, out=close)
+        near = np.flatnonzero(close)
+        distances = bits[near]  # a copy: the scratch arrays belong to the next query
         if len(near) <= 1:  # the usual answer; np.unique costs more than the search here
-            return self._rows[positions[near]].astype(np.int64), distances[near]
-        found, first = np.unique(self._rows[positions[near]], return_index=True)
-        return found.astype(np.int64), distances[near][first]
+            return self._rows[positions[near]].astype(np.int64), distances
+        found_rows, first = np.unique(self._rows[positions[near]], return_index=True)
+        return found_rows.astype(np.int64), distances[first]

@@ -47,6 +47,7 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
             "crawler.pipelines.evidence.EvidencePipeline": 700,
             "crawler.linking.pipeline.LinkingPipeline": 750,
             "crawler.images.pipeline.ImagePipeline": 760,
+            "crawler.pipelines.facts.FactsPipeline": 780,
             "crawler.pipelines.registry.RegistryPipeline": 800,
         },
         "SPIDER_MIDDLEWARES": {

@@ -59,20 +59,23 @@ def sites(ctx: click.Context, as_json: bool) -> None:
 def show(ctx: click.Context, domain: str, as_json: bool) -> None:
     """The full history of the site owning DOMAIN: domains with their proofs, statuses,
     scores, checks, analysts' verdicts and notes, evidence."""
-    from crawler.registry.render import history_tables
+    from crawler.registry.observed import for_site
+    from crawler.registry.render import history_tables, observations_table
 
     registry = _open(ctx)
     try:
         history = _on_domain(lambda: registry.history(domain.strip().lower()), domain)
+        observed = for_site(registry, [d.domain for d in history.domains] if history else [])
     finally:
         registry.close()
     if history is None:
         fail(f"{domain}: no site in the registry owns this domain")
     if as_json:
-        click.echo(json.dumps(history.to_json(), ensure_ascii=False))
+        click.echo(json.dumps({**history.to_json(), "observations": observed.to_json()},
+                              ensure_ascii=False))  # fmt: skip
         return
     console = Console()
-    for table in history_tables(history):
+    for table in [*history_tables(history), *observations_table(observed)]:
         console.print(table)
 
 

@@ -74,6 +74,7 @@ class ListingItem:
     domain: str  # registered domain of ``url``
     fetched_at: datetime
     listing: Listing  # title, parsed release, magnets, .torrent links, lockers, size, peers
+    verdict: Verdict | None = None  # set by crawler.pipelines.facts (kind "listing")
 
 
 @dataclass
@@ -84,6 +85,7 @@ class TorrentItem:
     domain: str
     fetched_at: datetime
     torrent: TorrentInfo
+    verdict: Verdict | None = None  # set by crawler.pipelines.facts (kind "listing")
 
 
 @dataclass
@@ -116,6 +118,7 @@ class PlaylistItem:
     domain: str
     fetched_at: datetime
     playlist: PlaylistInfo
+    verdict: Verdict | None = None  # set by crawler.pipelines.facts (kind "playlist")
 
 
 @dataclass
@@ -129,6 +132,7 @@ class PanelItem:
     account: PanelAccount | None
     live_categories: tuple[Category, ...] = ()
     found_on: str | None = None  # redacted URL of the page or playlist that leaked the line
+    verdict: Verdict | None = None  # set by crawler.pipelines.facts (kind "panel")
 
 
 @dataclass
@@ -149,6 +153,7 @@ class GuideItem:
     domain: str
     fetched_at: datetime
     guide: Guide
+    verdict: Verdict | None = None  # set by crawler.pipelines.facts (kind "listing")
 
 
 @dataclass

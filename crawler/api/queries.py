@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from crawler.api.models import SiteTag
 from crawler.api.scope import Principal, visible
 from crawler.registry.models import Check, Domain, Evidence, ScoreHistory, Site, SiteEvent
+from crawler.registry.observed import summarize
 
 MAX_PAGE = 200
 
@@ -200,6 +201,8 @@ def site_detail(session: Session, principal: Principal, site_id: int) -> dict[st
                                  .order_by(SiteEvent.id.desc()).limit(200))
     ]  # fmt: skip
     detail["cluster_sites"] = _cluster_sites(session, principal, site)
+    # What the spiders observed on the site's domains (crawler.registry.observed): counts + top.
+    detail["observations"] = summarize(session, [d.domain for d in domains]).to_json()
     detail["evidence"] = [
         {"id": e.id, "url": e.url, "score": e.score, "kind": e.kind,
          "explanation": e.explanation, "signals": e.signals,

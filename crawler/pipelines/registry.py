@@ -71,7 +71,15 @@ class _Batch:
 
 
 class RegistryPipeline:
-    """Record every evaluated page; infringing ones create or update a site with evidence."""
+    """Record every evaluated page; infringing ones create or update a site with evidence.
+
+    The group commit is reusable (:class:`crawler.pipelines.facts.FactsPipeline`): a
+    subclass hands ``submit`` payloads with ``url`` and ``infringing`` keys, writes a batch
+    of them in ``write`` and names its stats with ``STATS``/``ERRORS``.
+    """
+
+    STATS = "isop/registry"
+    ERRORS = "isop/registry_errors"
 
     def __init__(
         self, registry: Registry, stats: Any, batch_size: int = 200, flush_s: float = 0.05
@@ -98,8 +106,17 @@ class RegistryPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or item.verdict is None:
             return item
+        await self.submit(_verdict_kwargs(item))
+        return item
+
+    def write(self, batch: list[dict[str, Any]]) -> Any:
+        """Write one batch in one transaction (on the writer thread)."""
+        return self.registry.record_page_verdicts(batch)
+
+    async def submit(self, payload: dict[str, Any]) -> str:
+        """Queue ``payload`` for the next batch; its outcome once committed."""
         loop = asyncio.get_running_loop()
-        pending = _Pending(_verdict_kwargs(item), loop.create_future())
+        pending = _Pending(payload, loop.create_future())
         self._buffer.pending.append(pending)
         if len(self._buffer.pending) >= self.batch_size:
             self._cut()
@@ -108,10 +125,10 @@ class RegistryPipeline:
             # batch in progress cuts the next one as it ends (see ``_write``).
             self._timer = loop.call_later(self.flush_s, self._cut)
         outcome = await pending.done
-        self.stats.inc_value(f"isop/registry/writes/{outcome}")
+        self.stats.inc_value(f"{self.STATS}/writes/{outcome}")
         if outcome == "flag":
-            self.stats.inc_value("isop/registry/flags_written")
-        return item
+            self.stats.inc_value(f"{self.STATS}/flags_written")
+        return outcome
 
     def spider_idle(self) -> None:
         """Nothing else to do: write what is buffered now rather than at the timer."""
@@ -164,15 +181,14 @@ class RegistryPipeline:
         failures = 0
         while True:
             try:
-                await loop.run_in_executor(self.executor, self.registry.record_page_verdicts,
-                                           verdicts)  # fmt: skip
+                await loop.run_in_executor(self.executor, self.write, verdicts)
             except Exception as exc:  # counted and retried: a verdict is never dropped here
                 failures += 1
                 for one in pending:
                     # Invalid input (validation) fails the same way every time.
                     one.attempts = REJECT_AFTER if isinstance(exc, ValueError) else one.attempts + 1
-                self.stats.inc_value(f"isop/registry_errors/{type(exc).__name__}")
-                self.stats.inc_value("isop/registry/write_failures", len(pending))
+                self.stats.inc_value(f"{self.ERRORS}/{type(exc).__name__}")
+                self.stats.inc_value(f"{self.STATS}/write_failures", len(pending))
                 delay = _backoff(failures)
                 unreachable = isinstance(exc, _UNREACHABLE)
                 logger.warning("Registry write of %d verdict(s) failed (%s: %s); %s",
@@ -183,7 +199,7 @@ class RegistryPipeline:
                     return False
                 await asyncio.sleep(delay)
                 continue
-            self.stats.inc_value("isop/registry/batches")
+            self.stats.inc_value(f"{self.STATS}/batches")
             for one in pending:
                 _settle(one, "flag" if one.verdict["infringing"] else "clean")
             return True

@@ -8,6 +8,7 @@ from datetime import datetime
 from rich.table import Table
 from rich.text import Text
 
+from crawler.registry.observed import ObservationSummary
 from crawler.registry.views import SiteHistory, SiteView
 
 # Statuses an analyst should look at first stand out; the rest stay plain.
@@ -118,3 +119,32 @@ def _proof(proof: dict[str, object]) -> str:
     kind = proof.get("proof") or proof.get("kind") or proof.get("how") or "proof"
     detail = proof.get("detail") or proof.get("value") or proof.get("evidence") or ""
     return f"{kind}: {detail}" if detail else str(kind)
+
+
+def observations_table(summary: ObservationSummary) -> list[Table]:
+    """``isop sites show``: what the spiders observed (counts, then the top few of each)."""
+    if summary.empty:
+        return []
+    table = Table(title="Observed (typed items of the index, streaming and iptv spiders)",
+                  show_header=False)  # fmt: skip
+    table.add_column("", style="bold")
+    table.add_column("", overflow="fold")
+    counts = ", ".join(f"{kind} {n}" + (f" ({summary.flagged[kind]} flagged)"
+                                        if summary.flagged.get(kind) else "")
+                       for kind, n in sorted(summary.counts.items()))  # fmt: skip
+    table.add_row("Counts", counts)
+    for r in summary.releases:
+        seeders = f", {r['seeders']} seeders" if r.get("seeders") is not None else ""
+        table.add_row("Release", f"{r['title']} (btih {r['infohash']}{seeders})")
+    for w in summary.works:
+        table.add_row("Protected work", f"{w['work']}: {w['releases']} release(s)")
+    for p in summary.playlists:
+        table.add_row("Playlist", f"{p['url']} ({p['channels']} channels"
+                                  f"{', flagged' if p['flagged'] else ''})")  # fmt: skip
+    for p in summary.panels:
+        table.add_row("Panel", f"{p['base']} (status {p['status'] or '-'}, "
+                               f"{p['categories']} categories"
+                               f"{', flagged' if p['flagged'] else ''})")  # fmt: skip
+    for h in summary.stream_hosts:
+        table.add_row("Stream host", f"{h['host']} ({h['seen']}x)")
+    return [table]

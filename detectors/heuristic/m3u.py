@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from detectors.base import Content
+
 _ATTR = re.compile(r"""(?<![\w-])([\w-]{1,60}+)\s*+=\s*+"([^"]{0,4000}+)\"""")
 _MAX_LINE = 16_384  # characters kept per line: no real channel line is longer
 _HLS_TAGS = ("#EXT-X-TARGETDURATION", "#EXT-X-STREAM-INF", "#EXT-X-MEDIA-SEQUENCE")
@@ -83,4 +85,15 @@ def parse_m3u(text: str, max_entries: int = 50_000) -> Playlist:
         is_m3u=bool(header) or first.upper().startswith("#EXTM3U"),
         is_hls=is_hls,
         truncated=truncated,
+    )
+
+
+def playlist_of(content: Content, max_entries: int) -> Playlist:
+    """The playlist of ``content``: the one a crawler item already parsed (``meta["m3u"]``,
+    see :mod:`crawler.facts.content`), else the text parsed once per content and cap."""
+    given = content.meta.get("m3u")
+    if isinstance(given, Playlist):
+        return given
+    return content.memo(
+        f"m3u:{max_entries}", lambda: parse_m3u(content.decoded_text(), max_entries)
     )

@@ -139,6 +139,9 @@ def build_check(raw: Mapping[str, Any]) -> tuple[CheckBase, Matcher]:
 
 
 def _facts(content: Content, max_text_chars: int) -> PanelFacts:
+    given = content.meta.get("json")  # a crawler item's typed answer (crawler.facts.content)
+    if isinstance(given, dict):
+        return PanelFacts(data=given, text="", folded="")
     text = content.decoded_text()[:max_text_chars]
     try:
         data = json.loads(text)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from detectors.base import Content, Detector, Example, Signal
 from detectors.heuristic import examples
-from detectors.heuristic.m3u import Playlist, parse_m3u
+from detectors.heuristic.m3u import Playlist, playlist_of
 from detectors.heuristic.playlist_checks import build_check
 from detectors.heuristic.rules import Rule, parse_rules
 from detectors.registry import REGISTRY
@@ -38,10 +38,7 @@ class PlaylistDetector(Detector):
         return "playlist_iptv"
 
     def detect(self, content: Content) -> list[Signal]:
-        playlist = content.memo(
-            f"m3u:{self.max_entries}",
-            lambda: parse_m3u(content.decoded_text(), self.max_entries),
-        )
+        playlist = playlist_of(content, self.max_entries)
         if playlist.is_hls or not playlist.entries:
             return []
         found = (rule.evaluate(playlist, self.get_name(), self.limits) for rule in self.rules)

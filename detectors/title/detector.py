@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.base import Content, Detector, Example, Signal
 from detectors.heuristic.html_facts import page_facts, text_content
-from detectors.heuristic.m3u import parse_m3u
+from detectors.heuristic.m3u import playlist_of
 from detectors.registry import REGISTRY
 from detectors.text import shorten
 from detectors.title import examples
@@ -198,10 +198,7 @@ class TitleDetector(Detector):
 
     def _playlist_names(self, content: Content) -> list[str]:
         # Same memo key as playlist_iptv: the playlist is parsed once per content.
-        playlist = content.memo(
-            f"m3u:{self.settings.max_playlist_entries}",
-            lambda: parse_m3u(content.decoded_text(), self.settings.max_playlist_entries),
-        )
+        playlist = playlist_of(content, self.settings.max_playlist_entries)
         if playlist.is_hls:
             return []
         return [entry.name for entry in playlist.entries]

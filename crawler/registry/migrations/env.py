@@ -18,7 +18,8 @@ import crawler.alerts.models
 import crawler.api.models
 import crawler.evidence.image_models
 import crawler.evidence.models
-import crawler.linking.models  # noqa: F401
+import crawler.linking.models
+import crawler.registry.observations  # noqa: F401  (observations, migration 0601)
 from crawler.registry.db import ensure_sqlite_parent, make_engine
 from crawler.registry.models import Base
 from crawler.registry.types import UTCDateTime

@@ -1,0 +1,158 @@
+"""A site's observations summed up: counts plus the top few, for ``isop sites show`` and the
+API's site detail (``observations``).
+
+A site can hold thousands of releases; the summary stays small: counts per kind (all rows),
+and top lists read from the ``SAMPLE`` most recently seen rows of each kind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler.registry.observations import ObservationRow
+
+if TYPE_CHECKING:
+    from crawler.registry.store import Registry
+
+TOP = 5
+SAMPLE = 500
+#: The title matcher's signal that a release names a protected work.
+PROTECTED_RELEASE = "title_match.protected_release"
+
+
+@dataclass(frozen=True)
+class ObservationSummary:
+    """What the spiders observed on a site's domains."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # rows per kind
+    flagged: dict[str, int] = field(default_factory=dict)  # flagged rows per kind
+    releases: list[dict[str, Any]] = field(default_factory=list)  # with infohash, most seeded
+    works: list[dict[str, Any]] = field(default_factory=list)  # protected works released
+    playlists: list[dict[str, Any]] = field(default_factory=list)  # most channels first
+    panels: list[dict[str, Any]] = field(default_factory=list)
+    stream_hosts: list[dict[str, Any]] = field(default_factory=list)  # HLS/segment/embed hosts
+
+    @property
+    def empty(self) -> bool:
+        return not self.counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {"counts": dict(self.counts), "flagged": dict(self.flagged),
+                "releases": self.releases, "works": self.works, "playlists": self.playlists,
+                "panels": self.panels, "stream_hosts": self.stream_hosts}  # fmt: skip
+
+
+def summarize(session: Session, domains: Sequence[str]) -> ObservationSummary:
+    """The observations of ``domains`` (a site's), summed up."""
+    names = sorted(set(domains))
+    if not names:
+        return ObservationSummary()
+    counts: dict[str, int] = {}
+    flagged: dict[str, int] = {}
+    for kind, infringing, n in session.execute(
+        select(ObservationRow.kind, ObservationRow.infringing, func.count(ObservationRow.id))
+        .where(ObservationRow.domain.in_(names))
+        .group_by(ObservationRow.kind, ObservationRow.infringing)
+    ):  # fmt: skip
+        counts[kind] = counts.get(kind, 0) + int(n)
+        if infringing:
+            flagged[kind] = flagged.get(kind, 0) + int(n)
+    rows = {kind: _recent(session, names, kind) for kind in counts}
+    return ObservationSummary(
+        counts=counts,
+        flagged=flagged,
+        releases=_releases(rows.get("listing", []), rows.get("torrent", [])),
+        works=_works(rows.get("listing", []) + rows.get("torrent", [])),
+        playlists=_playlists(rows.get("playlist", [])),
+        panels=_panels(rows.get("panel", [])),
+        stream_hosts=_hosts(rows.get("hls", []), rows.get("player", [])),
+    )
+
+
+def _recent(session: Session, names: list[str], kind: str) -> list[ObservationRow]:
+    return list(session.scalars(
+        select(ObservationRow)
+        .where(ObservationRow.domain.in_(names), ObservationRow.kind == kind)
+        .order_by(ObservationRow.last_seen.desc(), ObservationRow.id.desc())
+        .limit(SAMPLE)
+    ))  # fmt: skip
+
+
+def _facts(row: ObservationRow) -> dict[str, Any]:
+    return row.facts if isinstance(row.facts, dict) else {}
+
+
+def _releases(
+    listings: list[ObservationRow], torrents: list[ObservationRow]
+) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for row in listings:
+        facts = _facts(row)
+        for infohash in facts.get("infohashes") or []:
+            entry = {"title": facts.get("title"), "infohash": infohash,
+                     "seeders": facts.get("seeders"), "score": row.score}  # fmt: skip
+            best = found.get(infohash)
+            if best is None or (entry["seeders"] or 0) > (best["seeders"] or 0):
+                found[infohash] = entry
+    for row in torrents:
+        facts = _facts(row)
+        infohash = facts.get("infohash")
+        if isinstance(infohash, str) and infohash not in found:
+            found[infohash] = {"title": facts.get("name"), "infohash": infohash, "seeders": None,
+                               "score": row.score}  # fmt: skip
+    ranked = sorted(found.values(), key=lambda e: -(e["seeders"] or 0))
+    return ranked[:TOP]
+
+
+def _works(rows: list[ObservationRow]) -> list[dict[str, Any]]:
+    """Protected works the title matcher recognised in releases, most released first."""
+    works: Counter[str] = Counter()
+    for row in rows:
+        facts = _facts(row)
+        if PROTECTED_RELEASE not in (facts.get("signals") or []):
+            continue
+        release = facts.get("release") or {}
+        title = release.get("title") or facts.get("title") or facts.get("name") or "?"
+        year = release.get("year")
+        works[f"{title} ({year})" if year else str(title)] += 1
+    return [{"work": work, "releases": n} for work, n in works.most_common(TOP)]
+
+
+def _playlists(rows: list[ObservationRow]) -> list[dict[str, Any]]:
+    ranked = sorted(rows, key=lambda r: -int(_facts(r).get("channels") or 0))
+    return [{"url": r.url, "channels": _facts(r).get("channels"), "score": r.score,
+             "flagged": r.infringing} for r in ranked[:TOP]]  # fmt: skip
+
+
+def _panels(rows: list[ObservationRow]) -> list[dict[str, Any]]:
+    return [{"base": _facts(r).get("base"), "status": _facts(r).get("status"),
+             "categories": _facts(r).get("categories"), "score": r.score,
+             "flagged": r.infringing} for r in rows[:TOP]]  # fmt: skip
+
+
+def _hosts(hls: list[ObservationRow], players: list[ObservationRow]) -> list[dict[str, Any]]:
+    """Hosts that serve the site's streams: HLS manifests and segments, player embeds."""
+    hosts: Counter[str] = Counter()
+    for row in hls:
+        facts = _facts(row)
+        for host in [facts.get("host"), *(facts.get("segment_hosts") or [])]:
+            if isinstance(host, str) and host:
+                hosts[host] += 1
+    for row in players:
+        facts = _facts(row)
+        for host in [*(facts.get("embed_hosts") or []), *(facts.get("source_hosts") or [])]:
+            if isinstance(host, str) and host:
+                hosts[host] += 1
+    return [{"host": host, "seen": n} for host, n in hosts.most_common(TOP)]
+
+
+def for_site(registry: Registry, domains: Sequence[str]) -> ObservationSummary:
+    """The summary for ``isop sites show``, read through the registry's read sessions."""
+    with registry._read() as session, session.begin():  # the registry's own read sessions
+        return summarize(session, domains)

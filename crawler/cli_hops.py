@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -23,15 +24,16 @@ def hops() -> None:
 @click.argument("domain")
 @click.option("--budget", type=click.IntRange(min=1), default=200, show_default=True,
               help="How many candidates to print.")
-def candidates(domain: str, budget: int) -> None:
+@click.option("--explain", is_flag=True, help="Print the family that proposed each candidate.")
+def candidates(domain: str, budget: int, explain: bool) -> None:
     """Print the domains DOMAIN is likely to hop to, most likely first."""
-    from crawler.linking.hops import hop_candidates
+    from crawler.linking.hops import explained_candidates
 
-    out = hop_candidates(domain, budget)
+    out = explained_candidates(domain, budget)
     if not out:
         fail(f"{domain}: not a registered domain under a known public suffix")
-    for cand in out:
-        click.echo(cand)
+    for cand, family in out:
+        click.echo(f"{cand}\t{family}" if explain else cand)
 
 
 @hops.command("eval")
@@ -41,10 +43,14 @@ def candidates(domain: str, budget: int) -> None:
 @click.option("--held-out-from", type=int, default=HELD_OUT_FROM, show_default=True,
               help="First year not used for tuning (reported apart).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-def evaluate_file(file: Path, budget: int, held_out_from: int, as_json: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also print each distinct hop: the family that found it and its place "
+                   "among the candidates, or MISSED.")
+def evaluate_file(file: Path, budget: int, held_out_from: int, as_json: bool,
+                  verbose: bool) -> None:
     """Recall of the candidates on a hop-history CSV (date,commit,indexer,change,url)."""
     from crawler.linking.hop_eval import HopFileError, evaluate, load_hops
-    from crawler.linking.hops import hop_candidates
+    from crawler.linking.hops import explain_hop, hop_candidates
 
     try:
         data = load_hops(file)
@@ -67,6 +73,30 @@ def evaluate_file(file: Path, budget: int, held_out_from: int, as_json: bool) ->
                     for y, (f, t) in sorted(result.by_year.items())},
         "rows": data.rows, "bad_rows": data.bad_rows,
     }
+    if verbose:
+        hops_out: list[dict[str, Any]] = []
+        for hop in dict.fromkeys(data.hops):
+            why = explain_hop(hop.olds, hop.new, budget)
+            hops_out.append({"year": hop.year, "indexer": hop.indexer, "olds": list(hop.olds),
+                             "new": hop.new, "found_from": why[0] if why else None,
+                             "family": why[1] if why else None,
+                             "place": why[2] if why else None})  # fmt: skip
+        families: dict[str, int] = {}
+        for row in hops_out:
+            key = str(row["family"] or "missed")
+            families[key] = families.get(key, 0) + 1
+        summary["distinct_by_family"] = families
+        if not as_json:
+            for row in hops_out:
+                how = (f"{row['family']} #{row['place']} from {row['found_from']}"
+                       if row["family"] else "MISSED")
+                click.echo(f"{row['year']} {row['indexer']}: {', '.join(row['olds'])} -> "
+                           f"{row['new']}: {how}")
+            click.echo("hops by family: " + ", ".join(
+                f"{name} {count}" for name, count in sorted(families.items(),
+                                                            key=lambda kv: -kv[1])))
+        else:
+            summary["hop_list"] = hops_out
     if as_json:
         click.echo(json.dumps(summary))
         return

@@ -70,3 +70,28 @@ def test_cli_user_errors(tmp_path: Path) -> None:
         run = CliRunner().invoke(cli, args)
         assert run.exit_code == 2, (args, run.output)
         assert needle in run.output and "Traceback" not in run.output
+
+
+def test_cli_verbose_names_the_family_of_each_found_hop() -> None:
+    run = CliRunner().invoke(cli, ["hops", "eval", str(SAMPLE), "--verbose"])
+    assert run.exit_code == 0, run.output
+    lines = run.output.splitlines()
+    assert ("2020 alpha: alphatorrents41.com -> alphatorrents42.com: next_number #1 from "
+            "alphatorrents41.com") in lines
+    assert any(line.startswith("2020 beta: betaindex.to -> betaindex.net: tld_swap #")
+               for line in lines)
+    assert "2021 gamma: gammabay.org -> quietriverlemon.org: MISSED" in lines
+    assert "hops by family: " in run.output and "missed 1" in run.output
+    run = CliRunner().invoke(cli, ["hops", "eval", str(SAMPLE), "--json", "-v"])
+    out = json.loads(run.output)
+    assert out["distinct_by_family"] == {"next_number": 1, "tld_swap": 1, "missed": 1}
+    assert {h["new"]: h["family"] for h in out["hop_list"]} == {
+        "alphatorrents42.com": "next_number", "betaindex.net": "tld_swap",
+        "quietriverlemon.org": None}
+
+
+def test_cli_candidates_explain() -> None:
+    run = CliRunner().invoke(cli, ["hops", "candidates", "alphatorrents41.com", "--budget", "2",
+                                   "--explain"])
+    assert run.exit_code == 0, run.output
+    assert run.output.splitlines()[0] == "alphatorrents42.com\tnext_number"

@@ -3,38 +3,49 @@
 Pirate sites that lose a domain (seizure, registrar suspension, a blocking order) come back
 under a name their users can guess, because they must: the same label under another suffix
 (``yts.mx`` -> ``yts.lt``), the next number (``torrentqq288.com`` -> ``torrentqq289.com``),
-the old suffix folded into the label (``torrentz2.eu`` -> ``torrentz2eu.in``), a hyphen, a
-letter doubled or dropped, an "unblock"/"proxy" affix.  Each family yields candidates in its
-own order; the families are merged by fixed shares of the budget (:data:`SHARES`, tuned on
-hops before 2022 only), so a small budget holds the best of every family and a large one
-goes deeper into each.
+the old suffix folded into the label, a respelling, an affix added or dropped (the families
+of :mod:`crawler.linking.mutations`), often with a new suffix as well.
+
+Every candidate is scored as P(family) x P(label within the family) x P(suffix), and the
+``budget`` best are kept (a lazy k-way merge, so no more than the budget is built):
+
+- P(family) and how often a family keeps the old suffix are counts of the hops each family
+  explains in a hop history (``data/hop_families.txt``, rebuilt by
+  ``python -m crawler.linking.hop_priors``, tuning years only);
+- P(label) decays with the label's place in its family (``1 / (place + 1) ** LABEL_DECAY``);
+- P(suffix) decays with the suffix's place in the hop order of :mod:`crawler.linking.tlds`
+  (``1 / (rank + 1) ** TLD_DECAY``).
+
+So a compound move (a respelled label under a new suffix) competes with a plain suffix swap
+by likelihood instead of by a fixed share of the budget.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 
 from crawler.linking.hop_eval import split_domain
-from crawler.linking.tlds import icann_suffixes, ranked_tlds
+from crawler.linking.mutations import FAMILIES
+from crawler.linking.tlds import icann_suffixes, operators, ranked_tlds
 
 DEFAULT_BUDGET = 200
+FAMILY_DATA = Path(__file__).with_name("data") / "hop_families.txt"
+#: Decay exponents, chosen on a split inside the tuning years (priors and suffix order from
+#: hops before 2020, recall judged on 2020-21 hops): see README "Hop candidates".
+TLD_DECAY = 1.0
+LABEL_DECAY = 1.0
+SIBLING_BOOST = 10.0
+#: Candidates each family that applies keeps whatever its score (rare moves are still
+#: probed), when the budget is at least four times what these floors take.
+FAMILY_FLOOR = 2
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
-AFFIXES = ("unblock", "proxy", "unblocked", "mirror", "official", "new", "the", "real", "my",
-           "go", "hd", "tv", "online", "fr", "eu", "us", "uk", "to", "clone", "top")
-#: Share of the budget per family, in merge order; the TLD swap takes whatever is left.
-SHARES: tuple[tuple[str, float], ...] = (
-    ("next_number", 0.10),
-    ("number_swap", 0.04),
-    ("tld_swap", 0.68),
-    ("folded_suffix", 0.03),
-    ("spelling", 0.06),
-    ("affix", 0.05),
-    ("second_number", 0.04),
-)
-SAME_SUFFIX_TLDS = 3  # TLDs tried with a renumbered or respelled label besides its own
+#: Used when the data file is absent: (hops explained, of them with the old suffix kept).
+_FALLBACK = {"tld_swap": (60, 0, 90), "next_number": (3, 1, 20)}
 
 
 def hop_candidates(domain: str, budget: int = DEFAULT_BUDGET) -> list[str]:
@@ -43,111 +54,121 @@ def hop_candidates(domain: str, budget: int = DEFAULT_BUDGET) -> list[str]:
     Never contains ``domain`` itself; an input that is not a registered domain under a
     known suffix (an IP address, ``localhost``, junk) yields an empty list.
     """
+    return [cand for cand, _family in explained_candidates(domain, budget)]
+
+
+def explained_candidates(domain: str, budget: int = DEFAULT_BUDGET) -> list[tuple[str, str]]:
+    """``(candidate, family)`` pairs: the candidates of :func:`hop_candidates` and the
+    family of :mod:`crawler.linking.mutations` that proposed each (for an analyst)."""
     label, suffix = split_domain(domain.strip().lower().rstrip("."))
     if budget <= 0 or not label or not suffix or not _LABEL.match(label):
         return []
     origin = f"{label}.{suffix}"
-    families = {name: _valid(gen, origin) for name, gen in _families(label, suffix).items()}
-    out: dict[str, None] = {}
-    for name, share in SHARES:  # first every family gets its share...
-        for cand in islice(families[name], max(1, round(share * budget))):
-            out.setdefault(cand)
-    for name in ("tld_swap", *(n for n, _ in SHARES if n != "tld_swap")):  # ...then fill
-        for cand in families[name]:
-            if len(out) >= budget:
-                break
-            out.setdefault(cand)
-    return list(out)[:budget]
+    families = []
+    for family, (rate, keep) in family_priors().items():
+        labels = [n for n in dict.fromkeys(FAMILIES[family](label, suffix))
+                  if _LABEL.match(n) and (family == "tld_swap" or n != label)]
+        if labels:
+            families.append((family, rate, 0.0 if family == "tld_swap" else keep, labels))
+    norm = sum(rate for _, rate, _, _ in families)
+    best = list(islice(_merged(families, norm, suffix, origin), budget))
+    taken = {cand for cand, _ in best}
+    floor: dict[str, str] = {}  # each family's own best few, when the budget has room
+    if budget >= 4 * FAMILY_FLOOR * len(families):
+        for one in families:
+            for cand, family in islice(_merged([one], norm, suffix, origin), FAMILY_FLOOR):
+                if cand not in taken:
+                    floor.setdefault(cand, family)
+    return best[:budget - len(floor)] + list(floor.items())
 
 
-def _valid(candidates: Iterator[str], origin: str) -> Iterator[str]:
+def _merged(families: list[tuple[str, float, float, list[str]]], norm: float, suffix: str,
+            origin: str) -> Iterator[tuple[str, str]]:
+    """``(candidate, family)`` of ``families`` in descending score, each candidate once."""
+    tlds = tld_scores(suffix)
+    heap: list[tuple[float, int, str, str, Iterator[tuple[float, str]]]] = []
+    for family, rate, keep, labels in families:
+        weights = [1.0 / (i + 1) ** LABEL_DECAY for i in range(len(labels))]
+        total = sum(weights)
+        for name, weight in zip(labels, weights, strict=True):
+            stream = _stream(name, suffix, tlds, rate / norm * weight / total, keep)
+            first = next(stream, None)
+            if first is not None:
+                heap.append((-first[0], len(heap), first[1], family, stream))
+    heapq.heapify(heap)
     seen = {origin}
-    for cand in candidates:
-        label = cand.split(".", 1)[0]
-        if cand not in seen and _LABEL.match(label):
+    while heap:
+        _score, tie, cand, family, stream = heapq.heappop(heap)
+        if cand not in seen:
             seen.add(cand)
-            yield cand
+            yield cand, family
+        nxt = next(stream, None)
+        if nxt is not None:
+            heapq.heappush(heap, (-nxt[0], tie, nxt[1], family, stream))
 
 
-def _families(label: str, suffix: str) -> dict[str, Iterator[str]]:
-    tlds = [t for t in ranked_tlds() if t != suffix]
-    near = [suffix, *tlds[:SAME_SUFFIX_TLDS]]
-    return {
-        "tld_swap": (f"{label}.{t}" for t in tlds),
-        "next_number": _next_numbers(label, [suffix]),
-        "number_swap": _next_numbers(label, tlds[:SAME_SUFFIX_TLDS], limit=4),
-        "second_number": _more_numbers(label, near),
-        "folded_suffix": _folded(label, suffix, tlds),
-        "spelling": _respelled(label, near),
-        "affix": _affixed(label, near),
-    }
+def _stream(name: str, suffix: str, tlds: list[tuple[float, str]], weight: float,
+            keep: float) -> Iterator[tuple[float, str]]:
+    """``(score, domain)`` of one label under every suffix, best first: the old suffix with
+    probability ``keep``, the others by :func:`tld_scores`."""
+    same = weight * keep
+    for share, tld in tlds:
+        score = weight * (1.0 - keep) * share
+        if same > 0 and same >= score:
+            yield same, f"{name}.{suffix}"
+            same = 0.0
+        yield score, f"{name}.{tld}"
 
 
-def _next_numbers(label: str, suffixes: list[str], limit: int = 30) -> Iterator[str]:
-    """``name288`` -> ``name289``, ``name290``... then ``name287``; ``name`` -> ``name2``..."""
-    match = _TRAILING_NUMBER.match(label)
-    if match:
-        stem, digits = match.groups()
-        number = int(digits)
-        steps = [1, 2, 3, -1, *range(4, limit + 1), -2]
-        labels = [f"{stem}{number + s}" for s in steps if number + s >= 0]
-        if digits.startswith("0"):
-            labels += [f"{stem}{number + s:0{len(digits)}d}" for s in steps if number + s >= 0]
-    else:
-        labels = [f"{label}{n}" for n in (2, 1, 3, 4, 5, 10)]
-    for name in labels:
-        for suffix in suffixes:
-            yield f"{name}.{suffix}"
+@lru_cache(maxsize=1024)
+def tld_scores(old: str) -> list[tuple[float, str]]:
+    """P(new suffix | old suffix), best first, without ``old``: ``1 / (rank + 1) **
+    TLD_DECAY`` by the hop order, times :data:`SIBLING_BOOST` for the other TLDs of the old
+    suffix's registry operator (a site stays with the registry, and the registrar, that
+    sold it the last name cheaply)."""
+    operator = operators().get(old)
+    scores = [((SIBLING_BOOST if operator and operators().get(t) == operator else 1.0)
+               / (rank + 1) ** TLD_DECAY, t) for rank, t in enumerate(ranked_tlds()) if t != old]
+    total = sum(score for score, _ in scores)
+    return sorted(((score / total, t) for score, t in scores), key=lambda p: -p[0])
 
 
-def _more_numbers(label: str, suffixes: list[str]) -> Iterator[str]:
-    """A number dropped, or added where the label has none: ``yts2`` -> ``yts``."""
-    match = _TRAILING_NUMBER.match(label)
-    names = [match.group(1)] if match and match.group(1) else []
-    names += [f"{label}-{n}" for n in (2, 1)] + [f"{n}{label}" for n in (1, 2)]
-    for name in names:
-        for suffix in suffixes:
-            yield f"{name.strip('-')}.{suffix}"
+@lru_cache(maxsize=1)
+def family_priors() -> dict[str, tuple[float, float]]:
+    """family -> (P(family explains a hop | it applies to the label), P(old suffix kept |
+    family)), Laplace-smoothed counts; :func:`explained_candidates` normalises the first over
+    the families that apply to the label at hand."""
+    counts = read_family_counts(FAMILY_DATA) or _FALLBACK
+    return {f: ((n + 1) / (applied + 2), (kept + 1) / (n + 2))
+            for f, (n, kept, applied) in ((f, counts.get(f, (0, 0, 0))) for f in FAMILIES)}
 
 
-def _folded(label: str, suffix: str, tlds: list[str]) -> Iterator[str]:
-    """The old suffix folded into the label: ``torrentz2.eu`` -> ``torrentz2eu.<tld>``."""
-    flat = suffix.replace(".", "")
-    for name in (f"{label}{flat}", f"{label}-{flat}"):
-        for tld in [suffix, *tlds[:8]]:
-            yield f"{name}.{tld}"
-
-
-def _respelled(label: str, suffixes: list[str]) -> Iterator[str]:
-    """A hyphen removed or moved, a letter doubled or dropped, a plural ``s`` added or not."""
-    names: list[str] = []
-    if "-" in label:
-        names.append(label.replace("-", ""))
-    if label.endswith("s"):
-        names.append(label[:-1])
-    else:
-        names.append(label + "s")
-    for i in range(1, len(label)):
-        if label[i] == label[i - 1] and label[i].isalpha():
-            names.append(label[:i] + label[i + 1:])
-    for i in range(1, len(label) - 1):
-        if label[i].isalpha() and label[i] not in "aeiou" and label[i] != label[i - 1]:
-            names.append(label[:i + 1] + label[i] + label[i + 1:])
-    if "-" not in label:
-        names += [f"{label[:i]}-{label[i:]}" for i in range(3, len(label) - 2)]
-    for name in names:
-        for suffix in suffixes:
-            yield f"{name}.{suffix}"
-
-
-def _affixed(label: str, suffixes: list[str]) -> Iterator[str]:
-    """Proxy and unblock affixes, country and "official" markers: ``x-proxy``, ``unblockx``."""
-    for suffix in suffixes[:2]:
-        for word in AFFIXES:
-            for name in (f"{label}{word}", f"{word}{label}", f"{label}-{word}", f"{word}-{label}"):
-                yield f"{name}.{suffix}"
+def read_family_counts(path: Path) -> dict[str, tuple[int, int, int]]:
+    """``family explained kept applied`` lines of a priors file (``#`` comments); {} when
+    the file is absent."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    out: dict[str, tuple[int, int, int]] = {}
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) == 4 and fields[0] in FAMILIES and all(f.isdigit() for f in fields[1:]):
+            out[fields[0]] = (int(fields[1]), int(fields[2]), int(fields[3]))
+    return out
 
 
 def is_known_suffix(suffix: str) -> bool:
     """True when ``suffix`` is an ICANN public suffix (the generator only emits those)."""
     return suffix in icann_suffixes()
+
+
+def explain_hop(olds: tuple[str, ...], new: str,
+                budget: int = DEFAULT_BUDGET) -> tuple[str, str, int] | None:
+    """``(old domain, family, place)`` of the first old domain whose ``budget`` candidates
+    hold ``new`` (place counted from 1), or None when none does."""
+    for old in olds:
+        for place, (cand, family) in enumerate(explained_candidates(old, budget), start=1):
+            if cand == new:
+                return old, family, place
+    return None

@@ -109,7 +109,7 @@ def test_verify_names_the_first_broken_link(data_dir: Path, tmp_path: Path) -> N
     assert ok.exit_code == 0 and ok.stdout.startswith("evidence chain intact: 5 record(s)")
     copy = tmp_path / "copy"
     subprocess.run(["cp", "-r", str(data_dir), str(copy)], check=True)
-    warc = next((copy / "evidence").iterdir())
+    warc = next((copy / "evidence").glob("*.warc.gz"))
     data = bytearray(warc.read_bytes())
     data[-100] ^= 0xFF  # inside the last capture
     warc.write_bytes(bytes(data))

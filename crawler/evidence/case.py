@@ -127,6 +127,9 @@ def export_case(engine: Engine, evidence_dir: Path, domain: str, out: Path, by: 
             },
         },
         "site": site,
+                # SEQ:HASH: keep it; `isop evidence verify --expect-head` checks it later
+                "head_ref": report.head_ref,
+                "anchored_head": str(report.anchored.head) if report.anchored else None,
         "domains": domains,
         "history": history,
         "captures": captures,

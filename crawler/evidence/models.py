@@ -4,6 +4,11 @@ Each row's ``record_hash`` covers every field of the row and the previous row's 
 (``prev_hash``), so editing, deleting or reordering a row breaks the chain after it; the
 WARC bytes it points at are covered by ``warc_sha256``.  ``prev_hash`` is unique: two
 writers appending at once can't both extend the same record (a fork), the loser retries.
+
+``seq`` is the row's position in the chain (1, 2, 3...), given under the chain lock.  It is
+not hashed (rows written before it existed got theirs from the 0801 migration); ``verify``
+checks it against the position, and the chain-head log and investigators' notes name heads
+as ``SEQ:HASH``, so a removed tail shows as the first missing sequence number.
 """
 
 from __future__ import annotations
@@ -46,3 +51,4 @@ class EvidenceCapture(Base):
     warc_sha256: Mapped[str] = mapped_column(String(SHA256_HEX_LEN))  # those exact bytes
     prev_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
     record_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), unique=True)
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)  # position in the chain

@@ -117,3 +117,41 @@ def test_verify_names_the_first_broken_link(data_dir: Path, tmp_path: Path) -> N
     assert broken.exit_code == 1
     assert "evidence chain BROKEN: 1 problem(s) in 5 record(s); first: record 5 " in broken.stdout
     assert "changed (SHA-256 mismatch)" in broken.stdout
+
+
+def test_head_and_expect_head(data_dir: Path, tmp_path: Path) -> None:
+    head = isop("evidence", "head", data_dir=data_dir)
+    assert head.exit_code == 0
+    kept = head.stdout.strip()
+    seq, _, digest = kept.partition(":")
+    assert seq == "5" and len(digest) == 64
+    as_json = json.loads(isop("evidence", "head", "--json", data_dir=data_dir).stdout)
+    assert as_json["head"] == kept and as_json["anchored"]["head"] == kept
+    ok = isop("evidence", "verify", "--expect-head", kept, data_dir=data_dir)
+    assert ok.exit_code == 0 and f"expected head {kept}: reached" in ok.stdout
+    assert f"last anchored head {kept}" in ok.stdout and "the chain reaches it" in ok.stdout
+    # the case file keeps the head too
+    out = tmp_path / "case"
+    assert (
+        isop("evidence", "export", "other.cc", "--out", str(out), data_dir=data_dir).exit_code == 0
+    )
+    assert json.loads((out / "manifest.json").read_text())["case"]["chain"]["head_ref"] == kept
+    # the newest two records go, with the log: only the kept head shows it
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(data_dir), str(copy)], check=True)
+    engine = open_engine(f"sqlite:///{(copy / 'registry.db').resolve()}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM evidence_captures WHERE seq >= 4")
+    engine.dispose()
+    (copy / "evidence" / "chain-heads.log").unlink()
+    broken = isop("evidence", "verify", "--expect-head", kept, data_dir=copy)
+    assert broken.exit_code == 1
+    assert "first: records seq 4-5 missing: the chain ends at seq 3" in broken.stdout
+    assert "first missing sequence number: 4" in broken.stdout
+
+
+def test_expect_head_that_is_not_a_head_is_a_usage_error(data_dir: Path) -> None:
+    result = isop("evidence", "verify", "--expect-head", "5:nothex", data_dir=data_dir)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--expect-head '5:nothex': HASH must be 64 hex" in lines[0]

@@ -132,6 +132,7 @@ def test_matrix_covers_every_api_route(world: World) -> None:
                 .replace("{token}", "{token_id}")) for e in ENDPOINTS}  # fmt: skip
     covered |= {
         ("GET", "/api/v1/captures/{capture_id}/warc"),  # authz in test_api_captures.py
+        ("GET", "/api/v1/image-evidence/{image_id}/{which}"),  # test_image_evidence_api.py
         ("POST", "/api/v1/catalog/images"),  # multipart: authz in test_api_catalog.py
         ("GET", "/api/v1/catalog/images/{ref}"),
         ("DELETE", "/api/v1/catalog/images/{ref}"),  # authz in test_api_catalog_manage.py

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.evidence import chain
+from crawler.evidence.anchor import LOG_NAME, HeadLog, read_log
 from crawler.evidence.image_models import ImageEvidence
 from crawler.evidence.images import ImageEvidenceWriter, ImageMatch
 from crawler.evidence.warc import WarcStore, read_range
@@ -94,9 +95,10 @@ class Writer:
         def count(key: str, value: int) -> None:
             self.stats[key] += value
 
+        self.anchor = HeadLog(self.evidence_dir / LOG_NAME)
         self.writer = ImageEvidenceWriter(
             self.registry._engine, self.registry, self.store,
-            lambda ref: self.reference_png if ref == 7 else None, count)  # fmt: skip
+            lambda ref: self.reference_png if ref == 7 else None, count, self.anchor)  # fmt: skip
 
     def site(self, domain: str) -> int:
         view = self.registry.record_page_verdict(
@@ -117,6 +119,7 @@ def kept(tmp_path: Path) -> Iterator[Writer]:
         yield writer
     finally:
         writer.store.close()
+        writer.anchor.close()
         writer.registry.close()
 
 
@@ -147,6 +150,8 @@ def test_a_match_keeps_the_pair_the_reference_id_and_the_bytes_in_the_chain(kept
                                          capture.warc_offset, capture.warc_length))
     assert body in records and b"http://pirate.example/film/1" in records  # shown on
     assert chain.verify(kept.registry._engine, kept.evidence_dir).ok
+    anchored = read_log(kept.evidence_dir / LOG_NAME)  # its head went to the chain-head log
+    assert anchored.anchors[capture.seq].head.hash == capture.record_hash
     # the same image again is no new evidence
     assert kept.writer.record(image_item("pirate.example", body), MATCH) is None
     assert kept.stats["evidence/kept"] == 1 and kept.stats["evidence/duplicate"] == 1

@@ -1,13 +1,18 @@
 """Which catalog reference each piece of image evidence matched: the site detail's
-``matched_images`` and the console's reference thumbnails.
+``matched_images`` and the console's thumbnail pairs.
 
-The console shows the reference image (the catalog's re-encoded thumbnail) beside the
-evidence that matched it.  A signal names its reference either directly (a ``reference`` key
-holding the catalog id) or, as the crawl's image pipeline writes it today, in its evidence
-text: "copy of the poster of 'Dune' (catalog default, reference upload:ana; pHash ...".  The
-latter is resolved by catalog, work and source (a source the detector's length limit cut
-is matched as a prefix); a reference removed since is simply not shown.  Anything
-unexpected in a signal (they are crawl data) is skipped, never an error.
+The crawl keeps every matched image (:mod:`crawler.evidence.images`): our re-encoded
+thumbnail of it, the reference's thumbnail as the catalog held it, and the reference id,
+distance and hash.  :func:`image_evidence` lists those of a site (by its domains, so a match
+made before the site existed shows too) and :func:`visible_thumbnail` serves one half of a
+pair to a caller who may see the site (else None: 404, like the site itself).
+
+Evidence written before that (or by another writer) names its reference only in its signals:
+directly (a ``reference`` key holding the catalog id) or in its evidence text: "copy of the
+poster of 'Dune' (catalog default, reference upload:ana; pHash ...".  The latter is resolved
+by catalog, work and source (a source the detector's length limit cut is matched as a
+prefix); a reference removed since is simply not shown.  Anything unexpected in a signal
+(they are crawl data) is skipped, never an error.
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
+
+from crawler.api.scope import Principal, visible
+from crawler.console.thumbs import sniff_type
+from crawler.evidence.image_models import ImageEvidence
+from crawler.registry.models import Domain
 
 logger = logging.getLogger(__name__)
 
@@ -118,3 +131,69 @@ def _resolve(images: Any, keys: list[tuple[int | None, tuple[str, str, str] | No
             found.setdefault(r.id, MatchedReference(r.id, r.work, r.kind, r.catalog,
                                                     images.has_thumbnail(r.id)))  # fmt: skip
     return list(found.values())[:MAX_PER_EVIDENCE]
+
+
+MAX_IMAGES = 200
+_BYTES = (ImageEvidence.thumbnail, ImageEvidence.reference_thumbnail)
+
+
+def image_evidence(session: Session, site_id: int, base: str) -> list[dict[str, Any]]:
+    """The matched images of an already visible site, newest first; thumbnail URLs under
+    ``base`` ("/api/v1" or "/console")."""
+    domains = select(Domain.domain).where(Domain.site_id == site_id)
+    rows = session.scalars(
+        select(ImageEvidence).options(*(defer(c) for c in _BYTES))
+        .where(ImageEvidence.domain.in_(domains))
+        .order_by(ImageEvidence.fetched_at.desc(), ImageEvidence.id.desc()).limit(MAX_IMAGES)
+    )  # fmt: skip
+    return [_entry(row, base) for row in rows]
+
+
+def _entry(row: ImageEvidence, base: str) -> dict[str, Any]:
+    own = f"{base}/image-evidence/{row.id}"
+    reference_thumb = f"{own}/reference" if row.reference_thumbnail_type else None
+    reference = {"ref": row.reference_id, "work": row.work, "kind": row.reference_kind,
+                 "catalog": row.catalog, "source": row.reference_source,
+                 "thumbnail": reference_thumb}  # fmt: skip
+    return {
+        "image_evidence_id": row.id, "evidence_id": row.evidence_id,
+        **{k: v for k, v in reference.items() if k != "source"},
+        "reference": reference,
+        "evidence_thumbnail": f"{own}/thumbnail" if row.thumbnail_type else None,
+        "thumbnail_error": row.thumbnail_error,
+        "distance": row.distance, "hash": row.hash_name, "dhash_distance": row.dhash_distance,
+        "score": row.score, "image_url": row.image_url, "page_url": row.page_url,
+        "role": row.role, "image_sha256": row.image_sha256,
+        "fetched_at": row.fetched_at.isoformat(), "pending": row.site_id is None,
+        "capture_id": row.capture_id,
+        "warc": f"/api/v1/captures/{row.capture_id}/warc" if row.capture_id else None,
+    }  # fmt: skip
+
+
+def matched_images(evidence: Iterable[Mapping[str, Any]], images: list[dict[str, Any]],
+                   open_catalog: Callable[[], Any]) -> list[dict[str, Any]]:  # fmt: skip
+    """The site detail's ``matched_images``: the kept matched images, then, for evidence that
+    has none, the references its signals name (no evidence thumbnail, no distance)."""
+    covered = {i["evidence_id"] for i in images if i["evidence_id"] is not None}
+    rest = [e for e in evidence if e.get("id") not in covered]
+    older = [{"evidence_id": evidence_id, **m.to_json(), "evidence_thumbnail": None,
+              "distance": None, "hash": None}
+             for evidence_id, refs in matched_references(rest, open_catalog).items()
+             for m in refs]  # fmt: skip
+    return images + older
+
+
+Half = Literal["thumbnail", "reference"]
+
+
+def visible_thumbnail(session: Session, principal: Principal, image_id: int,
+                      which: Half) -> tuple[bytes, str] | None:  # fmt: skip
+    """(bytes, content type) of one half of a pair whose site the caller may see, else None.
+    The type is read from the bytes (only PNG or JPEG is ever served)."""
+    column = ImageEvidence.thumbnail if which == "thumbnail" else ImageEvidence.reference_thumbnail
+    data = session.scalar(
+        select(column).join(Domain, Domain.domain == ImageEvidence.domain)
+        .where(ImageEvidence.id == image_id, visible(principal, Domain.site_id))
+    )  # fmt: skip
+    kind = sniff_type(data) if data else None
+    return (data, kind) if data and kind else None

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -111,13 +112,33 @@ def site_detail(
     detail = queries.site_detail(session, principal, site_id)
     if detail is None:
         raise HTTPException(status_code=404, detail="no such site")
-    from crawler.api.matched import matched_references
+    from crawler.api.matched import image_evidence, matched_images
     from crawler.api.routes_catalog import open_catalog
 
-    found = matched_references(detail["evidence"], lambda: open_catalog(config))
-    detail["matched_images"] = [{"evidence_id": evidence_id, **m.to_json()}
-                                for evidence_id, refs in found.items() for m in refs]  # fmt: skip
+    kept = image_evidence(session, site_id, "/api/v1")
+    detail["matched_images"] = matched_images(detail["evidence"], kept,
+                                              lambda: open_catalog(config))  # fmt: skip
     return detail
+
+
+@router.get("/image-evidence/{image_id}/{which}", response_class=Response, tags=["evidence"],
+            responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}})  # fmt: skip
+def image_evidence_thumbnail(
+    image_id: RowId,
+    which: Literal["thumbnail", "reference"],
+    principal: Annotated[Principal, Depends(require(r.SITES_READ))],
+    session: Annotated[Session, Depends(reading)],
+) -> Response:
+    """One half of a matched image's pair, re-encoded by us: the image the site showed
+    (``thumbnail``) or the catalog reference it matched (``reference``)."""
+    from crawler.api.matched import visible_thumbnail
+
+    found = visible_thumbnail(session, principal, image_id, which)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such image")
+    return Response(found[0], media_type=found[1],
+                    headers={"Cache-Control": "private, max-age=300",
+                             "X-Content-Type-Options": "nosniff"})  # fmt: skip
 
 
 @router.post("/sites/{site_id}/review", tags=["sites"])

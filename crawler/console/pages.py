@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crawler.api import actions, alerts, audit, captures, queries, review
 from crawler.api import roles as r
-from crawler.api.matched import matched_references
+from crawler.api.matched import image_evidence, matched_references, visible_thumbnail
 from crawler.console.graph import cluster_svg
 from crawler.console.web import check_csrf, db_of, page, safe_next, settings_of, who
 
@@ -70,12 +70,16 @@ def site(request: Request, site_id: int) -> HTMLResponse:
                        if alerts.AVAILABLE else [])  # fmt: skip
         site_captures = (captures.for_site(session, site_id, limit=50)
                          if captures.AVAILABLE and detail is not None else [])  # fmt: skip
+        images = image_evidence(session, site_id, "/console") if detail is not None else []
     if detail is None:
         raise HTTPException(status_code=404, detail="no such site")
     hops = sorted(detail["domain_links"], key=lambda d: d["first_seen"])
-    references = matched_references(detail["evidence"], lambda: _catalog(request))
+    paired = {i["evidence_id"]: i["image_evidence_id"] for i in images if i["evidence_id"]}
+    references = matched_references([e for e in detail["evidence"] if e["id"] not in paired],
+                                    lambda: _catalog(request))  # fmt: skip
     return page(request, "site.html", principal, site=detail, hops=hops,
                 cluster=cluster_svg(detail["domain_links"]), references=references,
+                images=images, paired=paired,
                 alerts=[a for a in site_alerts if a["site_id"] == site_id],
                 captures=site_captures,
                 statuses=actions.MANUAL_STATUSES)  # fmt: skip
@@ -99,6 +103,20 @@ def reference_thumbnail(request: Request, ref: int) -> Response:
     if png is None:
         raise HTTPException(status_code=404, detail="no thumbnail for this reference")
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get("/image-evidence/{image_id}/{which}")
+def image_evidence_thumbnail(request: Request, image_id: int,
+                             which: Literal["thumbnail", "reference"]) -> Response:  # fmt: skip
+    """One half of a matched image's pair (our re-encoding), scoped like its site."""
+    principal = who(request)
+    with db_of(request).reading() as session:
+        found = visible_thumbnail(session, principal, image_id, which)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such image")
+    return Response(found[0], media_type=found[1],
+                    headers={"Cache-Control": "private, max-age=300",
+                             "X-Content-Type-Options": "nosniff"})  # fmt: skip
 
 
 @router.get("/review", response_class=HTMLResponse)

@@ -7,7 +7,8 @@ For an image the catalog matched (see :mod:`crawler.images.pipeline`), :class:`I
    the match is still kept) and copies the reference's catalog thumbnail beside it;
 2. writes its bytes as fetched to a WARC ``response`` record, with the request, the page that
    showed it and the match in the ``metadata`` record, through the evidence writer
-   (:class:`~crawler.evidence.warc.WarcStore`) and the hash chain (:func:`chain.append`);
+   (:class:`~crawler.evidence.warc.WarcStore`), the hash chain (:func:`chain.append`) and
+   the chain-head log (:class:`~crawler.evidence.anchor.HeadLog`);
 3. adds registry evidence to the site owning the domain (its signal names the reference id);
 4. stores an :class:`~crawler.evidence.image_models.ImageEvidence` row tying all of it.
 
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from crawler.console.thumbs import NotAnImage, evidence_thumbnail, sniff_type
 from crawler.evidence import chain
+from crawler.evidence.anchor import HeadLog
 from crawler.evidence.image_models import ImageEvidence
 from crawler.evidence.warc import Fetch, WarcStore
 from crawler.items import ImageItem
@@ -98,8 +100,10 @@ class ImageEvidenceWriter:
 
     def __init__(self, engine: Engine, registry: Registry, store: WarcStore | None,
                  reference_thumbnail: Callable[[int], bytes | None],
-                 count: Callable[[str, int], None]) -> None:  # fmt: skip
+                 count: Callable[[str, int], None],
+                 anchor: HeadLog | None = None) -> None:  # fmt: skip
         self.engine = engine
+        self.anchor = anchor  # the chain-head log: each capture's new head is written there
         self.registry = registry
         self.store = store
         self.reference_thumbnail = reference_thumbnail
@@ -201,6 +205,13 @@ class ImageEvidenceWriter:
             self.count(f"evidence/capture_errors/{type(exc).__name__}")
             logger.error("WARC capture of the image %s failed: %s", item.url, exc)
             return None
+        head = chain.head_of([captured])
+        if self.anchor is not None and head is not None:
+            try:
+                self.anchor.write(head)
+            except OSError as exc:  # the row is committed: only its anchoring is late
+                self.count("evidence/anchor_errors")
+                logger.error("Chain head %s not anchored: %s", head, exc)
         return int(captured.id)
 
     def _evidence_id(self, site_id: int, url_sha256: str, content_sha256: str) -> int | None:

@@ -12,12 +12,14 @@ from jinja2 import Environment, StrictUndefined
 
 TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'; img-src 'self'">
 <title>I-SOP case file: {{ case.domain }}</title>
 <style>
 body{font-family:sans-serif;margin:2em;max-width:80em} table{border-collapse:collapse;width:100%}
 td,th{border:1px solid #bbb;padding:.3em;vertical-align:top;text-align:left;font-size:.9em}
 code{word-break:break-all} .bad{color:#a00;font-weight:bold} .ok{color:#070;font-weight:bold}
+figure{margin:0} figure img{max-width:320px;height:auto;border:1px solid #bbb}
 </style></head><body>
 <h1>Case file: {{ case.domain }}</h1>
 <p>Generated {{ case.generated_at }} by {{ case.generated_by }}.</p>
@@ -43,6 +45,30 @@ WARC file <code>{{ files.warc }}</code> SHA-256 <code>{{ files.warc_sha256 }}</c
 <table><tr>{% for k in rows[0].keys() %}<th>{{ k }}</th>{% endfor %}</tr>
 {% for r in rows %}<tr>{% for v in r.values() %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}
 </table>{% endfor %}
+{% if images %}
+<h2>Matched images ({{ images|length }})</h2>
+<p>Each image the site showed that matched a protected work, beside the catalog reference it
+matched. Both thumbnails were re-encoded by I-SOP; the image's bytes as fetched are in the
+case WARC.</p>
+<table class="pairs"><tr><th>shown by the site</th><th>catalog reference</th><th>match</th></tr>
+{% for i in images %}<tr id="image-{{ i.id }}">
+<td><figure>{% if i.thumbnail %}<img src="{{ i.thumbnail.path }}" alt="image #{{ i.id }}">
+<figcaption>SHA-256 <code>{{ i.thumbnail.sha256 }}</code></figcaption>{% else %}no thumbnail:
+ {{ i.thumbnail_error }}{% endif %}</figure></td>
+<td><figure>{% if i.reference_thumbnail %}<img src="{{ i.reference_thumbnail.path }}"
+ alt="reference #{{ i.match.reference }}"><figcaption>SHA-256
+ <code>{{ i.reference_thumbnail.sha256 }}</code></figcaption>{% else %}no reference
+ thumbnail{% endif %}</figure></td>
+<td>{{ i.match.kind }} of <strong>{{ i.match.work }}</strong> (catalog {{ i.match.catalog }},
+ reference #{{ i.match.reference }}, {{ i.match.source }})<br>
+ {{ i.match.hash }} distance {{ i.match.distance }}{% if i.match.dhash_distance is not none %},
+ dHash {{ i.match.dhash_distance }}{% endif %}; score {{ "%.3f"|format(i.match.score) }}<br>
+ {{ i.role }} <code>{{ i.image_url }}</code> shown on <code>{{ i.page_url }}</code>,
+ fetched {{ i.fetched_at }}<br>image SHA-256 <code>{{ i.image_sha256 }}</code><br>
+ {% if i.capture_id %}capture #{{ i.capture_id }}{% if i.warc_case_offset is not none %}, at
+ byte {{ i.warc_case_offset }} of the case WARC{% endif %}{% else %}no WARC capture{% endif %}
+</td></tr>{% endfor %}</table>
+{% endif %}
 <h2>Captured pages ({{ captures|length }})</h2>
 {% for c in captures %}
 <h3>#{{ c.id }} <code>{{ c.url }}</code></h3>

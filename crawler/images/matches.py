@@ -51,6 +51,7 @@ def open_writer(config: Any, user_agent: str, inc: Callable[[str, int], None],
     """The evidence writer of a crawl process: the registry and the WARC store (when
     ``evidence.enabled``).  Reference thumbnails are read from ``catalog``'s folder (a file
     read, safe off the thread that opened the catalog)."""
+    from crawler.evidence.anchor import LOG_NAME, HeadLog
     from crawler.evidence.warc import WarcStore
     from crawler.pipelines.evidence import crawler_identity
     from crawler.registry import Registry
@@ -58,16 +59,18 @@ def open_writer(config: Any, user_agent: str, inc: Callable[[str, int], None],
     from crawler.registry.policy import policy_from
 
     engine = open_migrated(config.database_url)
-    store = None
+    store, anchor = None, None
     if config.evidence.enabled:
         identity = crawler_identity(config.evidence.operator, user_agent)
         store = WarcStore(config.data_dir / "evidence", config.evidence.warc_max_bytes, identity)
+        anchor = HeadLog(store.directory / LOG_NAME,
+                         getattr(config.evidence, "anchor_key", "") or "")  # fmt: skip
 
     def reference_thumbnail(ref: int) -> bytes | None:
         return catalog.thumbnail(ref) if catalog is not None else None
 
     return WriterHandle(engine, Registry(engine, policy_from(config)), store,
-                        reference_thumbnail, inc)  # fmt: skip
+                        reference_thumbnail, inc, anchor)  # fmt: skip
 
 
 class WriterHandle(ImageEvidenceWriter):
@@ -76,4 +79,6 @@ class WriterHandle(ImageEvidenceWriter):
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
+        if self.anchor is not None:
+            self.anchor.close()
         self.registry.close()

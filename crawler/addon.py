@@ -67,6 +67,7 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
             "crawler.extensions.prometheus.PrometheusExporter": 500,
             "crawler.progress.ProgressReporter": 510,
             "crawler.safety.logs.LogRedaction": 520,
+            "crawler.extensions.works.LiveWorksExtension": 530,
         },
     }
 

@@ -53,6 +53,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "monitor": "crawler.cli_sites:monitor",
     "catalog": "crawler.cli_catalog:catalog",
     "eval-images": "crawler.cli_catalog:eval_images",
+    "works": "crawler.cli_works:works",
     "sandbox": "crawler.sandbox.cli:sandbox",
     "hops": "crawler.cli_hops:hops",
     "worker": "crawler.cli_worker:worker",

@@ -79,6 +79,11 @@ class DetectorsConfig(_Section):
     config: str = "detectors.yaml"
 
 
+class WorksConfig(_Section):
+    source: Literal["registry", "file"] = "registry"
+    check_interval: float = Field(10, ge=0)
+
+
 class MetricsConfig(_Section):
     port: int = Field(0, ge=0, le=65535)
     address: str = "0.0.0.0"
@@ -167,6 +172,7 @@ class Config(_Section):
     crawl: CrawlConfig = CrawlConfig()
     frontier: FrontierConfig = FrontierConfig()
     detectors: DetectorsConfig = DetectorsConfig()
+    works: WorksConfig = WorksConfig()
     metrics: MetricsConfig = MetricsConfig()
     demo: DemoConfig = DemoConfig()
     safety: SafetyConfig = SafetyConfig()

@@ -73,6 +73,10 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/audit", r.AUDIT_READ),
     Endpoint("GET", "/api/v1/catalog/images", r.SITES_READ),
     Endpoint("GET", "/api/v1/catalog/works", r.SITES_READ),
+    Endpoint("GET", "/api/v1/catalog/works/{work}", r.SITES_READ),
+    Endpoint("POST", "/api/v1/catalog/works", r.CATALOG_WRITE, {"title": "Matrix {user}"}, 201),
+    Endpoint("PATCH", "/api/v1/catalog/works/{work}", r.CATALOG_WRITE, {"owner": "matrix"}),
+    Endpoint("DELETE", "/api/v1/catalog/works/{work}", r.CATALOG_WRITE),
 ]
 
 
@@ -98,8 +102,17 @@ def _call(world: World, endpoint: Endpoint, who: str | None, site: str | None) -
 
         with world.db.writing() as session:
             throwaway, _ = accounts.create_token(session, ROOT, "ops", "throwaway")
+    work = None
+    if "{work}" in endpoint.path:  # a fresh work to read, edit or remove
+        from test_api_support import ROOT
+
+        from crawler.api import works
+        from crawler.registry.works import WorkIn
+
+        with world.db.writing() as session:
+            work = works.add(session, ROOT, WorkIn(title=f"Matrix work {n}")).id
     path = endpoint.path.format(site=world.sites.get(site or "", 0), alert=world.alert_id,
-                                token=throwaway, user=f"u{n}")  # fmt: skip
+                                token=throwaway, user=f"u{n}", work=work)  # fmt: skip
     body = endpoint.body
     if isinstance(body, dict):
         body = {k: v.format(user=f"user{n}") if isinstance(v, str) else v
@@ -129,7 +142,8 @@ def test_matrix_covers_every_api_route(world: World) -> None:
               for m in getattr(route, "methods", set()) or set()
               if route.path.startswith("/api/v1/")}  # fmt: skip
     covered = {(e.method, e.path.replace("{site}", "{site_id}").replace("{alert}", "{alert_id}")
-                .replace("{token}", "{token_id}")) for e in ENDPOINTS}  # fmt: skip
+                .replace("{token}", "{token_id}").replace("{work}", "{work_id}"))
+               for e in ENDPOINTS}  # fmt: skip
     covered |= {
         ("GET", "/api/v1/captures/{capture_id}/warc"),  # authz in test_api_captures.py
         ("GET", "/api/v1/image-evidence/{image_id}/{which}"),  # test_image_evidence_api.py
@@ -137,8 +151,6 @@ def test_matrix_covers_every_api_route(world: World) -> None:
         ("GET", "/api/v1/catalog/images/{ref}"),
         ("DELETE", "/api/v1/catalog/images/{ref}"),  # authz in test_api_catalog_manage.py
         ("GET", "/api/v1/catalog/images/{ref}/thumbnail"),
-        ("POST", "/api/v1/catalog/works"),  # edits a config file: test_api_catalog_works.py
-        ("DELETE", "/api/v1/catalog/works"),
         ("POST", "/api/v1/users/{username}/disable"),
         ("PUT", "/api/v1/sites/{site_id}/tags"),
         ("GET", "/api/v1/exports/sites.{fmt}"),

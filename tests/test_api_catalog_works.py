@@ -1,36 +1,32 @@
-"""The protected works through the API: listed from the title detector's catalog file,
-added and removed by analysts (audited) in that same file, which the title detector then
-reads; the file keeps its header and every other work, and a file that cannot be written is
-a 503 that names it."""
+"""The protected works through the API: rows of the registry, seeded once from the title
+detector's YAML file, listed by anyone who reads sites, added, edited and removed by analysts
+(audited, before and after); the config file is never written, so a read-only config mount
+changes nothing."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_api_support import World, build_world
 
 from crawler.api import works
-from detectors.base import Content
 from detectors.catalog.settings import CONFIG_DIR
-from detectors.config import load_config
-from detectors.title.detector import TitleDetector
 
 NEW = {"title": "The Wild Robot", "year": 2024, "kind": "movie", "owner": "DreamWorks",
        "aliases": ["Le Robot sauvage", "Robô Selvagem"], "original_titles": [],
        "ambiguous": False}  # fmt: skip
-PAGE = (b"<html><head><title>Nonton Le Robot sauvage (2024) sub indo gratis</title></head>"
-        b"<body><h1>Le Robot sauvage (2024)</h1></body></html>")  # fmt: skip
+WORKS = "/api/v1/catalog/works"
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("works")
-    shutil.copytree(CONFIG_DIR, tmp / "config")  # never the repository's own file
+    shutil.copytree(CONFIG_DIR, tmp / "config")
     built = build_world(tmp)
     app = built.app
     app.state.settings = dataclasses.replace(  # type: ignore[attr-defined]
@@ -45,78 +41,88 @@ def _file(world: World) -> Path:
     return works.works_path(world.app.state.settings.detectors_config)  # type: ignore[attr-defined]
 
 
-def _titles(world: World) -> list[str]:
-    found = world.client("viewer").get("/api/v1/catalog/works")
+def _listed(world: World, **params: Any) -> dict[str, Any]:
+    found = world.client("viewer").get(WORKS, params=params)
     assert found.status_code == 200, found.text
-    return [w["title"] for w in found.json()["items"]]
+    return found.json()
 
 
-def _title_signals(world: World) -> list[str]:
-    settings = load_config(Path(world.app.state.settings.detectors_config))  # type: ignore[attr-defined]
-    detector = TitleDetector(settings.settings_for("title_match"))
-    content = Content(url="http://films.example/robot", kind="html", body=PAGE,
-                      content_type="text/html")  # fmt: skip
-    return [s.evidence for s in detector.detect(content)]
+def _audit(world: World, action: str) -> list[dict[str, Any]]:
+    entries = world.client("admin").get("/api/v1/audit", params={"action": action})
+    return entries.json()["items"]
 
 
-def test_analysts_add_and_remove_works_the_detector_reads(world: World) -> None:
+def test_analysts_add_edit_and_remove_works_and_the_file_stays(world: World) -> None:
     path = _file(world)
-    original = path.read_text(encoding="utf-8")
-    before = _titles(world)
-    assert "Dune: Part Two" in before and "The Wild Robot" not in before
-    assert not any("Wild Robot" in e for e in _title_signals(world))
+    original = path.read_bytes()
+    first = _listed(world)
+    titles = [w["title"] for w in first["items"]]
+    assert "Dune: Part Two" in titles and "The Wild Robot" not in titles  # seeded from the file
+    assert {w["created_by"] for w in first["items"]} == {"seed"}
+    assert [w["title"] for w in _listed(world, q="DUNE")["items"]] == ["Dune", "Dune: Part Two"]
+    page = _listed(world, limit=5)
+    assert len(page["items"]) == 5 and page["next_cursor"] == str(page["items"][-1]["id"])
+    rest = _listed(world, cursor=page["next_cursor"])
+    assert [w["title"] for w in page["items"] + rest["items"]] == titles
 
-    for who, expected in (("viewer", 403), ("coordinator", 403), (None, 401)):
-        assert world.client(who).post("/api/v1/catalog/works", json=NEW).status_code == expected
-    added = world.client("analyst").post("/api/v1/catalog/works", json=NEW)
-    assert added.status_code == 201 and added.json() == {"added": True, "work": NEW}
-    again = world.client("analyst_fr").post("/api/v1/catalog/works",
-                                            json={**NEW, "title": "the wild robot"})
-    assert again.status_code == 201 and again.json()["added"] is False  # same title and year
-    assert _titles(world) == [*before, "The Wild Robot"]
-    assert any("'The Wild Robot' (2024" in e for e in _title_signals(world))
-    text = path.read_text(encoding="utf-8")
-    header = [line for line in original.splitlines() if line.startswith("#")]
-    assert text.splitlines()[: len(header)] == header  # the analysts' notes stay
-    assert "Robô Selvagem" in text  # written as UTF-8, not escaped
+    for who, expected in (("viewer", 403), ("coordinator", 403), ("ops", 403), (None, 401)):
+        assert world.client(who).post(WORKS, json=NEW).status_code == expected
+    added = world.client("analyst").post(WORKS, json=NEW)
+    assert added.status_code == 201, added.text
+    work = added.json()["work"]
+    assert {k: work[k] for k in NEW} == NEW and work["revision"] == 1
+    assert work["created_by"] == "analyst"
+    again = world.client("analyst_fr").post(WORKS, json={**NEW, "title": "the wild  ROBOT"})
+    assert again.status_code == 409 and f"work #{work['id']}" in again.json()["detail"]
+    assert _listed(world)["version"] == first["version"] + 1
 
-    wrong_year = world.client("analyst").delete("/api/v1/catalog/works",
-                                                params={"title": "The Wild Robot", "year": 2023})
-    assert wrong_year.status_code == 404
-    assert world.client("viewer").delete("/api/v1/catalog/works",
-                                         params={"title": "The Wild Robot"}).status_code == 403
-    removed = world.client("analyst").delete("/api/v1/catalog/works",
-                                             params={"title": "THE WILD ROBOT", "year": 2024})
+    one = f"{WORKS}/{work['id']}"
+    assert world.client("viewer").get(one).json()["title"] == "The Wild Robot"
+    assert world.client("viewer").patch(one, json={"owner": "x"}).status_code == 403
+    stale = world.client("analyst").patch(one, json={"owner": "DreamWorks Animation",
+                                                     "revision": 7})  # fmt: skip
+    assert stale.status_code == 409 and "revision 1" in stale.json()["detail"]
+    taken = world.client("analyst").patch(one, json={"title": "Dune", "year": 2021})
+    assert taken.status_code == 409
+    edited = world.client("analyst").patch(one, json={"owner": "DreamWorks Animation",
+                                                      "year": None, "revision": 1})  # fmt: skip
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["changed"] is True
+    assert (edited.json()["work"]["owner"], edited.json()["work"]["year"]) == (
+        "DreamWorks Animation", None)  # fmt: skip
+    same = world.client("analyst").patch(one, json={"owner": "DreamWorks Animation"})
+    assert same.json()["changed"] is False and same.json()["work"]["revision"] == 2
+
+    assert world.client("viewer").delete(one).status_code == 403
+    removed = world.client("analyst").delete(one)
     assert removed.status_code == 200 and removed.json()["removed"]["title"] == "The Wild Robot"
-    assert _titles(world) == before
-    assert not any("Wild Robot" in e for e in _title_signals(world))
-    entries = world.client("admin").get("/api/v1/audit", params={"action": "catalog.work.add"})
-    assert [e["actor"] for e in entries.json()["items"]] == ["analyst"]
-    entries = world.client("admin").get("/api/v1/audit", params={"action": "catalog.work.remove"})
-    assert [e["before"]["year"] for e in entries.json()["items"]] == [2024]
+    assert world.client("analyst").delete(one).status_code == 404
+    assert world.client("viewer").get(one).status_code == 404
+    assert [w["title"] for w in _listed(world)["items"]] == titles
+
+    [add] = [e for e in _audit(world, "catalog.work.add") if e["actor"] == "analyst"]
+    assert add["after"]["title"] == "The Wild Robot" and add["before"] is None
+    [edit] = _audit(world, "catalog.work.edit")
+    assert (edit["before"]["year"], edit["after"]["year"]) == (2024, None)
+    assert edit["after"]["owner"] == "DreamWorks Animation"
+    [remove] = _audit(world, "catalog.work.remove")
+    assert remove["before"]["owner"] == "DreamWorks Animation" and remove["actor"] == "analyst"
+    assert path.read_bytes() == original  # the API never writes the config file
 
 
-def test_bad_works_are_refused_and_the_file_stays(world: World) -> None:
-    path = _file(world)
-    before = path.read_bytes()
-    for body in ({"title": ""}, {"title": "X", "year": 1200}, {"title": "X", "aliases": [""]},
-                 {"title": "X", "colour": "red"} | {"year": "soon"}):  # fmt: skip
-        response = world.client("analyst").post("/api/v1/catalog/works", json=body)
+def test_bad_works_are_refused_and_nothing_changes(world: World) -> None:
+    before = _listed(world)
+    for body in ({"title": ""}, {"title": "   "}, {"title": "X", "year": 1200},
+                 {"title": "X", "aliases": [""]}, {"title": "X", "colour": "red"},
+                 {"title": "X", "year": "soon"}, {"title": "x" * 301},
+                 {"title": "X", "aliases": ["a"] * 101}):  # fmt: skip
+        response = world.client("analyst").post(WORKS, json=body)
         assert response.status_code == 422, (body, response.text)
-    assert path.read_bytes() == before
-
-
-def test_an_unwritable_works_file_is_a_503_naming_it(world: World) -> None:
-    path = _file(world)
-    lock = path.with_name(f".{path.name}.lock")
-    lock.unlink(missing_ok=True)
-    lock.mkdir()  # the lock cannot be opened, as on a read-only mount
-    try:
-        response = world.client("analyst").post("/api/v1/catalog/works",
-                                                json={**NEW, "title": "Flow"})
-    finally:
-        os.rmdir(lock)
-    assert response.status_code == 503
-    detail = response.json()["detail"]
-    assert str(path) in detail and "cannot be changed" in detail
-    assert "Flow" not in _titles(world)
+    work_id = before["items"][0]["id"]
+    for patch in ({"title": None}, {"year": 3000}, {"revision": 0}, {"colour": "red"},
+                  {"aliases": [""]}):  # fmt: skip
+        response = world.client("analyst").patch(f"{WORKS}/{work_id}", json=patch)
+        assert response.status_code == 422, (patch, response.text)
+    for bad_id in ("0", "abc", str(2**63)):
+        assert world.client("analyst").delete(f"{WORKS}/{bad_id}").status_code == 422
+    assert _listed(world) == before

@@ -4,8 +4,7 @@ anyone who reads sites sees them (and their thumbnails) and the protected works'
 The catalog (``detectors.catalog``) lives in its own SQLite file beside the registry; one is
 opened per request (its connection is bound to the thread that made it).  Thumbnails are the
 PNGs the catalog re-encoded at upload, never the uploaded bytes.  The works (titles the title
-detector matches) are config data: listed and edited in their file (see
-:mod:`crawler.api.works`).
+detector matches) are rows of the registry: :mod:`crawler.api.routes_works`.
 """
 
 from __future__ import annotations
@@ -15,9 +14,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
-from crawler.api import audit, works
+from crawler.api import audit, routes_works
 from crawler.api import roles as r
 from crawler.api.db import Database
 from crawler.api.deps import ApiSettings, database, require, settings
@@ -157,80 +155,5 @@ def image_thumbnail(
                     headers={"Cache-Control": "private, max-age=300"})  # fmt: skip
 
 
-class WorkBody(BaseModel):
-    """A protected work as the title detector's catalog describes it."""
-
-    title: str = Field(min_length=1, max_length=300)
-    year: int | None = Field(None, ge=1880, le=2100)
-    kind: str = Field("movie", min_length=1, max_length=32)
-    owner: str = Field("", max_length=200)
-    aliases: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
-        default_factory=list, max_length=100)
-    original_titles: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
-        default_factory=list, max_length=100)
-    ambiguous: bool = False
-
-
-def _works_file(config: ApiSettings) -> Path:
-    try:
-        return works.works_path(config.detectors_config)
-    except ImportError:
-        raise HTTPException(status_code=501, detail="the title detector is not installed") from None
-    except Exception as exc:  # a broken detector config: say which, don't 500 without a word
-        raise HTTPException(status_code=503, detail=f"works catalog: {exc}") from None
-
-
-def _works_call(call: Any) -> Any:
-    try:
-        return call()
-    except works.WorksUnavailable as exc:
-        raise HTTPException(status_code=503, detail=f"works catalog: {exc}") from None
-
-
-@router.get("/works")
-def list_works(
-    _: Annotated[Principal, Depends(require(r.SITES_READ))],
-    config: Annotated[ApiSettings, Depends(settings)],
-) -> dict[str, Any]:
-    """The protected works the title detector matches (read from its catalog file)."""
-    path = _works_file(config)
-    return {"source": path.name, "items": _works_call(lambda: works.read_works(path))}
-
-
-@router.post("/works", status_code=201)
-def add_work(
-    body: WorkBody,
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(database)],
-    config: Annotated[ApiSettings, Depends(settings)],
-) -> dict[str, Any]:
-    """Add a work to the title detector's catalog file (crawlers read it at their start)."""
-    path, work = _works_file(config), body.model_dump()
-    work["title"] = work["title"].strip()
-    if not work["title"]:
-        raise HTTPException(status_code=422, detail="empty title")
-    added = _works_call(lambda: works.add_work(path, work))
-    if added:
-        with db.writing() as session:
-            audit.record(session, principal, "catalog.work.add", target=work["title"],
-                         after=work)  # fmt: skip
-    return {"added": added, "work": work}
-
-
-@router.delete("/works")
-def remove_work(
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(database)],
-    config: Annotated[ApiSettings, Depends(settings)],
-    title: Annotated[str, Query(min_length=1, max_length=300)],
-    year: Annotated[int | None, Query(ge=1880, le=2100)] = None,
-) -> dict[str, Any]:
-    """Remove the work of this title (case-insensitively) and year (none: a work without)."""
-    path = _works_file(config)
-    removed = _works_call(lambda: works.remove_work(path, title.strip(), year))
-    if removed is None:
-        raise HTTPException(status_code=404, detail="no such work (title and year)")
-    with db.writing() as session:
-        audit.record(session, principal, "catalog.work.remove", target=removed["title"],
-                     before=removed)  # fmt: skip
-    return {"removed": removed}
+# The protected works (titles the title detector matches): rows of the registry, their own module.
+router.include_router(routes_works.router)

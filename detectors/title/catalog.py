@@ -191,10 +191,52 @@ def _specs(path: Path, section: str, model: type[BaseModel]) -> list[Any]:
     return specs
 
 
+def read_rows(
+    path: Path, section: str, model: type[BaseModel]
+) -> tuple[list[tuple[int, Any]], list[str]]:
+    """The valid rows of a catalog file with their numbers (from 1), and one message per
+    invalid row (its number and title or name, then the cause): an import keeps the good
+    rows of a file with bad ones.
+
+    A file that cannot be read at all, or has no ``section`` list, is a DetectorError.
+    """
+    data = _read(path)
+    items = data.get(section) if isinstance(data, Mapping) else None
+    if not isinstance(items, list):
+        raise DetectorError(f"catalog {path} needs a {section!r} list")
+    rows, errors = [], []
+    for position, item in enumerate(items, 1):
+        try:
+            rows.append((position, model.model_validate(item)))
+        except ValidationError as exc:
+            errors.append(f"{section} #{position}{_named(item)}: {_first_error(exc)}")
+    return rows, errors
+
+
+def _named(item: object) -> str:
+    name = item.get("title") or item.get("name") if isinstance(item, Mapping) else None
+    text = str(name).strip()[:80] if isinstance(name, str | int | float) else ""
+    return f" ({text!r})" if text else ""
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    count = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where or 'row'}: {first['msg']}{count}"
+
+
 def load_works(path: Path, min_ratio: float = 90.0, min_fuzzy_chars: int = 10) -> NameIndex:
     """Every spelling of every work in ``path`` as one index."""
+    return works_index(_specs(path, "works", WorkSpec), min_ratio, min_fuzzy_chars)
+
+
+def works_index(
+    works: Iterable[WorkSpec], min_ratio: float = 90.0, min_fuzzy_chars: int = 10
+) -> NameIndex:
+    """Every spelling of these works as one index (from a file or from the registry)."""
     entries = []
-    for work in _specs(path, "works", WorkSpec):
+    for work in works:
         for spelling in (work.title, *work.aliases, *work.original_titles):
             key = normalize(spelling)
             entries.append(

@@ -35,7 +35,9 @@ from detectors.title.catalog import (
     load_works,
     normalize,
     normalized_words,
+    works_index,
 )
+from detectors.title.live import LiveWorks, WorksSource
 from detectors.title.release import describe, parse_release, release_candidates, split_release
 
 _VIDEO_EXTENSION = re.compile(r"\.(?:mkv|mp4|avi|m4v|ts|wmv|iso)$", re.IGNORECASE)
@@ -127,8 +129,21 @@ class TitleDetector(Detector):
         self.limits: Mapping[str, Any] = config.get("limits") or {}
         base, ratio = self.settings.config_dir, self.settings.min_ratio
         short = self.settings.min_fuzzy_chars
-        self.works: NameIndex = load_works(_path(self.settings.works, base), ratio, short)
+        self.works: NameIndex = load_works(self.works_file, ratio, short)
         self.channels: NameIndex = load_channels(_path(self.settings.channels, base), ratio, short)
+        self.live: LiveWorks | None = None
+
+    @property
+    def works_file(self) -> Path:
+        """The YAML file of works: read when no source is attached, and the registry's seed."""
+        return _path(self.settings.works, self.settings.config_dir)
+
+    def attach_works(self, source: WorksSource, check_every: float) -> None:
+        """Match the works of ``source`` from now on, re-reading them when its version moves
+        (checked at most every ``check_every`` seconds).  Errors of the first read propagate."""
+        ratio, short = self.settings.min_ratio, self.settings.min_fuzzy_chars
+        self.live = LiveWorks(source, lambda works: works_index(works, ratio, short), check_every)
+        self.works = self.live.index
 
     @classmethod
     def get_name(cls) -> str:
@@ -139,6 +154,8 @@ class TitleDetector(Detector):
         return examples.EXAMPLES
 
     def detect(self, content: Content) -> list[Signal]:
+        if self.live is not None:
+            self.works = self.live.current()
         releases, titles, channels, scene = Found(), Found(), Found(), Found()
         budget = [self.settings.max_release_parses]
         if content.kind == "html":

@@ -1,0 +1,272 @@
+"""The protected works the ``title_match`` detector looks for, kept in the registry database.
+
+Why the database and not the YAML file: running crawlers must see an analyst's edit without
+a restart, and in Kubernetes the config is a read-only mount.  Every write (add, edit,
+remove, import) bumps one counter, ``catalog_works_state.version``, in the same
+transaction; a running detector reads that one integer now and then and reloads the works
+only when it moved (:mod:`crawler.registry.works_source`).  ``max(updated_at)`` would miss
+a removal, a counter does not.
+
+``config/catalog/works.yaml`` stays the seed and import format.  The first process that
+opens the works of a database where they were never seeded (crawler, API or ``isop works``)
+imports that file once, and records it in ``seeded_at``: a fresh install and the demo get
+the shipped works, and an analyst who later removes every work does not see them come back.
+
+Functions here work in the caller's session and do not commit; audit entries are the
+caller's (:mod:`crawler.api.works`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import JSON, Boolean, Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from crawler.registry.models import TITLE_LEN, Base
+from crawler.registry.types import UTCDateTime
+
+STATE_ID = 1
+_ROW_NUMBER = re.compile(r"#(\d+)")
+WORK_FIELDS = ("title", "year", "kind", "owner", "aliases", "original_titles", "ambiguous")
+_Spelling = Annotated[str, Field(min_length=1, max_length=TITLE_LEN)]
+
+
+class WorkIn(BaseModel):
+    """A protected work as an analyst, an import file or the API gives it (validated)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1, max_length=TITLE_LEN)
+    year: int | None = Field(None, ge=1880, le=2100)
+    kind: str = Field("movie", min_length=1, max_length=32)
+    owner: str = Field("", max_length=200)
+    aliases: list[_Spelling] = Field(default_factory=list, max_length=100)
+    original_titles: list[_Spelling] = Field(default_factory=list, max_length=100)
+    ambiguous: bool = False
+
+    @field_validator("title")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("the title is empty")
+        return value
+
+
+class CatalogWork(Base):
+    """One protected work; ``match_key`` (folded title + year) is unique."""
+
+    __tablename__ = "catalog_works"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    match_key: Mapped[str] = mapped_column(String(TITLE_LEN + 8), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_LEN))
+    year: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON)
+    original_titles: Mapped[list[str]] = mapped_column(JSON)
+    ambiguous: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Edits of this row so far (1 when added): an edit may name the revision it started from.
+    revision: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogWorksState(Base):
+    """One row: the works' version (bumped by every write) and when the seed file was read."""
+
+    __tablename__ = "catalog_works_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seeded_from: Mapped[str | None] = mapped_column(Text)
+
+
+class WorkConflict(Exception):
+    """Another work already has this title and year (the message names it)."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row: counts, and one line per refused row."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def match_key(title: str, year: int | None) -> str:
+    """Title (case-folded, spaces collapsed) and year: "Dune|2021"."""
+    return f"{' '.join(title.casefold().split())}|{'' if year is None else year}"
+
+
+def to_json(row: CatalogWork) -> dict[str, Any]:
+    return {"id": row.id, **{name: getattr(row, name) for name in WORK_FIELDS},
+            "created_by": row.created_by, "created_at": row.created_at.isoformat(),
+            "updated_by": row.updated_by, "updated_at": row.updated_at.isoformat(),
+            "revision": row.revision}  # fmt: skip
+
+
+def fields_of(row: CatalogWork) -> dict[str, Any]:
+    """The work's own fields (what an edit changes and the audit log shows)."""
+    return {name: getattr(row, name) for name in WORK_FIELDS}
+
+
+def version(session: Session) -> int:
+    """The works' version: changes with every write (0 before the first)."""
+    query = select(CatalogWorksState.version).where(CatalogWorksState.id == STATE_ID)
+    value = session.scalar(query)
+    return int(value or 0)
+
+
+def works(session: Session) -> list[CatalogWork]:
+    return list(session.scalars(select(CatalogWork).order_by(CatalogWork.id)))
+
+
+def find(session: Session, work_id: int) -> CatalogWork | None:
+    return session.get(CatalogWork, work_id)
+
+
+def find_key(session: Session, title: str, year: int | None) -> CatalogWork | None:
+    key = match_key(title, year)
+    return session.scalar(select(CatalogWork).where(CatalogWork.match_key == key))
+
+
+def _state(session: Session) -> CatalogWorksState:
+    """The state row, locked for this transaction (PostgreSQL; SQLite writers hold the lock)."""
+    query = select(CatalogWorksState).where(CatalogWorksState.id == STATE_ID).with_for_update()
+    row = session.scalar(query)
+    if row is None:  # the migration inserts it; a hand-emptied table gets it back
+        row = CatalogWorksState(id=STATE_ID, version=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _changed(session: Session) -> None:
+    _state(session)
+    session.execute(update(CatalogWorksState).where(CatalogWorksState.id == STATE_ID)
+                    .values(version=CatalogWorksState.version + 1,
+                            changed_at=datetime.now(UTC)))  # fmt: skip
+
+
+def add(session: Session, work: WorkIn, actor: str) -> CatalogWork:
+    """Add ``work``; WorkConflict when a work of that title and year exists."""
+    existing = find_key(session, work.title, work.year)
+    if existing is not None:
+        raise WorkConflict(f"{existing.title!r} ({existing.year}) is already work #{existing.id}")
+    now = datetime.now(UTC)
+    row = CatalogWork(match_key=match_key(work.title, work.year), **work.model_dump(),
+                      created_by=actor[:64], created_at=now, updated_by=actor[:64],
+                      updated_at=now, revision=1)  # fmt: skip
+    session.add(row)
+    _changed(session)
+    session.flush()
+    return row
+
+
+def edit(session: Session, row: CatalogWork, work: WorkIn, actor: str) -> bool:
+    """Replace the fields of ``row`` with ``work``; False when nothing changes."""
+    if fields_of(row) == work.model_dump():
+        return False
+    key = match_key(work.title, work.year)
+    other = find_key(session, work.title, work.year)
+    if other is not None and other.id != row.id:
+        raise WorkConflict(f"{other.title!r} ({other.year}) is already work #{other.id}")
+    for name, value in work.model_dump().items():
+        setattr(row, name, value)
+    row.match_key, row.updated_by, row.updated_at = key, actor[:64], datetime.now(UTC)
+    row.revision += 1
+    _changed(session)
+    session.flush()
+    return True
+
+
+def remove(session: Session, row: CatalogWork) -> None:
+    session.delete(row)
+    _changed(session)
+    session.flush()
+
+
+# Told of each change an import makes: (work, fields before or None, fields after).
+OnChange = Callable[[CatalogWork, dict[str, Any] | None, dict[str, Any]], None]
+
+
+def import_works(
+    session: Session, rows: list[WorkIn], actor: str, report: ImportReport,
+    on_change: OnChange | None = None,
+) -> None:  # fmt: skip
+    """Add each row, or update the work of the same title and year when it differs."""
+    for work in rows:
+        existing = find_key(session, work.title, work.year)
+        before = fields_of(existing) if existing is not None else None
+        if existing is None:
+            existing = add(session, work, actor)
+            report.added.append(work.title)
+        elif edit(session, existing, work, actor):
+            report.updated.append(work.title)
+        else:
+            report.unchanged += 1
+            continue
+        if on_change is not None:
+            on_change(existing, before, fields_of(existing))
+
+
+def read_file(path: Any) -> tuple[list[WorkIn], list[str]]:
+    """The valid works of a YAML works file and one message per invalid row.
+
+    Raises ``detectors.base.DetectorError`` for a file that is not a works file at all.
+    """
+    from detectors.title.catalog import read_rows
+
+    rows, errors = read_rows(path, "works", WorkIn)
+    first: dict[str, int] = {}
+    works = []
+    for position, work in rows:
+        key = match_key(work.title, work.year)
+        if key in first:
+            errors.append(f"works #{position} ({work.title[:80]!r}): the same title and year "
+                          f"as works #{first[key]}")  # fmt: skip
+            continue
+        first[key] = position
+        works.append(work)
+    errors.sort(key=lambda error: int(_ROW_NUMBER.search(error).group(1)))  # type: ignore[union-attr]
+    return works, errors
+
+
+def seed_due(session: Session) -> bool:
+    """True while the works of this database were never seeded (cheap: one row)."""
+    seeded = session.scalar(
+        select(CatalogWorksState.seeded_at).where(CatalogWorksState.id == STATE_ID)
+    )
+    return seeded is None
+
+
+def seed(
+    session: Session, path: Any, actor: str, on_change: OnChange | None = None
+) -> ImportReport | None:
+    """Import ``path`` if this database's works were never seeded (None when they were).
+
+    The state row is locked first, so of several processes starting at once one seeds.
+    """
+    state = _state(session)
+    if state.seeded_at is not None:
+        return None
+    rows, errors = read_file(path)
+    report = ImportReport(errors=errors)
+    import_works(session, rows, actor, report, on_change)
+    state = _state(session)
+    state.seeded_at, state.seeded_from = datetime.now(UTC), str(path)
+    return report

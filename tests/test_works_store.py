@@ -1,0 +1,147 @@
+"""The protected works in the registry: seeded once from the YAML file, every write bumps the
+version running detectors poll, every change audited; an import keeps the good rows of a
+broken file and names each bad one (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from crawler.api import works as audited
+from crawler.api.db import Database
+from crawler.api.models import AuditEntry
+from crawler.api.scope import Principal
+from crawler.registry import works as store
+from crawler.registry.works import WorkConflict, WorkIn
+from detectors.base import DetectorError
+from detectors.config import DEFAULT_CONFIG_PATH
+
+SHIPPED = audited.works_path(DEFAULT_CONFIG_PATH)
+ANALYST = Principal(7, "ana", "analyst", (), "token")
+
+
+def _shipped_titles() -> list[str]:
+    return [row["title"] for row in yaml.safe_load(SHIPPED.read_text("utf-8"))["works"]]
+
+
+def _actions(db: Database) -> list[tuple[str, str | None]]:
+    with db.reading() as session:
+        rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        return [(row.action, row.actor) for row in rows if row.action.startswith("catalog.work")]
+
+
+def test_seeded_once_and_every_write_moves_the_version(registry_url: str) -> None:
+    db = Database.open(registry_url)
+    try:
+        with db.reading() as session:
+            assert store.version(session) == 0 and store.seed_due(session)
+        with db.writing() as session:
+            report = audited.seed(session, SHIPPED)
+        assert report is not None and report.errors == []
+        assert report.added == _shipped_titles()
+        with db.reading() as session:
+            assert [w.title for w in store.works(session)] == _shipped_titles()
+            seeded_version = store.version(session)
+            assert seeded_version >= 1 and not store.seed_due(session)
+        actions = _actions(db)
+        assert len(actions) == len(_shipped_titles())
+        assert set(actions) == {("catalog.work.add", "seed")}
+
+        with db.writing() as session:
+            row = audited.add(session, ANALYST, WorkIn(title=" The Wild Robot ", year=2024))
+            work_id = row.id
+        assert row.title == "The Wild Robot" and row.revision == 1 and row.created_by == "ana"
+        with pytest.raises(WorkConflict, match="already work"), db.writing() as session:
+            audited.add(session, ANALYST, WorkIn(title="the  WILD robot", year=2024))
+        with db.writing() as session:  # another year is another work
+            other = audited.add(session, ANALYST, WorkIn(title="The Wild Robot", year=1970))
+        with db.reading() as session:
+            after_add = store.version(session)
+        assert after_add == seeded_version + 2  # the refused add changed nothing
+
+        with db.writing() as session:
+            robot = store.find(session, work_id)
+            assert robot is not None
+            edited = WorkIn(title="The Wild Robot", year=2024, aliases=["Robô Selvagem"])
+            assert audited.edit(session, ANALYST, robot, edited) is True
+            assert audited.edit(session, ANALYST, robot, edited) is False  # same fields
+            assert robot.revision == 2
+            with pytest.raises(WorkConflict):  # onto the 1970 one's title and year
+                store.edit(session, robot, WorkIn(title="The Wild Robot", year=1970), "ana")
+        with db.writing() as session:
+            found = store.find(session, other.id)
+            assert found is not None
+            audited.remove(session, ANALYST, found)
+        with db.reading() as session:
+            assert store.version(session) == after_add + 2
+            assert store.find(session, other.id) is None
+
+        with db.writing() as session:  # every work removed: the seed never comes back
+            for row in store.works(session):
+                store.remove(session, row)
+        with db.writing() as session:
+            assert audited.seed(session, SHIPPED) is None
+        with db.reading() as session:
+            assert store.works(session) == []
+        edits = [a for a in _actions(db) if a[1] == "ana"]
+        assert edits == [("catalog.work.add", "ana"), ("catalog.work.add", "ana"),
+                         ("catalog.work.edit", "ana"), ("catalog.work.remove", "ana")]
+        with db.reading() as session:
+            query = select(AuditEntry).where(AuditEntry.action == "catalog.work.edit")
+            entry = session.scalar(query)
+            assert entry is not None and entry.before is not None and entry.after is not None
+            assert entry.before["aliases"] == [] and entry.after["aliases"] == ["Robô Selvagem"]
+    finally:
+        db.close()
+
+
+BROKEN = """
+version: 1
+works:
+  - {title: "Flow", year: 2024, owner: "Sacrebleu", aliases: ["Straume"]}
+  - {title: "   ", year: 2024}
+  - {title: "Ancient", year: 1200}
+  - {title: "Colour", colour: red}
+  - just a string
+  - {year: 2020}
+  - {title: "flow", year: 2024, owner: "Someone else"}
+  - {title: "%s"}
+  - {title: "Memoir of a Snail", year: 2024, kind: movie}
+""" % ("x" * 400)
+
+
+def test_an_import_keeps_the_good_rows_and_names_each_bad_one(tmp_path: Path) -> None:
+    path = tmp_path / "works.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    db = Database.open(f"sqlite:///{tmp_path / 'registry.db'}")
+    try:
+        with db.writing() as session:
+            report = audited.import_file(session, ANALYST, path)
+        assert report.added == ["Flow", "Memoir of a Snail"] and report.updated == []
+        assert [e.split(":")[0] for e in report.errors] == [
+            "works #2", "works #3 ('Ancient')", "works #4 ('Colour')", "works #5", "works #6",
+            "works #7 ('flow')", f"works #8 ('{'x' * 80}')"]  # fmt: skip
+        assert "year" in report.errors[1] and "colour" in report.errors[2]
+        assert "title" in report.errors[4] and "same title and year as works #1" in report.errors[5]
+        assert "300" in report.errors[6]
+        with db.reading() as session:
+            rows = {w.title: w for w in store.works(session)}
+        assert set(rows) == {"Flow", "Memoir of a Snail"}
+        assert rows["Flow"].owner == "Sacrebleu" and rows["Flow"].aliases == ["Straume"]
+        with db.writing() as session:  # again: nothing new
+            again = audited.import_file(session, ANALYST, path)
+        assert (again.added, again.updated, again.unchanged) == ([], [], 2)
+        path.write_text(BROKEN.replace('"Sacrebleu"', '"Sacrebleu Films"'), encoding="utf-8")
+        with db.writing() as session:  # a changed row updates its work
+            changed = audited.import_file(session, ANALYST, path)
+        assert (changed.added, changed.updated, changed.unchanged) == ([], ["Flow"], 1)
+
+        for text in ("works: [", "version: 1\n", "- a list\n"):
+            path.write_text(text, encoding="utf-8")
+            with pytest.raises(DetectorError, match=str(path)), db.writing() as session:
+                audited.import_file(session, ANALYST, path)
+    finally:
+        db.close()

@@ -66,6 +66,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "detect": "crawler.cli_detect:detect",
     "explain": "crawler.cli_detect:explain",
     "eval": "crawler.cli_detect:eval_labels",
+    "calibrate": "crawler.cli_calibrate:calibrate",
     "rescore": "crawler.cli_detect:rescore",
 }
 

@@ -18,14 +18,25 @@ from typing import Any
 
 from crawler.targets import TargetError, read_target
 from detectors.base import COUNTER, SITE_KINDS, Verdict
-from detectors.metrics import Counts, average_precision, brier, counts, platt_fit, pr_curve, sweep
+from detectors.metrics import (
+    Counts,
+    average_precision,
+    brier_log_odds,
+    counts,
+    cross_fitted,
+    pr_curve,
+    reliability,
+    reliability_lines,
+    sweep,
+)
 from detectors.pipeline import DetectionPipeline
 from detectors.prplot import draw_pr_curve
 
 FUSED = "fused"
 _TRUE = {"1", "true", "yes", "infringing", "positive", "pirate"}
 _FALSE = {"0", "false", "no", "legit", "legitimate", "negative", "clean"}
-SWEEP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+SWEEP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+RELIABILITY_BINS = 5
 
 
 class LabelsError(Exception):
@@ -39,6 +50,7 @@ class LabelRow:
     label: bool
     kind: str | None
     line: int
+    split: str | None = None
 
 
 def load_labels(path: Path, split: str | None = None) -> list[LabelRow]:
@@ -67,7 +79,8 @@ def load_labels(path: Path, split: str | None = None) -> list[LabelRow]:
         if not target.startswith(("http://", "https://")):
             target = str(path.parent / target)
         url = (raw["url"] or "").strip() or None
-        rows.append(LabelRow(target, url, label in _TRUE, kind, line))
+        row_split = (raw.get("split") or "").strip() or None
+        rows.append(LabelRow(target, url, label in _TRUE, kind, line, row_split))
     if not rows:
         raise LabelsError(f"{path}: no rows" + (f" in split {split!r}" if split else ""))
     return rows
@@ -78,6 +91,7 @@ class Judged:
     row: LabelRow
     verdict: Verdict
     alone: dict[str, float]
+    log_odds: float = 0.0
 
 
 @dataclass
@@ -87,6 +101,7 @@ class LabelledReport:
     judged: list[Judged]
     detectors: list[str]
     threshold: float
+    calibration: tuple[float, float] = (1.0, 0.0)
     plots: dict[str, Path] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
 
@@ -157,16 +172,42 @@ class LabelledReport:
                 quote = signal.evidence[:120]
                 yield f"      {sign} {signal.qualified_name} {signal.score:.2f}: {quote}"
         yield ""
-        fused = self.pairs(FUSED)
-        slope, intercept = platt_fit(fused)
-        before, after = brier(fused), brier(fused, slope, intercept)
-        yield (f"calibration (Platt, on these rows): slope {slope:.3f} intercept {intercept:.3f}; "
-               f"Brier {before:.4f} -> {after:.4f}")  # fmt: skip
+        yield from self.calibration_lines()
         for name, path in self.plots.items():
             yield f"PR curve {name}: {path}"
 
+    def calibration_lines(self) -> Iterator[str]:
+        """Does the score mean what it says: Brier and reliability of the configured score,
+        and a Platt refit judged out of fold (never on the rows it was fitted on)."""
+        figures = self.calibration_json()
+        yield (f"calibration (configured: slope {figures['slope']:.3f} intercept "
+               f"{figures['intercept']:.3f}): Brier {figures['brier']:.4f}")  # fmt: skip
+        yield from reliability_lines(reliability(self.pairs(FUSED), RELIABILITY_BINS))
+        refit = figures["refit_out_of_fold_brier"]
+        if refit is not None:
+            better = "better: run `isop calibrate`" if refit < figures["brier"] else "no gain"
+            yield (f"Platt refit judged out of fold ({figures['refit_folds']}): "
+                   f"Brier {refit:.4f}, {better}")  # fmt: skip
+
+    def calibration_json(self) -> dict[str, Any]:
+        slope, intercept = self.calibration
+        splits = sorted({j.row.split or "" for j in self.judged})
+        if len(splits) >= 2:
+            folds = [splits.index(j.row.split or "") for j in self.judged]
+            named = "splits " + ", ".join(s or "(none)" for s in splits)
+        else:
+            folds, named = [i % 2 for i in range(len(self.judged))], "odd and even rows"
+        rows = [(j.log_odds, j.row.label) for j in self.judged]
+        oof = cross_fitted(rows, folds)
+        return {
+            "slope": slope, "intercept": intercept,
+            "brier": round(brier_log_odds(rows, slope, intercept), 5),
+            "reliability": [b.to_json() for b in reliability(self.pairs(FUSED), RELIABILITY_BINS)],
+            "refit_out_of_fold_brier": None if oof is None else round(brier_log_odds(oof), 5),
+            "refit_folds": named,
+        }  # fmt: skip
+
     def to_json(self) -> dict[str, Any]:
-        slope, intercept = platt_fit(self.pairs(FUSED))
         return {
             "targets": len(self.judged),
             "threshold": self.threshold,
@@ -175,7 +216,7 @@ class LabelledReport:
             "confusion": {f"{t}->{s}": n for (t, s), n in sorted(self.confusion().items())},
             "sweep": {f"{t:.2f}": c.to_json() for t, c in sweep(self.pairs(FUSED), SWEEP)},
             "misclassified": [j.row.target for j in self.misclassified()],
-            "calibration": {"slope": round(slope, 4), "intercept": round(intercept, 4)},
+            "calibration": self.calibration_json(),
             "plots": {name: str(path) for name, path in self.plots.items()},
             "unreadable": self.unreadable,
         }
@@ -189,7 +230,9 @@ def run_labelled_eval(
 ) -> LabelledReport:
     """Judge every row, score every detector alone and fused, draw the PR curves."""
     threshold = pipeline.fusion.config.thresholds.infringing
-    report = LabelledReport([], pipeline.detector_names, threshold)
+    calibration = pipeline.fusion.config.calibration
+    report = LabelledReport([], pipeline.detector_names, threshold,
+                            (calibration.slope, calibration.intercept))  # fmt: skip
     for row in rows:
         try:
             content = read_target(row.target, row.url)
@@ -203,7 +246,9 @@ def run_labelled_eval(
             name: pipeline.fusion.fuse([s for s in verdict.signals if s.detector == name]).score
             for name in report.detectors
         }
-        report.judged.append(Judged(row, verdict, alone))
+        report.judged.append(
+            Judged(row, verdict, alone, pipeline.fusion.log_odds(verdict.signals))
+        )
     if plots_dir is not None and report.judged:
         for name in [*report.detectors, FUSED]:
             pairs = report.pairs(name)

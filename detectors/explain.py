@@ -34,13 +34,18 @@ def explain(
     threshold: float,
     totals: Mapping[str, float],
     top: int,
+    log_odds: float | None = None,
 ) -> str:
-    """One paragraph: decision, strongest evidence for and against, family totals."""
+    """One paragraph: decision, strongest evidence for and against, family totals.
+
+    ``log_odds`` (the raw sum before calibration) is quoted next to the calibrated score, so
+    a reader can redo the arithmetic from the family totals."""
+    raw = "" if log_odds is None else f" (raw log-odds {log_odds:+.2f}, calibrated)"
     if infringing:
         what = f"an infringing {kind} site" if kind else "infringing (site kind unclear)"
-        head = f"Flagged as {what}: fused score {score:.2f} is at or above the threshold"
+        head = f"Flagged as {what}: fused score {score:.2f}{raw} is at or above the threshold"
     else:
-        head = f"Not flagged: fused score {score:.2f} is below the threshold"
+        head = f"Not flagged: fused score {score:.2f}{raw} is below the threshold"
     sentences = [f"{head} {threshold:.2f}."]
     evidence = [item for item in ordered if item[0].family != COUNTER and item[1] > 0]
     counter = [item for item in ordered if item[0].family == COUNTER and item[1] < 0]

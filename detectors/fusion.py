@@ -30,8 +30,9 @@ class Thresholds(BaseModel):
 class Calibration(BaseModel):
     """Platt scaling of the log-odds: ``score = sigmoid(slope * z + intercept)``.
 
-    Identity by default. ``isop eval`` fits both on a labelled set and prints them, so the
-    score can be read as a probability on data like that set.
+    Identity by default; ``config/detectors.yaml`` ships the values ``isop calibrate`` fits
+    on our labelled set and sandbox (crawler/calibration.py), so the score can be read as a
+    probability on data like those, and every threshold on a score is on that scale.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -110,13 +111,21 @@ class Fusion:
             return best
         return None
 
+    def log_odds(self, signals: Iterable[Signal]) -> float:
+        """The raw (uncalibrated) log-odds of these signals: bias plus capped family totals."""
+        return self.config.bias + sum(self.family_totals(self.contributions(signals)).values())
+
+    def calibrated(self, log_odds: float) -> float:
+        """The score of raw ``log_odds`` on the calibrated scale (a probability)."""
+        logit = self.config.calibration.slope * log_odds + self.config.calibration.intercept
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+
     def fuse(self, signals: Iterable[Signal]) -> Verdict:
         """The verdict for these signals."""
         contributions = self.contributions(signals)
         totals = self.family_totals(contributions)
         raw = self.config.bias + sum(totals.values())
-        logit = self.config.calibration.slope * raw + self.config.calibration.intercept
-        score = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+        score = self.calibrated(raw)
         infringing = score >= self.config.thresholds.infringing
         kind = self.kind(totals) if infringing else None
         ordered = sorted(contributions, key=lambda item: -abs(item.value))
@@ -128,6 +137,7 @@ class Fusion:
             threshold=self.config.thresholds.infringing,
             totals=totals,
             top=self.config.explain_top,
+            log_odds=raw,
         )
         return Verdict(
             score=score,

@@ -6,6 +6,10 @@ with flagged pages short of that is a **candidate** (watch it, do not alert); ot
 **clean**. The score is the noisy-OR of the flagged pages' scores (independent pieces of
 evidence each leave less doubt); the kind is the one its flagged pages' scores vote for. The
 verdict keeps the signals that moved it, each with the page it came from.
+
+Page scores are calibrated (``fusion.calibration``), so ``confirm_score`` is a probability on
+that scale too: the shipped 0.9 is raw log-odds 1.25 with the shipped calibration. The class
+default (0.8) belongs with the identity calibration that is the code's own default.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ def _raw() -> dict[str, Any]:
 
 def test_shipped_config_loads_and_builds() -> None:
     config = load_config()
-    assert config.fusion.thresholds.infringing == 0.5
+    assert config.fusion.thresholds.infringing == 0.7  # calibrated scale (fusion.calibration)
     pipeline = DetectionPipeline.from_config(DEFAULT_CONFIG_PATH)
     expected = {"page_vocabulary", "page_structure", "page_money", "page_counter",
                 "playlist_iptv", "panel_xtream", "title_match"}  # fmt: skip

@@ -55,7 +55,7 @@ def test_sandbox_domains_are_judged_right(capsys: Any) -> None:
     for entry in web.truth():
         if entry.domain not in best:
             continue
-        flagged = best[entry.domain][0] >= 0.5
+        flagged = best[entry.domain][0] >= pipeline.fusion.config.thresholds.infringing
         kinds = flagged_kinds[entry.domain].most_common(1)
         kind = kinds[0][0] if kinds else None
         counts["tp" if entry.infringing and flagged else "fn" if entry.infringing

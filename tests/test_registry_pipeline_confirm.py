@@ -104,17 +104,17 @@ def test_analyst_verdicts_still_override_the_rule(registry_url: str) -> None:
 
 def test_policy_reads_the_site_rule_from_the_detectors_config(tmp_path: Path) -> None:
     defaults = policy_from(load_config(environ={}))
-    assert (defaults.confirm_score, defaults.confirm_pages) == (0.8, 2)  # detectors.yaml site
+    assert (defaults.confirm_score, defaults.confirm_pages) == (0.9, 2)  # detectors.yaml site
     data = yaml.safe_load((CONFIG_DIR / "detectors.yaml").read_text())
     for entry in data["detectors"]:  # includes stay where they are
         if isinstance(entry, dict) and entry.get("include"):
             entry["include"] = str(CONFIG_DIR / entry["include"])
-    data["site"] = {"confirm_score": 0.9, "confirm_pages": 3}
+    data["site"] = {"confirm_score": 0.95, "confirm_pages": 3}
     tuned = tmp_path / "detectors.yaml"
     tuned.write_text(yaml.safe_dump(data))
     config = load_config(environ={"ISOP_DETECTORS__CONFIG": str(tuned)})
     policy = policy_from(config)
-    assert (policy.confirm_score, policy.confirm_pages) == (0.9, 3)
+    assert (policy.confirm_score, policy.confirm_pages) == (0.95, 3)
     override = config.with_overrides(registry={"confirm_score": 0.75})
     assert policy_from(override).confirm_score == 0.75
     with pytest.raises(ValueError, match="confirm_pages"):

@@ -32,5 +32,9 @@ def test_every_pirate_transform_is_recalled_at_a_bounded_false_match_rate() -> N
         assert row["goal"]
         assert row["working"]["recall"] >= 0.9, row
         assert row["working"]["false_match_rate"] <= 0.001, row
-        # the shipped thresholds are stricter (they must hold at a million references)
-        assert row["configured"]["recall"] >= 0.85, row
+        # the shipped thresholds are stricter (they must hold at a million references) and
+        # still reach the goal
+        assert row["configured"]["recall"] >= 0.9, row
+        assert row["configured"]["false_match_rate"] <= 0.001, row
+    # a caption band and logo are cut off before the trim: every overlay copy is found
+    assert rows["overlay"]["configured"]["recall"] == 1.0, rows["overlay"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,9 @@ class CatalogSettings(_Model):
     query_crops: list[tuple[float, float, float, float]] = Field(
         default_factory=lambda: [(0.0, 0.0, 0.0, 0.0)]
     )
+    #: Query crops are cut from the picture as decoded, then trimmed (False: from the trimmed
+    #: picture). See detectors.image.hashing: a band on a border stops the trim otherwise.
+    query_crops_before_trim: bool = True
     thresholds: Thresholds = Thresholds()
     samples: list[Sample] = Field(default_factory=list)
     weight: float = Field(2.0, ge=0)
@@ -90,8 +94,11 @@ class CatalogSettings(_Model):
         return [*variants, Variant(trimmed=False)] if self.untrimmed_variant else variants
 
     def probe_list(self) -> list[Variant]:
-        """What is hashed per query: the configured crops of the trimmed picture."""
-        return _crops(self.query_crops, "query_crops")
+        """What is hashed per query: the full trimmed picture and the configured crops."""
+        crops = _crops(self.query_crops, "query_crops")
+        if not self.query_crops_before_trim:
+            return crops
+        return [replace(v, cut_first=True) if v.cut else v for v in crops]
 
     def sample_path(self, sample: Sample) -> Path:
         """Where a sample image is: relative paths start at ``config_dir`` (or config/)."""

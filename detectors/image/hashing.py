@@ -6,7 +6,11 @@ of the cost), alpha flattened on white, grey, and with uniform borders (letterbo
 trimmed off. What is left is hashed with two imagehash hashes: pHash (the index key) and dHash
 (an independent check that cuts chance matches). Crops are handled by *variants*: the reference
 side also hashes cropped copies of itself (see ``Variant``), so a cropped query meets a
-reference variant that was cropped about the same way.
+reference variant that was cropped about the same way. The query side tries a few crops too
+(*probes*) that drop a band a site burnt in; those are cut from the picture as decoded and
+trimmed afterwards, because a caption band or a logo lying on a letterbox bar or a flat
+backdrop stops the trim at the picture's edge, and only once the band is cut off can the trim
+find the borders the reference was trimmed to.
 
 Blank, tiny and one-colour images are refused before hashing: their hashes are noise and would
 match each other across unrelated works.
@@ -71,6 +75,8 @@ class Variant:
     #: flat (sky, studio backdrop) trims deeper than its letterboxed copy, whose bars stop the
     #: trim at the picture's edge; its untrimmed variant is what that copy meets.
     trimmed: bool = True
+    #: True: cut from the picture as decoded, then trimmed (query probes: see the module doc).
+    cut_first: bool = False
 
     @property
     def cut(self) -> bool:
@@ -81,7 +87,8 @@ class Variant:
         base = "" if self.trimmed else "untrimmed "
         if not self.cut:
             return base + "full"
-        return base + f"crop l{self.left:g} r{self.right:g} t{self.top:g} b{self.bottom:g}"
+        crop = f"crop l{self.left:g} r{self.right:g} t{self.top:g} b{self.bottom:g}"
+        return base + crop + (" before trim" if self.cut_first else "")
 
 
 FULL = Variant()
@@ -183,18 +190,22 @@ def _to_int(hashed: imagehash.ImageHash) -> int:
     return int.from_bytes(bits.tobytes(), "big")
 
 
+def _cut(picture: Image.Image, variant: Variant) -> Image.Image:
+    if not variant.cut:
+        return picture
+    width, height = picture.size
+    box = (
+        round(width * variant.left),
+        round(height * variant.top),
+        width - round(width * variant.right),
+        height - round(height * variant.bottom),
+    )
+    return picture.crop(box)
+
+
 def hash_picture(picture: Image.Image, variant: Variant = FULL) -> Hashes:
     """pHash and dHash of the crop ``variant`` of a working picture."""
-    if variant.cut:
-        width, height = picture.size
-        box = (
-            round(width * variant.left),
-            round(height * variant.top),
-            width - round(width * variant.right),
-            height - round(height * variant.bottom),
-        )
-        picture = picture.crop(box)
-    small = picture.resize((HASH_SIDE, HASH_SIDE), Image.Resampling.BOX)
+    small = _cut(picture, variant).resize((HASH_SIDE, HASH_SIDE), Image.Resampling.BOX)
     return Hashes(_to_int(imagehash.phash(small)), _to_int(imagehash.dhash(small)), variant)
 
 
@@ -214,7 +225,16 @@ def hash_image(
 ) -> list[Hashes]:
     """Hashes of each of ``variants`` of the image in ``data``; ImageRejected if unusable."""
     grey, trimmed = prepare(data, quality)
-    return [hash_picture(trimmed if v.trimmed else grey, v) for v in variants]
+    return [_hash_variant(grey, trimmed, v, quality) for v in variants]
+
+
+def _hash_variant(grey: Image.Image, trimmed: Image.Image, variant: Variant,
+                  quality: Quality) -> Hashes:  # fmt: skip
+    if not (variant.cut_first and variant.cut):
+        return hash_picture(trimmed if variant.trimmed else grey, variant)
+    picture = trim(_cut(grey, variant), quality)
+    small = picture.resize((HASH_SIDE, HASH_SIDE), Image.Resampling.BOX)
+    return Hashes(_to_int(imagehash.phash(small)), _to_int(imagehash.dhash(small)), variant)
 
 
 def hex64(value: int) -> str:

@@ -107,6 +107,7 @@ def test_isop_crawl_runs_the_iptv_spider_through_the_proxy_with_redacted_logs(
     assert "'isop/iptv/panels': 2" in log  # both panels read (their meta went through Redis)
     assert "unencodable" not in log
     assert "crawler.safety.logs.LogRedaction" in log  # the filter was on for every line
+    assert "title_match reads its works from the registry" in log  # seeded, checked live
     secrets = [s for panel in PANELS.values() for line in panel_lines(1, panel)
                for s in (line.username, line.password)]  # fmt: skip
     assert [s for s in secrets if s in log] == []

@@ -173,8 +173,15 @@ def _read(path: Path) -> Any:
     try:
         with path.open("r", encoding="utf-8") as handle:
             return yaml.safe_load(handle)
-    except (OSError, yaml.YAMLError) as exc:
-        raise DetectorError(f"cannot read catalog {path}: {exc}") from exc
+    except OSError as exc:
+        raise DetectorError(f"cannot read catalog {path}: {exc.strerror or exc}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:  # one line: where, and what is wrong
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError)
+                   else getattr(exc, "problem", None) or str(exc).splitlines()[0])  # fmt: skip
+        message = f"cannot read catalog {path}:{where} malformed YAML ({problem})"
+        raise DetectorError(message) from exc
 
 
 def _specs(path: Path, section: str, model: type[BaseModel]) -> list[Any]:

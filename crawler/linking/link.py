@@ -8,9 +8,11 @@ of domains that sites already own:
 - *strong* proofs link on their own: an HTTP redirect from a known domain, a meta refresh or
   JS location on a known domain's page pointing here, a shared identifier (analytics, tag
   manager, ad publisher, wallet, Telegram, Discord, e-mail, panel host);
-- *supporting* proofs (near-identical template, same favicon key) are recorded with a strong
-  one but link alone only when both agree: the sandbox measurement (see README) shows
-  unrelated sites built on one template kit share a skeleton, and letter favicons collide.
+- *supporting* proofs (near-identical template, same favicon key, a name among the hop
+  candidates of a matching site's domain: :mod:`crawler.linking.supporting`) are recorded
+  with a strong one but link alone only when two kinds agree: the sandbox measurement (see
+  README) shows unrelated sites built on one template kit share a skeleton, and letter
+  favicons collide.
 
 An identifier seen on domains of more than :data:`MAX_SITES_PER_VALUE` sites is someone
 else's (an ad network's default tag, a shared panel) and proves nothing.  When a site is
@@ -33,12 +35,14 @@ from sqlalchemy.orm import Session
 from crawler.alerts.outbox import record_alert
 from crawler.linking.features import HTTP_POINTER_KINDS, POINTER_KINDS
 from crawler.linking.models import DomainLink, LinkFeature
-from crawler.linking.template import TemplateSignature
+from crawler.linking.supporting import (
+    MAX_SITES_PER_VALUE,
+    SUPPORTING,
+    owned_by_site,
+    supporting_proofs,
+)
 from crawler.registry.models import Check, Domain, Site, SiteEvent
 
-MAX_SITES_PER_VALUE = 2
-TEMPLATE_MIN_SIMILARITY = 0.9
-SUPPORTING = ("template", "favicon")
 # A primary that answered (a monitor check up, a crawled page) this recently is live.
 LIVE_WITHIN = timedelta(days=7)
 _REDIRECT_PROOFS = frozenset({"http_redirect", *POINTER_KINDS})
@@ -100,9 +104,15 @@ def link_page(session: Session, page: PageLike) -> LinkDecision:
     owned = session.scalar(select(Domain.id).where(Domain.domain == page.domain))
     if owned is not None:
         return LinkDecision()
+    return link_to_site(session, page)
+
+
+def link_to_site(session: Session, page: PageLike, exclude: int | None = None) -> LinkDecision:
+    """The decision of :func:`link_page` for ``page.domain`` owned or not, among the sites
+    other than ``exclude``; records the proofs, the note and the hop alert."""
     by_site: dict[int, list[Proof]] = defaultdict(list)
     for site_id, proof in _proofs(session, page):
-        if proof not in by_site[site_id]:
+        if site_id != exclude and proof not in by_site[site_id]:
             by_site[site_id].append(proof)
     decisive = {s: p for s, p in by_site.items() if _decisive(p)}
     if not decisive:
@@ -159,8 +169,9 @@ def hop_or_mirror(
 
 
 def _decisive(proofs: list[Proof]) -> bool:
-    kinds = {p.kind for p in proofs}
-    return any(p.strong for p in proofs) or set(SUPPORTING) <= kinds
+    """A strong proof, or supporting proofs of two kinds (template and favicon, favicon and
+    a guessable name...)."""
+    return any(p.strong for p in proofs) or len({p.kind for p in proofs}) >= 2
 
 
 def _proofs(session: Session, page: PageLike) -> list[tuple[int, Proof]]:
@@ -178,29 +189,21 @@ def _proofs(session: Session, page: PageLike) -> list[tuple[int, Proof]]:
     out += pointers
     mine = list(session.scalars(select(LinkFeature).where(LinkFeature.domain == page.domain)))
     out += _identifier_proofs(session, page.domain, mine)
-    out += _supporting_proofs(session, page.domain, mine)
+    out += [(site_id, Proof(kind, detail, via))
+            for site_id, kind, detail, via in supporting_proofs(session, page.domain, mine)]
     return out
-
-
-def _owned(session: Session, domains: set[str]) -> dict[str, int]:
-    """domain -> owning site id, for those of ``domains`` that a site owns."""
-    if not domains:
-        return {}
-    rows = session.execute(select(Domain.domain, Domain.site_id)
-                           .where(Domain.domain.in_(sorted(domains))))
-    return {domain: site_id for domain, site_id in rows}
 
 
 def _pointer_proofs(session: Session, domain: str) -> list[tuple[int, Proof]]:
     """A known domain's page sends here, or this domain's page sends to a known domain."""
     rows = list(session.scalars(select(LinkFeature).where(
         LinkFeature.kind.in_(POINTER_KINDS), LinkFeature.value == domain)))
-    owners = _owned(session, {r.domain for r in rows})
+    owners = owned_by_site(session, {r.domain for r in rows})
     out = [(owners[r.domain], Proof(r.kind, f"{r.url}: {r.kind.replace('_', ' ')} to {domain}",
                                     r.domain)) for r in rows if r.domain in owners]
     mine = list(session.scalars(select(LinkFeature).where(
         LinkFeature.kind.in_(POINTER_KINDS), LinkFeature.domain == domain)))
-    targets = _owned(session, {r.value for r in mine})
+    targets = owned_by_site(session, {r.value for r in mine})
     out += [(targets[r.value], Proof(r.kind, f"{r.url}: {r.kind.replace('_', ' ')} to {r.value}",
                                      r.value, from_site=False))
             for r in mine if r.value in targets]  # fmt: skip
@@ -215,7 +218,7 @@ def _identifier_proofs(session: Session, domain: str,
         rows = list(session.scalars(select(LinkFeature).where(
             LinkFeature.kind == feature.kind, LinkFeature.value == feature.value,
             LinkFeature.domain != domain).limit(200)))
-        owners = _owned(session, {r.domain for r in rows})
+        owners = owned_by_site(session, {r.domain for r in rows})
         if len(set(owners.values())) > MAX_SITES_PER_VALUE:
             continue  # shared by many operations: not this one's
         for row in rows:
@@ -223,38 +226,6 @@ def _identifier_proofs(session: Session, domain: str,
                 out.append((owners[row.domain], Proof(
                     feature.kind, f"{feature.value} also on {row.url}",
                     row.domain)))
-    return out
-
-
-def _supporting_proofs(session: Session, domain: str,
-                       mine: list[LinkFeature]) -> list[tuple[int, Proof]]:
-    out: list[tuple[int, Proof]] = []
-    icons = [f.value for f in mine if f.kind == "favicon"]
-    if icons:
-        rows = list(session.scalars(select(LinkFeature).where(
-            LinkFeature.kind == "favicon", LinkFeature.value.in_(icons),
-            LinkFeature.domain != domain).limit(200)))
-        owners = _owned(session, {r.domain for r in rows})
-        if len(set(owners.values())) <= MAX_SITES_PER_VALUE:
-            out += [(owners[r.domain], Proof("favicon", f"favicon {r.value} as {r.url}",
-                                             r.domain)) for r in rows if r.domain in owners]
-    sigs = [f for f in mine if f.kind == "template_sig"]
-    bands = [f.value for f in mine if f.kind == "template_band"]
-    if not sigs or not bands:
-        return out
-    sig = TemplateSignature.from_hex(sigs[0].value)
-    near = set(session.scalars(select(LinkFeature.domain).where(
-        LinkFeature.kind == "template_band", LinkFeature.value.in_(bands),
-        LinkFeature.domain != domain).limit(500)))
-    owners = _owned(session, near)
-    best: dict[str, tuple[float, str]] = {}
-    for row in session.scalars(select(LinkFeature).where(
-            LinkFeature.kind == "template_sig", LinkFeature.domain.in_(sorted(owners)))):
-        score = sig.similarity(TemplateSignature.from_hex(row.value))
-        if score >= TEMPLATE_MIN_SIMILARITY and score > best.get(row.domain, (0.0, ""))[0]:
-            best[row.domain] = (score, row.url)
-    for other, (score, url) in best.items():
-        out.append((owners[other], Proof("template", f"template {score:.0%} like {url}", other)))
     return out
 
 

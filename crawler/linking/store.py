@@ -3,11 +3,14 @@
 The linking pipeline runs just before the registry pipeline, so when ``record_page_verdict``
 asks :func:`crawler.linking.link.link_page` about a new domain, that domain's features are
 already committed.  A repeated feature of a domain is ignored (``ON CONFLICT DO NOTHING``):
-the first sighting is the one that counts as evidence.
+the first sighting is the one that counts as evidence.  A favicon usually arrives after the
+domain's first page was judged, so storing one re-examines the domain
+(:mod:`crawler.linking.relink`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -21,6 +24,7 @@ from crawler.linking.models import VALUE_LEN, LinkFeature
 from crawler.registry.db import ensure_sqlite_parent, make_engine, write_engine
 from crawler.registry.migrate import upgrade
 
+logger = logging.getLogger(__name__)
 MAX_FEATURES_PER_PAGE = 200
 
 
@@ -52,12 +56,33 @@ class FeatureWriter:
         ensure_sqlite_parent(engine.url)
         upgrade(engine)
         self._engine = engine
+        self.relinked = 0  # domains merged into a known site after their favicon arrived
+        self.relink_errors = 0
         self._sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
 
     def write(self, domain: str, url: str, seen_at: datetime, features: list[Feature]) -> int:
-        """Commit one page's features."""
+        """Commit one page's features; a favicon among them re-decides the domain's link
+        (:func:`crawler.linking.relink.relink_domain`) in a transaction of its own."""
         with self._sessions() as session, session.begin():
-            return store_features(session, domain, url, seen_at, features)
+            count = store_features(session, domain, url, seen_at, features)
+        if any(f.kind == "favicon" for f in features):
+            self.relink(domain)
+        return count
+
+    def relink(self, domain: str) -> bool:
+        """True when ``domain`` was merged into a known site; an error is logged and counted
+        (``relink_errors``), never raised: the features are stored either way."""
+        from crawler.linking.relink import relink_domain
+
+        try:
+            with self._sessions() as session, session.begin():
+                moved = relink_domain(session, domain) is not None
+        except Exception as exc:  # a failed second look must not fail the image item
+            self.relink_errors += 1
+            logger.error("Linking: %s not re-examined after its favicon: %s", domain, exc)
+            return False
+        self.relinked += moved
+        return moved
 
     def close(self) -> None:
         self._engine.dispose()

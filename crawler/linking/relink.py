@@ -1,0 +1,134 @@
+"""First-sight linking, second look: re-decide a domain when its favicon arrives late.
+
+A new domain is judged by :func:`crawler.linking.link.link_page` when its first flagged page
+is recorded, but its favicon is fetched after that page (images wait behind pages), so the
+favicon cannot prove anything at first sight: a hopped site whose only tie to its old domain
+is its icon becomes a site of its own.  When a favicon feature is stored
+(:class:`crawler.linking.store.FeatureWriter`), :func:`relink_domain` runs the same decision
+again for that domain, and if it now belongs to a known site, merges the site made at first
+sight into it: the domain (its role decided by :func:`~crawler.linking.link.hop_or_mirror`),
+the proofs, the ``site.hopped`` alert of a hop, and every row that pointed at the first-sight
+site (evidence, score history, events, checks, alerts...).
+
+Only a site made by that first sighting is merged: one domain, linked by no proof, no
+analyst's verdict, not closed.  Anything else is a decision someone or something already
+made, and stays.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import MetaData, Table, delete, func, inspect, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crawler.linking.link import LinkDecision, link_to_site
+from crawler.linking.models import DomainLink
+from crawler.registry.models import Domain, Evidence, Site, SiteEvent
+
+logger = logging.getLogger(__name__)
+_KEEP_STATUSES = frozenset({"closed", "false_positive"})
+
+
+@dataclass(frozen=True)
+class _Sighting:
+    """The first sighting of a domain, as :class:`crawler.linking.link.PageLike`."""
+
+    domain: str
+    url: str
+    seen_at: datetime
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+
+
+def relink_domain(session: Session, domain: str) -> LinkDecision | None:
+    """Link ``domain``'s first-sight site into the known site it belongs to, if any now.
+
+    Returns the decision when the domain moved, None when nothing changed (no site owns
+    the domain yet, its site is not a first-sight one, or no known site is proven)."""
+    row = session.scalars(select(Domain).where(Domain.domain == domain).with_for_update()).first()
+    if row is None:
+        return None  # not recorded yet: the page path will see the stored features
+    first = session.scalars(select(Site).where(Site.id == row.site_id).with_for_update()).one()
+    others = session.scalar(select(func.count()).select_from(Domain).where(
+        Domain.site_id == first.id, Domain.id != row.id))
+    proven = session.scalar(select(DomainLink.id).where(DomainLink.domain == domain).limit(1))
+    if others or proven is not None or first.verdict is not None \
+            or first.status in _KEEP_STATUSES:
+        return None
+    url = session.scalar(select(Evidence.url).where(Evidence.site_id == first.id)
+                         .order_by(Evidence.captured_at, Evidence.id).limit(1))
+    decision = link_to_site(session, _Sighting(domain, url or f"http://{domain}/",
+                                               row.first_seen), exclude=first.id)
+    if decision.site is None:
+        return None
+    _merge(session, first, decision, row)
+    return decision
+
+
+def _merge(session: Session, first: Site, decision: LinkDecision, row: Domain) -> None:
+    target = decision.site
+    assert target is not None
+    if decision.hop:
+        for old in session.scalars(select(Domain).where(Domain.site_id == target.id,
+                                                        Domain.role == "primary")):
+            old.role = "former"
+        target.label = row.domain
+    row.site = target
+    row.role = "primary" if decision.hop else "mirror"
+    row.how_linked = decision.how_linked or "favicon"
+    target.first_seen = min(target.first_seen, first.first_seen)
+    target.max_score = max(target.max_score, first.max_score)
+    if first.last_seen > target.last_seen:
+        target.last_seen, target.score = first.last_seen, first.score
+    session.add(SiteEvent(site_id=target.id, kind="note", actor="linking", at=row.first_seen,
+                          text=f"site #{first.id} ({first.label}, made at the first sighting of "
+                               f"{row.domain}) merged into this one: its favicon arrived "
+                               "after its first page"))  # fmt: skip
+    session.flush()
+    moved = _move_rows(session, first.id, target.id)
+    session.execute(delete(Site).where(Site.id == first.id))
+    session.expunge(first)
+    logger.info("Relinked %s into site #%s (%s); site #%s merged (%s rows moved)", row.domain,
+                target.id, decision.how_linked, first.id, moved)
+
+
+def _move_rows(session: Session, old: int, new: int) -> int:
+    """Point every row that references site ``old`` at ``new``; a row that would clash with
+    one of ``new`` (a unique key) is dropped.  Tables are read from the database itself, so
+    features added by later migrations are moved too."""
+    conn = session.connection()
+    inspector = inspect(conn)
+    reflected = MetaData()  # not Base.metadata: what the migrations compare must stay as is
+    moved = 0
+    for name in inspector.get_table_names():
+        if name in ("sites", "domains"):
+            continue
+        for fk in inspector.get_foreign_keys(name):
+            if fk["referred_table"] != "sites" or len(fk["constrained_columns"]) != 1:
+                continue
+            table = Table(name, reflected, autoload_with=conn)
+            column = table.c[fk["constrained_columns"][0]]
+            try:
+                with session.begin_nested():
+                    moved += conn.execute(update(table).where(column == old)
+                                          .values({column.name: new})).rowcount
+            except IntegrityError:
+                moved += _move_one_by_one(session, table, column.name, old, new)
+    return moved
+
+
+def _move_one_by_one(session: Session, table: Table, column: str, old: int, new: int) -> int:
+    keys = list(table.primary_key.columns)
+    moved = 0
+    for found in session.execute(select(*keys).where(table.c[column] == old)).all():
+        where = [key == value for key, value in zip(keys, found, strict=True)]
+        try:
+            with session.begin_nested():
+                session.execute(update(table).where(*where).values({column: new}))
+                moved += 1
+        except IntegrityError:
+            session.execute(delete(table).where(*where))
+    return moved

@@ -146,6 +146,23 @@ def test_a_late_favicon_links_the_first_sight_site_to_the_known_one(
         assert world.hop_alerts() == []
 
 
+def test_when_the_old_domain_s_icon_comes_late_the_younger_site_joins_the_older(
+        world: World) -> None:
+    old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
+    world.clock += timedelta(days=8)
+    new = world.flag("flixtorrent.cc", "<html><body><p>a new home</p></body></html>")
+    world.favicon("flixtorrent.cc")  # nothing known has this icon yet
+    assert world.writer.relinked == 0
+    world.favicon("flixtorrent.to")  # now flixtorrent.to's: the .cc site, younger, merges
+    assert world.site_of("flixtorrent.to") == world.site_of("flixtorrent.cc") == old
+    with Session(world.engine) as session:
+        assert session.get(Site, new) is None
+        rows = {r.domain: r for r in domain_proofs(session, old)}
+    assert (rows["flixtorrent.to"].role, rows["flixtorrent.cc"].role) == ("former", "primary")
+    assert rows["flixtorrent.to"].proofs == ()  # proofs are recorded on the joining domain
+    assert [k for k, _ in rows["flixtorrent.cc"].proofs] == ["favicon", "hop_name"]
+
+
 def test_a_colliding_icon_under_an_unrelated_name_links_nothing(world: World) -> None:
     old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
     world.favicon("flixtorrent.to")

@@ -43,29 +43,47 @@ class _Sighting:
     aliases: list[tuple[str, str]] = field(default_factory=list)
 
 
-def relink_domain(session: Session, domain: str) -> LinkDecision | None:
+def relink_domain(session: Session, domain: str, swap: bool = True) -> LinkDecision | None:
     """Link ``domain``'s first-sight site into the known site it belongs to, if any now.
 
-    Returns the decision when the domain moved, None when nothing changed (no site owns
-    the domain yet, its site is not a first-sight one, or no known site is proven)."""
+    When that site is itself a younger first-sight site (the old domain's favicon came late,
+    after the new domain was seen), the younger is merged into the older instead (``swap``).
+    Returns the decision when a domain moved, None when nothing changed (no site owns the
+    domain yet, its site is not a first-sight one, or no known site is proven)."""
     row = session.scalars(select(Domain).where(Domain.domain == domain).with_for_update()).first()
     if row is None:
         return None  # not recorded yet: the page path will see the stored features
     first = session.scalars(select(Site).where(Site.id == row.site_id).with_for_update()).one()
-    others = session.scalar(select(func.count()).select_from(Domain).where(
-        Domain.site_id == first.id, Domain.id != row.id))
-    proven = session.scalar(select(DomainLink.id).where(DomainLink.domain == domain).limit(1))
-    if others or proven is not None or first.verdict is not None \
-            or first.status in _KEEP_STATUSES:
+    if not _first_sight(session, first, row):
         return None
     url = session.scalar(select(Evidence.url).where(Evidence.site_id == first.id)
                          .order_by(Evidence.captured_at, Evidence.id).limit(1))
+    trial = session.begin_nested()
     decision = link_to_site(session, _Sighting(domain, url or f"http://{domain}/",
                                                row.first_seen), exclude=first.id)
-    if decision.site is None:
+    target = decision.site
+    if target is None:
+        trial.rollback()
         return None
+    younger = session.scalars(select(Domain).where(Domain.site_id == target.id)).all()
+    if swap and len(younger) == 1 and younger[0].first_seen > row.first_seen \
+            and _first_sight(session, target, younger[0]):
+        trial.rollback()
+        return relink_domain(session, younger[0].domain, swap=False)
+    trial.commit()
     _merge(session, first, decision, row)
     return decision
+
+
+def _first_sight(session: Session, site: Site, row: Domain) -> bool:
+    """``site`` was made by the first sighting of ``row`` and nothing has been decided on
+    it since: its only domain, linked by no proof, no analyst's verdict, not closed."""
+    others = session.scalar(select(func.count()).select_from(Domain).where(
+        Domain.site_id == site.id, Domain.id != row.id))
+    proven = session.scalar(select(DomainLink.id).where(DomainLink.domain == row.domain)
+                            .limit(1))
+    return not others and proven is None and site.verdict is None \
+        and site.status not in _KEEP_STATUSES
 
 
 def _merge(session: Session, first: Site, decision: LinkDecision, row: Domain) -> None:

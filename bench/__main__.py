@@ -25,6 +25,7 @@ BENCHMARKS = {
     "fleet": "bench.fleet",
     "extract": "bench.extract",
     "api": "bench.api",
+    "evidence": "bench.evidence",
 }
 
 

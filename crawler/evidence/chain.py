@@ -2,7 +2,7 @@
 
 ``record_hash`` = SHA-256 of the canonical JSON of every field of the row but its id (and
 ``seq``), the previous row's hash included.  Appends are serialised (SQLite: the write
-transaction; PostgreSQL: an advisory lock) so ids and sequence numbers follow chain order;
+transaction; PostgreSQL: an advisory lock) so sequence numbers follow chain order;
 ``prev_hash`` being unique makes a fork impossible even if that lock were skipped.
 ``append_many`` adds a batch in one transaction: one lock, one commit for all its rows.
 
@@ -33,6 +33,10 @@ from crawler.evidence.warc import read_range
 from crawler.registry.db import write_engine
 
 _PG_CHAIN_LOCK = 0x69736F70_65766964 & 0x7FFFFFFFFFFFFFFF  # "isopevid"
+# Chain order is sequence order (ids follow it on SQLite, and on PostgreSQL too as far as
+# the driver's multi-row INSERT goes; seq is what the chain lock hands out, so it decides).
+_CHAIN_ORDER = (EvidenceCapture.seq.asc().nulls_first(), EvidenceCapture.id)
+_NEWEST = (EvidenceCapture.seq.desc().nulls_last(), EvidenceCapture.id.desc())
 HASHED_FIELDS = (
     "domain", "url", "fetched_at", "crawler", "http_status", "content_type", "ip_address",
     "redirect_chain", "score", "kind", "explanation", "signals", "payload_sha256",
@@ -75,9 +79,7 @@ def append_many(engine: Engine, batch: Sequence[dict[str, Any]]) -> list[Evidenc
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CHAIN_LOCK})
         last = session.execute(
-            select(EvidenceCapture.record_hash, EvidenceCapture.seq)
-            .order_by(EvidenceCapture.id.desc())
-            .limit(1)
+            select(EvidenceCapture.record_hash, EvidenceCapture.seq).order_by(*_NEWEST).limit(1)
         ).first()
         prev, seq = (last[0], last[1]) if last is not None else (GENESIS, 0)
         if seq is None:  # a row from outside this module: count the chain instead
@@ -87,10 +89,9 @@ def append_many(engine: Engine, batch: Sequence[dict[str, Any]]) -> list[Evidenc
             fields["prev_hash"] = prev
             seq += 1
             row = EvidenceCapture(**fields, record_hash=record_hash(fields), seq=seq)
-            session.add(row)
-            session.flush()  # ids in chain order, whatever the driver's batching
             made.append(row)
             prev = row.record_hash
+        session.add_all(made)
     return made
 
 
@@ -105,9 +106,7 @@ def current_head(engine: Engine) -> Head | None:
     """The newest row's ``SEQ:HASH`` as the database has it (None: no evidence yet)."""
     with Session(engine) as session:
         last = session.execute(
-            select(EvidenceCapture.seq, EvidenceCapture.record_hash)
-            .order_by(EvidenceCapture.id.desc())
-            .limit(1)
+            select(EvidenceCapture.seq, EvidenceCapture.record_hash).order_by(*_NEWEST).limit(1)
         ).first()
     return Head(last[0] or 0, last[1]) if last is not None else None
 
@@ -154,7 +153,7 @@ def rows(engine: Engine, batch: int = 500) -> Iterator[EvidenceCapture]:
     """Every capture in chain order, streamed."""
     with Session(engine) as session:
         result = session.execute(
-            select(EvidenceCapture).order_by(EvidenceCapture.id).execution_options(yield_per=batch)
+            select(EvidenceCapture).order_by(*_CHAIN_ORDER).execution_options(yield_per=batch)
         )
         for row in result.scalars():
             yield row

@@ -164,6 +164,7 @@ def _changed(session: Session) -> None:
 
 def add(session: Session, work: WorkIn, actor: str) -> CatalogWork:
     """Add ``work``; WorkConflict when a work of that title and year exists."""
+    _state(session)  # writers of the works queue here: two adds of one title can't race
     existing = find_key(session, work.title, work.year)
     if existing is not None:
         raise WorkConflict(f"{existing.title!r} ({existing.year}) is already work #{existing.id}")
@@ -181,6 +182,7 @@ def edit(session: Session, row: CatalogWork, work: WorkIn, actor: str) -> bool:
     """Replace the fields of ``row`` with ``work``; False when nothing changes."""
     if fields_of(row) == work.model_dump():
         return False
+    _state(session)
     key = match_key(work.title, work.year)
     other = find_key(session, work.title, work.year)
     if other is not None and other.id != row.id:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,7 +31,7 @@ class RegistryWorks:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._session = sessionmaker(engine)
+        self._session = sessionmaker(engine, expire_on_commit=False)
 
     def version(self) -> int:
         with self._session() as session, session.begin():
@@ -40,7 +41,14 @@ class RegistryWorks:
         with self._session() as session, session.begin():
             version = store.version(session)
             rows = store.works(session)
-            return version, [WorkSpec(**store.fields_of(row)) for row in rows]
+        specs = []
+        for row in rows:
+            try:
+                specs.append(WorkSpec(**store.fields_of(row)))
+            except (ValidationError, TypeError) as exc:  # a row written around the store
+                logger.warning("works catalog: work #%s skipped: %s", row.id,
+                               str(exc).splitlines()[0])  # fmt: skip
+        return version, specs
 
     def describe(self) -> str:
         return f"registry {redact(self.engine.url)}"

@@ -19,7 +19,7 @@ import crawler.api.models
 import crawler.evidence.image_models
 import crawler.evidence.models
 import crawler.linking.models
-import crawler.registry.observations  # noqa: F401  (observations, migration 0601)
+import crawler.registry.observations  # observations, migration 0601
 import crawler.registry.works  # noqa: F401  (protected works, migration 0701)
 from crawler.registry.db import ensure_sqlite_parent, make_engine
 from crawler.registry.models import Base

@@ -145,3 +145,33 @@ def test_an_import_keeps_the_good_rows_and_names_each_bad_one(tmp_path: Path) ->
                 audited.import_file(session, ANALYST, path)
     finally:
         db.close()
+
+
+def test_two_writers_adding_one_title_get_one_work_and_one_conflict(registry_url: str) -> None:
+    """The second writer waits for the first (the state row's lock) and then sees its work."""
+    import threading
+
+    db = Database.open(registry_url)
+    outcome: list[str] = []
+    try:
+        with db.writing() as first:
+            audited.add(first, ANALYST, WorkIn(title="Flow", year=2024))
+
+            def second() -> None:
+                try:
+                    with db.writing() as session:
+                        audited.add(session, ANALYST, WorkIn(title="FLOW", year=2024))
+                    outcome.append("added")
+                except WorkConflict:
+                    outcome.append("conflict")
+
+            racer = threading.Thread(target=second)
+            racer.start()
+            racer.join(0.5)
+            assert racer.is_alive() and outcome == []  # waiting for the first to commit
+        racer.join(30)
+        assert outcome == ["conflict"]
+        with db.reading() as session:
+            assert [w.title for w in store.works(session)] == ["Flow"]
+    finally:
+        db.close()

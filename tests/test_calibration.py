@@ -173,3 +173,26 @@ def test_isop_calibrate_writes_the_fit_into_the_config(tmp_path: Path) -> None:
         write_calibration(broken, 1.0, 0.0)
     bad = CliRunner().invoke(cli, ["calibrate", str(tmp_path / "nope.csv")], env=env)
     assert bad.exit_code == 2 and "nope.csv" in bad.stderr and len(bad.stderr.splitlines()) == 1
+
+
+def test_isop_eval_reports_brier_and_reliability_of_the_configured_score(
+    tmp_path: Path, rows: list[CalibrationRow], pipeline: DetectionPipeline
+) -> None:
+    result = CliRunner().invoke(cli, ["eval", str(LABELS), "--json", "--plots", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.splitlines()[-1])["calibration"]
+    shipped = pipeline.fusion.config.calibration
+    assert (figures["slope"], figures["intercept"]) == (shipped.slope, shipped.intercept)
+    labelled = [r for r in rows if r.source == "labels"]
+    scores = [(pipeline.fusion.calibrated(r.log_odds), r.label) for r in labelled]
+    assert figures["brier"] == pytest.approx(
+        sum((p - float(y)) ** 2 for p, y in scores) / len(scores), abs=1e-5
+    )
+    table = figures["reliability"]
+    assert len(table) == 5 and sum(b["count"] for b in table) == len(labelled) == 31
+    top = [(p, y) for p, y in scores if p >= 0.8]
+    assert table[4]["count"] == len(top)
+    assert table[4]["observed"] == pytest.approx(sum(y for _, y in top) / len(top), abs=1e-4)
+    assert figures["refit_folds"] == "splits holdout, tune"
+    assert figures["refit_out_of_fold_brier"] is not None
+    assert "calibration (configured: slope" in result.stdout and "observed" in result.stdout

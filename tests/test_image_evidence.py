@@ -1,7 +1,8 @@
-"""Matched images kept as evidence (crawler.evidence.images), on a real SQLite registry and real
-WARC files: the thumbnail pair and the reference id stored, the bytes as fetched in a chained
-WARC capture, hostile bytes a counted error without a thumbnail, a match on a domain without
-a site kept pending and attached when the site appears."""
+"""Matched images kept as evidence (crawler.evidence.images), on real registries (SQLite and
+PostgreSQL) and real WARC files: the thumbnail pair and the reference id stored, the bytes as
+fetched in a chained WARC capture, hostile bytes a counted error without a thumbnail, a match
+on a domain without a site (or refused by the registry) kept pending and attached when the
+site appears."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from sqlalchemy import select
@@ -33,19 +35,11 @@ WHEN = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def poster(size: tuple[int, int] = (500, 750), fmt: str = "JPEG", seed: int = 1) -> bytes:
-    """A poster-like picture: gradients and blocks, not one colour."""
-    img = Image.new("RGB", size)
-    px = img.load()
-    assert px is not None
-    for x in range(0, size[0], 4):
-        for y in range(0, size[1], 4):
-            colour = ((x * seed) % 256, (y * 3) % 256, ((x + y) * 7 * seed) % 256)
-            for dx in range(4):
-                for dy in range(4):
-                    if x + dx < size[0] and y + dy < size[1]:
-                        px[x + dx, y + dy] = colour
+    """A poster-like picture: gradients in 4-pixel blocks, not one colour."""
+    x, y = np.meshgrid(np.arange(size[0]) // 4 * 4, np.arange(size[1]) // 4 * 4)
+    pixels = np.stack([(x * seed) % 256, (y * 3) % 256, ((x + y) * 7 * seed) % 256], axis=-1)
     out = io.BytesIO()
-    img.save(out, fmt)
+    Image.fromarray(pixels.astype(np.uint8), "RGB").save(out, fmt)
     return out.getvalue()
 
 
@@ -84,8 +78,8 @@ MATCH = ImageMatch(reference_id=7, work="The Last Orchard", kind="poster", catal
 
 
 class Writer:
-    def __init__(self, tmp: Path) -> None:
-        self.url = f"sqlite:///{tmp / 'registry.db'}"
+    def __init__(self, tmp: Path, url: str) -> None:
+        self.url = url
         self.registry = Registry.open(self.url)
         self.evidence_dir = tmp / "evidence"
         self.store = WarcStore(self.evidence_dir, 10_000_000, "I-SOP tests")
@@ -113,8 +107,9 @@ class Writer:
 
 
 @pytest.fixture
-def kept(tmp_path: Path) -> Iterator[Writer]:
-    writer = Writer(tmp_path)
+def kept(tmp_path: Path, registry_url: str) -> Iterator[Writer]:
+    """The writer on an empty registry: SQLite, then PostgreSQL."""
+    writer = Writer(tmp_path, registry_url)
     try:
         yield writer
     finally:
@@ -157,17 +152,18 @@ def test_a_match_keeps_the_pair_the_reference_id_and_the_bytes_in_the_chain(kept
     assert kept.stats["evidence/kept"] == 1 and kept.stats["evidence/duplicate"] == 1
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_bytes_give_a_counted_error_and_no_thumbnail(kept: Writer, name: str) -> None:
-    body, kind = HOSTILE[name]
+def test_hostile_bytes_give_a_counted_error_and_no_thumbnail(kept: Writer) -> None:
     kept.site("pirate.example")
-    row = kept.writer.record(image_item("pirate.example", body, name), MATCH)
-    assert row is not None and row.thumbnail is None and row.thumbnail_type is None
-    assert row.thumbnail_error
-    assert kept.stats == Counter({f"thumbnail_errors/{kind}": 1, "evidence/kept": 1})
-    # the match itself is kept: the bytes as fetched are in the chain all the same
-    assert row.capture_id is not None and chain.verify(kept.registry._engine,
-                                                       kept.evidence_dir).ok  # fmt: skip
+    for name, (body, kind) in HOSTILE.items():
+        row = kept.writer.record(image_item("pirate.example", body, name), MATCH)
+        assert row is not None and row.thumbnail is None and row.thumbnail_type is None, name
+        assert row.thumbnail_error, name
+        assert kept.stats[f"thumbnail_errors/{kind}"] == 1, name
+        # the match itself is kept: the bytes as fetched are in the chain all the same
+        assert row.capture_id is not None, name
+    assert kept.stats["evidence/kept"] == len(HOSTILE)
+    assert sum(v for k, v in kept.stats.items() if k.startswith("thumbnail_errors/")) == 3
+    assert chain.verify(kept.registry._engine, kept.evidence_dir).ok
 
 
 def test_a_match_without_a_site_is_kept_pending_then_attached(kept: Writer) -> None:
@@ -183,3 +179,12 @@ def test_a_match_without_a_site_is_kept_pending_then_attached(kept: Writer) -> N
     evidence = kept.registry.evidence(site_id)
     assert [e.id for e in evidence if e.url == attached.image_url] == [attached.evidence_id]
     assert kept.writer.attach_pending() == 0  # once
+
+
+def test_a_registry_refusal_keeps_the_match_pending(kept: Writer) -> None:
+    item = image_item("pirate.example", poster(seed=4))
+    item.domain = "not a domain!"  # crawl data: the registry's validation refuses it
+    row = kept.writer.record(item, MATCH)
+    assert row is not None and row.site_id is None and row.capture_id is not None
+    assert kept.stats["evidence/registry_errors/ValueError"] == 1
+    assert kept.stats["evidence/pending"] == 1

@@ -140,9 +140,7 @@ class ImageEvidenceWriter:
         )  # fmt: skip
         self._thumbnails(row, item.body)
         row.capture_id = self._capture(item, match, explanation, signals)
-        site = self.registry.record_evidence(
-            domain=item.domain, url=item.url, score=match.score, explanation=explanation,
-            signals=signals, content_sha256=item.sha256, seen_at=item.fetched_at)  # fmt: skip
+        site = self._record_evidence(row, signals)
         if site is not None:
             row.site_id, row.attached_at = site.id, datetime.now(UTC)
             row.evidence_id = self._evidence_id(site.id, url_sha256, item.sha256)
@@ -214,6 +212,20 @@ class ImageEvidenceWriter:
                 logger.error("Chain head %s not anchored: %s", head, exc)
         return int(captured.id)
 
+    def _record_evidence(self, row: Any, signals: list[dict[str, Any]]) -> Any:
+        """The site's registry evidence for ``row`` (an ImageEvidence or a row of its
+        columns); None when no site owns the domain, or (counted) when the write failed:
+        the match then stays pending and is tried again by ``attach_pending``."""
+        try:
+            return self.registry.record_evidence(
+                domain=row.domain, url=row.image_url, score=row.score,
+                explanation=row.explanation, signals=signals, content_sha256=row.image_sha256,
+                seen_at=row.fetched_at)  # fmt: skip
+        except Exception as exc:  # crawl data and a shared database: never lose the match
+            self.count(f"evidence/registry_errors/{type(exc).__name__}")
+            logger.error("Registry evidence for the image %s not written: %s", row.image_url, exc)
+            return None
+
     def _evidence_id(self, site_id: int, url_sha256: str, content_sha256: str) -> int | None:
         with Session(self.engine) as session:
             return session.scalar(select(Evidence.id).where(
@@ -235,12 +247,9 @@ class ImageEvidenceWriter:
         attached = 0
         for row in pending:
             signals = [{"detector": DETECTOR, "name": "catalog_match", "score": row.score,
-                        "evidence": f"{row.explanation}", "reference": row.reference_id}]
-            site = self.registry.record_evidence(
-                domain=row.domain, url=row.image_url, score=row.score,
-                explanation=row.explanation, signals=signals, content_sha256=row.image_sha256,
-                seen_at=row.fetched_at)  # fmt: skip
-            if site is None:  # the domain changed hands meanwhile
+                        "evidence": row.explanation, "reference": row.reference_id}]
+            site = self._record_evidence(row, signals)
+            if site is None:  # the domain changed hands meanwhile, or the write failed
                 continue
             evidence_id = self._evidence_id(site.id, row.url_sha256, row.image_sha256)
             with Session(write_engine(self.engine)) as session, session.begin():

@@ -75,8 +75,11 @@ def explained_candidates(domain: str, budget: int = DEFAULT_BUDGET) -> list[tupl
     taken = {cand for cand, _ in best}
     floor: dict[str, str] = {}  # each family's own best few, when the budget has room
     if budget >= 4 * FAMILY_FLOOR * len(families):
-        for one in families:
-            for cand, family in islice(_merged([one], norm, suffix, origin), FAMILY_FLOOR):
+        for name, rate, keep, labels in families:
+            # Scores in a family are label weight x suffix share: its best few candidates
+            # come from its first few labels.
+            top = [(name, rate, keep, labels[:FAMILY_FLOOR])]
+            for cand, family in islice(_merged(top, norm, suffix, origin), FAMILY_FLOOR):
                 if cand not in taken:
                     floor.setdefault(cand, family)
     return best[:budget - len(floor)] + list(floor.items())
@@ -84,27 +87,40 @@ def explained_candidates(domain: str, budget: int = DEFAULT_BUDGET) -> list[tupl
 
 def _merged(families: list[tuple[str, float, float, list[str]]], norm: float, suffix: str,
             origin: str) -> Iterator[tuple[str, str]]:
-    """``(candidate, family)`` of ``families`` in descending score, each candidate once."""
+    """``(candidate, family)`` of ``families`` in descending score, each candidate once.
+
+    A label's stream joins the heap only when the previous label of its family yields its
+    first candidate: within a family weights decrease, so it cannot have won earlier."""
     tlds = tld_scores(suffix)
-    heap: list[tuple[float, int, str, str, Iterator[tuple[float, str]]]] = []
-    for family, rate, keep, labels in families:
-        weights = [1.0 / (i + 1) ** LABEL_DECAY for i in range(len(labels))]
-        total = sum(weights)
-        for name, weight in zip(labels, weights, strict=True):
-            stream = _stream(name, suffix, tlds, rate / norm * weight / total, keep)
+    heap: list[tuple[float, tuple[int, int], str, Iterator[tuple[float, str]]]] = []
+    weights: list[list[float]] = []
+
+    def push(fam: int, index: int) -> None:
+        _family, rate, keep, labels = families[fam]
+        if index < len(labels):
+            stream = _stream(labels[index], suffix, tlds, rate / norm * weights[fam][index],
+                             keep)
             first = next(stream, None)
             if first is not None:
-                heap.append((-first[0], len(heap), first[1], family, stream))
-    heapq.heapify(heap)
+                heapq.heappush(heap, (-first[0], (fam, index), first[1], stream))
+
+    for fam, (_family, _rate, _keep, labels) in enumerate(families):
+        raw = [1.0 / (i + 1) ** LABEL_DECAY for i in range(len(labels))]
+        weights.append([w / sum(raw) for w in raw])
+        push(fam, 0)
     seen = {origin}
+    started: set[tuple[int, int]] = set()
     while heap:
-        _score, tie, cand, family, stream = heapq.heappop(heap)
+        _score, tie, cand, stream = heapq.heappop(heap)
+        if tie not in started:
+            started.add(tie)
+            push(tie[0], tie[1] + 1)
         if cand not in seen:
             seen.add(cand)
-            yield cand, family
+            yield cand, families[tie[0]][0]
         nxt = next(stream, None)
         if nxt is not None:
-            heapq.heappush(heap, (-nxt[0], tie, nxt[1], family, stream))
+            heapq.heappush(heap, (-nxt[0], tie, nxt[1], stream))
 
 
 def _stream(name: str, suffix: str, tlds: list[tuple[float, str]], weight: float,

@@ -91,7 +91,7 @@ class Judged:
     row: LabelRow
     verdict: Verdict
     alone: dict[str, float]
-    log_odds: float = 0.0
+    log_odds: float  # raw, before calibration: what a refit is fitted on
 
 
 @dataclass

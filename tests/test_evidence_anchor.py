@@ -276,3 +276,27 @@ def test_migration_numbers_existing_rows_in_chain_order(tmp_path: Path) -> None:
         assert [tuple(r) for r in got] == [(5, 1), (7, 2), (9, 3)]
     finally:
         engine.dispose()
+
+
+def test_a_row_the_database_refuses_costs_only_its_own_capture(
+    engine: Engine, tmp_path: Path
+) -> None:
+    evidence = tmp_path / "evidence"
+    pipe = pipeline(engine, evidence, batch=5)
+    items = [page(i) for i in range(5)]
+    items[2].status = None  # type: ignore[assignment]  # NOT NULL: the batch is refused
+
+    async def all_items() -> None:
+        await asyncio.gather(*(pipe.process_item(item) for item in items))
+
+    asyncio.run(all_items())
+    pipe.close_spider()
+    assert pipe.stats.values == {
+        "isop/evidence/captured": 4,
+        "isop/evidence/batch_retries": 1,
+        "isop/evidence_errors/IntegrityError": 1,
+    }
+    rows = captures(engine)
+    assert [r.url for r in rows] == [items[i].url for i in (0, 1, 3, 4)]
+    report = chain.verify(engine, evidence, key=KEY)
+    assert report.ok and report.reaches_anchor and report.orphans == 1

@@ -143,48 +143,47 @@ def read_log(path: Path, key: str = "") -> LogReading:
     a process without the key, or a forger).  Unsigned lines before any signed one are
     noted (the key was set later).  Without a key, MACs are not checked (noted).
     """
-    reading = LogReading()
-    try:
-        lines = list(_lines(path)) if path.exists() else []
-    except OSError as exc:
-        reading.problems.append(f"{LOG_NAME}: unreadable ({exc.strerror or exc})")
-        return reading
-    reading.exists = path.exists()
+    reading = LogReading(exists=path.exists())
     signing_began = False
     malformed = unsigned_early = 0
-    for number, text in lines:
-        reading.lines += 1
-        match = _LINE.fullmatch(text)
-        if match is None:
-            malformed += 1
-            continue
-        head = Head(int(match[1]), match[2])
-        mac = match[4]
-        signed = mac != "unsigned"
-        if key and signed:
-            if not hmac.compare_digest(mac, _mac(key, head, match[3])):
-                other = mac.split(":")[1]
-                why = "signed with another key" if other != key_id(key) else "MAC does not match"
-                reading.problems.append(
-                    f"{LOG_NAME} line {number}: head {head.seq} forged or altered ({why})"
-                )
+    try:
+        for number, text in _lines(path) if reading.exists else ():  # streamed: logs grow
+            reading.lines += 1
+            match = _LINE.fullmatch(text)
+            if match is None:
+                malformed += 1
                 continue
-            signing_began = True
-        elif key and not signed:
-            if signing_began:
-                reading.problems.append(
-                    f"{LOG_NAME} line {number}: head {head.seq} unsigned after signing began "
-                    "(forged, or written by a process without evidence.anchor_key)"
-                )
-                continue
-            unsigned_early += 1
-        anchor = Anchor(number, head, match[3], signed and bool(key))
-        known = reading.anchors.get(head.seq)
-        if known is not None and known.head.hash != head.hash:
-            reading.conflicts.append((known, anchor))
-        reading.anchors.setdefault(head.seq, anchor)
-        if reading.last is None or head.seq > reading.last.head.seq:
-            reading.last = anchor
+            head = Head(int(match[1]), match[2])
+            mac = match[4]
+            signed = mac != "unsigned"
+            if key and signed:
+                if not hmac.compare_digest(mac, _mac(key, head, match[3])):
+                    other = mac.split(":")[1]
+                    why = (
+                        "signed with another key" if other != key_id(key) else "MAC does not match"
+                    )
+                    reading.problems.append(
+                        f"{LOG_NAME} line {number}: head {head.seq} forged or altered ({why})"
+                    )
+                    continue
+                signing_began = True
+            elif key and not signed:
+                if signing_began:
+                    reading.problems.append(
+                        f"{LOG_NAME} line {number}: head {head.seq} unsigned after signing began "
+                        "(forged, or written by a process without evidence.anchor_key)"
+                    )
+                    continue
+                unsigned_early += 1
+            anchor = Anchor(number, head, match[3], signed and bool(key))
+            known = reading.anchors.get(head.seq)
+            if known is not None and known.head.hash != head.hash:
+                reading.conflicts.append((known, anchor))
+            reading.anchors.setdefault(head.seq, anchor)
+            if reading.last is None or head.seq > reading.last.head.seq:
+                reading.last = anchor
+    except OSError as exc:
+        reading.problems.append(f"{LOG_NAME}: unreadable ({exc.strerror or exc})")
     if malformed:
         reading.notes.append(f"{LOG_NAME}: {malformed} malformed line(s) skipped "
                              "(a line torn by a crash, or not ours)")  # fmt: skip

@@ -28,6 +28,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, st
         pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package")
     tmp = tmp_path_factory.mktemp("browser")
     world = build_world(tmp)
+    world.captures["de"] = _matched_image(world, tmp)
     port = _free_port()
     env = {**os.environ, "ISOP_DATABASE_URL": str(world.db.engine.url), "ISOP_DATA_DIR": str(tmp),
            "ISOP_API__SECURE_COOKIES": "false"}  # plain HTTP on loopback  # fmt: skip
@@ -42,6 +43,32 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, st
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
         world.db.close()
+
+
+def _matched_image(world: World, tmp: Path) -> int:
+    """A poster the DE site showed that matched a catalog reference, kept as image evidence
+    (thumbnail pair, WARC capture) by the crawl's own writer; its id."""
+    from test_image_evidence import MATCH, image_item
+    from test_images_crawl import _poster
+
+    from crawler.console.thumbs import reencode
+    from crawler.evidence.images import ImageEvidenceWriter
+    from crawler.evidence.warc import WarcStore
+    from crawler.registry import Registry
+    from crawler.sandbox import build_web
+
+    web = build_web(seed=1)  # a sandbox index's poster, and the catalog's copy of it
+    shown = web.fetch(_poster(web, "http://cinemagnet.mx/", "the-last-orchard")).body
+    reference = reencode(shown)
+    store = WarcStore(tmp / "evidence", 10_000_000, "I-SOP tests")
+    writer = ImageEvidenceWriter(world.db.engine, Registry(world.db.engine), store,
+                                 lambda ref: reference, lambda key, n: None)  # fmt: skip
+    try:
+        row = writer.record(image_item("kinode.example", shown), MATCH)
+    finally:
+        store.close()
+    assert row is not None
+    return row.id
 
 
 def test_console_in_a_real_browser(served: tuple[World, str]) -> None:
@@ -81,6 +108,11 @@ def test_console_in_a_real_browser(served: tuple[World, str]) -> None:
         page.click("#confirm")
         page.wait_for_load_state()
         assert page.inner_text("#site-status").startswith("confirmed")
+        # the matched image beside the reference it matched, both served by us and decoded
+        pair = page.locator(f"#image-{world.captures['de']} img")
+        assert pair.count() == 2
+        widths = pair.evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
+        assert all(isinstance(w, int) and 0 < w <= 320 for w in widths), widths
         if shots:
             page.screenshot(path=str(Path(shots) / "console-site.png"), full_page=True)
 

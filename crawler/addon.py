@@ -55,6 +55,7 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
             "crawler.safety.budget.SiteBudget": 600,
             "crawler.evidence.capture.CaptureMiddleware": 900,
         },
+            "crawler.safety.probe.ProbeMiddleware": 950,
         # Safety: payloads refused by URL and stopped at the headers, per-kind size caps (also
         # the decompressed-size cap), private addresses refused before the request and at DNS.
         "DOWNLOADER_MIDDLEWARES": {

@@ -157,6 +157,9 @@ class SafetyConfig(_Section):
     max_image_bytes: int = Field(3_000_000, ge=1024)
     max_torrent_bytes: int = Field(5_000_000, ge=1024)
     probe_bytes: int = Field(65_536, ge=1024)
+    probe_streams: int = Field(2, ge=0)
+    probe_per_site: int = Field(6, ge=0)
+    probe_timeout: float = Field(10, gt=0)
 
 
 class DemoConfig(_Section):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from crawler.extract.dash import DashManifest
 from crawler.extract.hls import HlsManifest
 from crawler.extract.listing import Listing
 from crawler.extract.players import PlayerPage
@@ -17,6 +18,7 @@ from crawler.extract.shop import ShopFacts
 from crawler.extract.torrent import TorrentInfo
 from crawler.extract.xmltv import Guide
 from crawler.extract.xtream import Category, PanelAccount
+from crawler.safety.liveness import ProbeSummary
 
 if TYPE_CHECKING:
     from detectors.base import Verdict
@@ -108,6 +110,25 @@ class HlsItem:
     fetched_at: datetime
     found_on: str | None  # the page or master playlist that pointed to it
     manifest: HlsManifest
+    # Liveness probe of a few segments (crawler.safety.liveness); None: not probed
+    probed: ProbeSummary | None = None
+
+
+@dataclass
+class DashItem:
+    """An MPEG-DASH manifest: adaptation sets, renditions, segment hosts, live or static,
+    DRM systems (segments are never fetched).
+
+    ``manifest.licensed_drm`` (Widevine, PlayReady, FairPlay...) is counter-evidence for the
+    detectors: licensed services protect their streams with a licence server, restreams of
+    pirated content almost never do (ClearKey does not count: its keys are in the clear)."""
+
+    url: str  # redacted
+    domain: str
+    fetched_at: datetime
+    found_on: str | None  # the page that pointed to it
+    manifest: DashManifest
+    probed: ProbeSummary | None = None
 
 
 @dataclass
@@ -118,6 +139,9 @@ class PlaylistItem:
     domain: str
     fetched_at: datetime
     playlist: PlaylistInfo
+    # Liveness probe of a sample of its streams: "live streams behind this list"; None: not
+    # probed (probing off, or no engine, as in offline replays)
+    probed: ProbeSummary | None = None
     verdict: Verdict | None = None  # set by crawler.pipelines.facts (kind "playlist")
 
 

@@ -12,7 +12,9 @@ reseller shops.
 * reseller pages with plans, prices or channel counts become :class:`~crawler.items.ShopItem`.
 
 Every URL that carried credentials is redacted in items and logs; the panel requests
-themselves carry the line, as any player does.
+themselves carry the line, as any player does. A playlist's streams are sampled by the
+liveness probe (crawler.safety.probe: first 64 KB of a few, spread over the stream hosts)
+and the answer recorded in ``PlaylistItem.probed``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from crawler.extract.xtream import (
     stalker_portals,
 )
 from crawler.items import GuideItem, PageItem, PanelItem, PlaylistItem, PortalItem, ShopItem
+from crawler.safety.liveness import stream_urls
+from crawler.safety.probe import StreamProber
 from spiders.focused import FocusedSpider
 
 _PLAYLIST_LINK = re.compile(r"(?i)\.m3u8?$|/get\.php$")
@@ -108,8 +112,9 @@ class IptvSpider(FocusedSpider):
         playlist = self.safely("playlist", url, parse_playlist, text, self.redactor)
         if playlist is not None and playlist.channels:
             self.crawler.stats.inc_value("isop/iptv/channels", len(playlist.channels))
-            yield PlaylistItem(url=self.redactor.redact_url(url).url, domain=domain,
-                               fetched_at=self.now(), playlist=playlist)  # fmt: skip
+            item = PlaylistItem(url=self.redactor.redact_url(url).url, domain=domain,
+                                fetched_at=self.now(), playlist=playlist)  # fmt: skip
+            yield StreamProber.of(self.crawler).plan(item, stream_urls(text, url), domain)
             logos = [c.logo for c in playlist.channels if c.logo]
             yield from self.images.logo_requests(response, logos, self.parse_image, self.on_error)
 

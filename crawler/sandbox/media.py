@@ -6,6 +6,7 @@ exercised against the sandbox behave as they would against real servers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape as xml_escape
@@ -17,6 +18,8 @@ from . import rand
 NOW = datetime(2025, 3, 14, 12, 0, 0, tzinfo=UTC)
 
 HLS_TYPE = "application/vnd.apple.mpegurl"
+DASH_TYPE = "application/dash+xml"
+MP4_TYPE = "video/mp4"
 M3U_TYPE = "audio/x-mpegurl"
 TS_TYPE = "video/mp2t"
 
@@ -55,6 +58,41 @@ def hls_media(segments: int, *, target: int = 6, live: bool = False, sequence: i
     return "\n".join(lines) + "\n"
 
 
+def dash_mpd(minutes: int, *, live: bool = False, lang: str = "en") -> str:
+    """An unprotected DASH manifest (two video renditions and one audio track) whose
+    segments follow ``$RepresentationID$/init.mp4`` and ``$RepresentationID$/seg-$Number$.m4s``
+    next to it, as restreams and self-hosted players serve them."""
+    kind = ('type="dynamic" availabilityStartTime="2025-03-14T11:00:00Z" '
+            'minimumUpdatePeriod="PT4S" timeShiftBufferDepth="PT1M"' if live else
+            f'type="static" mediaPresentationDuration="PT{minutes // 60}H{minutes % 60}M0S"')
+    template = ('<SegmentTemplate timescale="1000" duration="4000" startNumber="1" '
+                'initialization="$RepresentationID$/init.mp4" '
+                'media="$RepresentationID$/seg-$Number$.m4s"/>')
+    reps = "".join(f'<Representation id="{d}" bandwidth="{bw}" width="{res.split("x")[0]}" '
+                   f'height="{res.split("x")[1]}" codecs="{codecs.split(",")[0]}"/>'
+                   for bw, res, codecs, d in LADDER[:2])
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" '
+            f'{kind} minBufferTime="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011">\n'
+            ' <Period id="0" start="PT0S">\n'
+            f'  <AdaptationSet contentType="video" mimeType="video/mp4" segmentAlignment="true">'
+            f"{template}{reps}</AdaptationSet>\n"
+            f'  <AdaptationSet contentType="audio" mimeType="audio/mp4" lang="{lang}">{template}'
+            '<Representation id="audio" bandwidth="128000" codecs="mp4a.40.2"/></AdaptationSet>'
+            "\n </Period>\n</MPD>\n")
+
+
+def mp4_segment(key: str, init: bool) -> bytes:
+    """A small fragmented-MP4 piece: an init segment (ftyp) or a media segment (styp+moof)."""
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return (8 + len(payload)).to_bytes(4, "big") + kind + payload
+
+    if init:
+        return box(b"ftyp", b"iso6\x00\x00\x00\x00iso6dash") + box(b"moov", bytes(64))
+    payload = rand.rng(0, "m4s", key).randbytes(1024)
+    return box(b"styp", b"msdh\x00\x00\x00\x00msdhmsix") + box(b"moof", bytes(32)) + \
+        box(b"mdat", payload)
+
+
 def _crc32_mpeg2(data: bytes) -> int:
     crc = 0xFFFFFFFF
     for byte in data:
@@ -83,6 +121,19 @@ def ts_segment(key: str, packets: int = 12) -> bytes:
         start = 0x40 if i == 0 else 0x00
         out.append(bytes((0x47, start | 0x01, 0x00, 0x10 | (i & 0x0F))) + r.randbytes(184))
     return b"".join(out)
+
+
+def ts_stream(key: str, limit: int = 256 * 1024 * 1024) -> Iterator[bytes]:
+    """A live MPEG-TS stream after its first segment: 7 packets (1,316 bytes, one UDP
+    datagram's worth) per chunk, up to ``limit`` bytes (minutes at the proxy's pace)."""
+    packets = ts_segment(key, packets=7 * 16)[2 * 188:]
+    sent = n = 0
+    while sent < limit:
+        start = (n % 16) * 7 * 188
+        chunk = packets[start:start + 7 * 188]
+        yield chunk
+        sent += len(chunk)
+        n += 1
 
 
 @dataclass

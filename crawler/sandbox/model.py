@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 KINDS = ("index", "streaming", "iptv")
@@ -131,6 +131,7 @@ class Catalog:
 
 
 Producer = Callable[[], bytes]
+Streamer = Callable[[], Iterator[bytes]]
 
 
 @dataclass
@@ -142,6 +143,9 @@ class Resource:
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     _cache: bytes | None = field(default=None, repr=False, compare=False)
+    # A live stream: ``body`` is its first chunk (what fetch() gives), then the proxy keeps
+    # sending what this yields until the client hangs up
+    stream: Streamer | None = field(default=None, repr=False, compare=False)
 
     def data(self) -> bytes:
         """The body bytes, produced on first use."""
@@ -161,3 +165,4 @@ class Response:
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0  # seconds the origin (or the proxy timing out) takes before answering
+    stream: Streamer | None = field(default=None, repr=False, compare=False)  # see Resource

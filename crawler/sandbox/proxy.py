@@ -40,6 +40,10 @@ class RequestRecord:
     status: int
     method: str = "GET"
     port: int = 80
+    sent: int | None = None  # body bytes written of a live stream before the client hung up
+
+
+STREAM_INTERVAL = 0.002  # seconds between two chunks of a live stream (~650 KB/s)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -111,8 +115,38 @@ class _Handler(BaseHTTPRequestHandler):
                             (("Allow", "GET, HEAD"),))
         if resp.delay and self.server.latency:
             self.server.stopping.wait(resp.delay)
+        if resp.stream is not None and not head and self.command == "GET":
+            sent = self._send_stream(resp)
+            self._record(host.lower(), port, path, resp.status, sent)
+            return
         self._record(host.lower(), port, path, resp.status)
         self._send(resp, head=head, close=False)
+
+    def _send_stream(self, resp: Response) -> int:
+        """A live stream: no length, the connection closes at its end; one chunk every
+        STREAM_INTERVAL seconds (a live source's pace) until the client hangs up. The bytes
+        written are what the client read plus at most what was in flight at its hang-up."""
+        assert resp.stream is not None
+        self.send_response_only(resp.status)
+        self.send_header("Date", self.date_time_string())
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        sent = 0
+        try:
+            self.wfile.write(resp.body)
+            sent += len(resp.body)
+            for chunk in resp.stream():
+                if self.server.stopping.wait(STREAM_INTERVAL):
+                    break
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:  # the client hung up: what a probe does after its first 64 KB
+            pass
+        return sent
 
     def _drain_body(self) -> None:
         length = self.headers.get("Content-Length")
@@ -124,9 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
                     break
                 remaining -= len(chunk)
 
-    def _record(self, host: str, port: int, path: str, status: int) -> None:
+    def _record(self, host: str, port: int, path: str, status: int,
+                sent: int | None = None) -> None:
         self.server.record(RequestRecord(time.monotonic(), time.time(), host, path, status,
-                                         self.command or "", port))
+                                         self.command or "", port, sent))
 
     def _send(self, resp: Response, *, head: bool, close: bool) -> None:
         self.send_response_only(resp.status)

@@ -150,7 +150,8 @@ class SandboxWeb:
         if res.content_type.startswith("image/"):
             headers.append(("Cache-Control", "public, max-age=2592000"))
         headers.extend(res.headers)
-        return Response(res.status, res.content_type, res.data(), tuple(headers), delay)
+        return Response(res.status, res.content_type, res.data(), tuple(headers), delay,
+                        stream=res.stream)
 
     @staticmethod
     def _redirect(origin: Origin, location: str) -> Response:

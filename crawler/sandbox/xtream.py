@@ -21,6 +21,7 @@ from .media import (
     hls_media,
     m3u,
     ts_segment,
+    ts_stream,
     xmltv,
 )
 from .model import Catalog, Channel, Resource
@@ -162,7 +163,10 @@ class Panel:
         if ext == ".m3u8" and seg is None:
             body = hls_media(6, live=True, sequence=90_210, seg_fmt=f"{sid}_{{n}}.ts")
             return Resource(HLS_TYPE, body.encode())
-        return Resource(TS_TYPE, ts_segment(f"{self.panel}/{sid}/{seg}"))
+        key = f"{self.panel}/{sid}/{seg}"
+        if seg is None and ext in (None, ".ts"):  # the live channel itself: it never ends
+            return Resource(TS_TYPE, ts_segment(key), stream=partial(ts_stream, key))
+        return Resource(TS_TYPE, ts_segment(key))
 
     def _api(self, q: dict[str, list[str]]) -> Resource:
         line = self._auth(q)

@@ -11,6 +11,7 @@ from ..html import banner_ad, doc, esc, pager
 from ..model import Resource, Work
 from . import pirate
 from .base import HTML, SiteContext
+from .dash import dash_route
 from .hls import hls_route
 from .videos import EPISODES, host_url, video_id, work_key
 
@@ -22,8 +23,9 @@ def _hosts(ctx: SiteContext) -> list[tuple[str, str]]:
 
 
 def player(ctx: SiteContext, key: str, *, own_hls: bool, style: int,
-           downloads: bool = True) -> str:
-    """Server list + player iframe (+ a <video> with the site's own HLS) + download links."""
+           downloads: bool = True, own_dash: bool = False) -> str:
+    """Server list + player iframe (+ a <video> with the site's own HLS, and DASH) +
+    download links."""
     t = ctx.t
     hosts = _hosts(ctx)
     servers = []
@@ -46,7 +48,9 @@ def player(ctx: SiteContext, key: str, *, own_hls: bool, style: int,
         vid = video_id(ctx.seed, ctx.op.site, key)
         video = (f'<div class="player-own"><video id="player-hls" controls playsinline '
                  f'poster="/thumb/{vid}.jpg"><source src="{esc(ctx.base)}/hls/{vid}/master.m3u8"'
-                 ' type="application/x-mpegURL"></video></div>')
+                 ' type="application/x-mpegURL">' +
+                 (f'<source src="{esc(ctx.base)}/dash/{vid}/manifest.mpd" '
+                  'type="application/dash+xml">' if own_dash else "") + "</video></div>")
     links = "".join(  # portals link the download page of their main host only
         f'<a class="btn-download" href="{esc(host_url(ctx.seed, s, d, key, "download"))}" '
         f'rel="nofollow" target="_blank">{esc(t["download"])} - {esc(s.capitalize())}</a> '
@@ -57,8 +61,8 @@ def player(ctx: SiteContext, key: str, *, own_hls: bool, style: int,
             f"{block}</div>")
 
 
-def _own_hls(ctx: SiteContext, keys: list[str]) -> None:
-    """Serve HLS for the site's own player and its thumbnails."""
+def _own_hls(ctx: SiteContext, keys: list[str], dash: bool = False) -> None:
+    """Serve HLS (and DASH) for the site's own player and its thumbnails."""
     table = {video_id(ctx.seed, ctx.op.site, k): k for k in keys}
     works = {w.id: w for w in ctx.catalog.works}
 
@@ -67,6 +71,8 @@ def _own_hls(ctx: SiteContext, keys: list[str]) -> None:
         return None if key is None else (works[key.partition(":")[0]].runtime, False)
 
     ctx.route(hls_route("/hls", lookup))
+    if dash:
+        ctx.route(dash_route("/dash", lookup, lang=ctx.lang))
     for vid, key in table.items():
         ctx.poster(works[key.partition(":")[0]], f"/thumb/{vid}.jpg")
 
@@ -198,6 +204,7 @@ def build_list(ctx: SiteContext) -> None:
     t = ctx.t
     works = ctx.pick_works(8)
     own_hls = ctx.op.site in ("cinepipoca", "voirfilms-hd")
+    own_dash = ctx.op.site == "voirfilms-hd"  # its player also streams DASH
     head = pirate.head_extras(ctx)
     css = (".gmr-box-content{background:#fff}.item-infinite{float:left;width:25%}"
            ".gmr-embed-responsive{position:relative;padding-bottom:56.25%}")
@@ -253,8 +260,9 @@ def build_list(ctx: SiteContext) -> None:
     def watch_page(w: Work, key: str, path: str, title: str, extra: str = "") -> None:
         keys.append(key)
         img = ctx.poster(w, f"/wp-content/uploads/{w.year}/{w.slug}-152x228.jpg")
+        play = player(ctx, key, own_hls=own_hls, style=1, own_dash=own_dash)
         inner = (f'<article class="post"><h1 class="entry-title">{esc(title)}</h1>'
-                 f'<div class="gmr-embed-responsive">{player(ctx, key, own_hls=own_hls, style=1)}'
+                 f'<div class="gmr-embed-responsive">{play}'
                  f'</div><div class="entry-content entry-content-single"><img src="{esc(img)}" '
                  f'alt=""><p>{esc(i18n.synopsis(len(keys), w.genres[0], ctx.lang))}</p>'
                  f'<div class="gmr-moviedata"><strong>{esc(t["genre"])}:</strong> '
@@ -277,7 +285,7 @@ def build_list(ctx: SiteContext) -> None:
             watch_page(w, work_key(w, e), p,
                        t["watch"].format(t=f"{ctx.title(w)} {t['episode']} {e}"), listing)
     if own_hls:
-        _own_hls(ctx, keys)
+        _own_hls(ctx, keys, dash=own_dash)
     ctx.file("/wp-json/", "application/json; charset=UTF-8", json.dumps(
         {"name": ctx.op.brand, "description": t["free_tag"], "url": ctx.base,
          "home": ctx.base, "namespaces": ["oembed/1.0", "wp/v2", "wp-site-health/v1"]},

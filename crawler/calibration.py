@@ -176,7 +176,8 @@ class CalibrationReport:
         yield ""
         yield (f"configured flag threshold {self.threshold:.2f} on the fitted scale = raw "
                f"log-odds {raw:+.2f}; held-out pages: precision {n.precision:.3f} recall "
-               f"{n.recall:.3f} (tp {n.tp} fp {n.fp} fn {n.fn} tn {n.tn}, unweighted)")  # fmt: skip
+               f"{n.recall:.3f} (tp {n.tp} fp {n.fp} fn {n.fn} tn {n.tn}, unweighted; a page "
+               "has its site's label, so a pirate site's about page counts as missed)")  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         return {

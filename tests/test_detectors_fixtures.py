@@ -7,6 +7,7 @@ free-to-air lists, TV guides). Floor: every fixture right, kind included.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +86,16 @@ def test_precision_recall_on_fixtures(outcomes: list[Outcome], capsys: Any) -> N
 
 
 def test_verdicts_are_confident_not_borderline(outcomes: list[Outcome]) -> None:
-    """A fixture scoring near the threshold means a rule change could flip it: keep margins."""
+    """A fixture scoring near the threshold means a rule change could flip it: keep margins.
+
+    Margins are in raw log-odds from the flag threshold (the score is calibrated, so 0.6 and
+    0.35 are read as sigmoid(log-odds - threshold's log-odds): 0.4 above, 0.6 below)."""
+    fusion = DetectionPipeline.from_config().fusion
+    cal, threshold = fusion.config.calibration, fusion.config.thresholds.infringing
+    raw_threshold = (math.log(threshold / (1 - threshold)) - cal.intercept) / cal.slope
     for outcome in outcomes:
-        score = outcome.verdict.score
+        margin = fusion.log_odds(outcome.verdict.signals) - raw_threshold
+        score = 1 / (1 + math.exp(-margin))
         if outcome.label["infringing"]:
             assert score >= 0.6, (outcome.label["file"], score)
         else:

@@ -15,6 +15,7 @@ must be there.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -135,7 +136,9 @@ def run(quick: bool = False) -> dict[str, Any]:
         finally:
             if server is not None:
                 server.stop()
-    table = Table(title="Evidence capture, one process: WARC records + chained rows, ~16 KB pages")
+    load = os.getloadavg()[0]  # the machine is shared: say how busy it was
+    table = Table(title="Evidence capture, one process: WARC records + chained rows, ~16 KB "
+                  f"pages (load average {load:.1f})")  # fmt: skip
     for col in ("backend", "writes", "records", "records/s", "vs per record"):
         table.add_column(col, justify="right")
     for backend in ("sqlite", "postgresql"):
@@ -147,6 +150,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     Console().print(table)
     return {
         "benchmark": "evidence",
+        "load_average": round(load, 2),
         **{f"records_per_s_{k}": round(v) for k, v in rates.items()},
         "ratio_sqlite": round(rates["sqlite_group"] / rates["sqlite_per_record"], 2),
         "ratio_postgresql": round(rates["postgresql_group"] / rates["postgresql_per_record"], 2),

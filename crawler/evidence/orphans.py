@@ -93,8 +93,9 @@ def find_orphans(evidence_dir: Path, ranges: Ranges) -> tuple[int, list[str]]:
             notes.append(f"WARC {path.name}: unreadable for the orphan check "
                          f"({exc.strerror or exc})")  # fmt: skip
     if orphans:
-        notes.insert(0, f"{orphans} orphan capture(s): WARC records no row points at, written "
-                     "but never committed (a crash or a failed commit between the WARC sync "
-                     "and the database commit); not evidence, not tampering")  # fmt: skip
+        notes.insert(0, f"{orphans} orphan capture(s): WARC records no row points at, not "
+                     "evidence on their own; left by a crash or a failed commit between the "
+                     "WARC sync and the database commit (not tampering), or by rows removed "
+                     "since (which the chain or its head log shows above)")  # fmt: skip
         del notes[6:]
     return orphans, notes + torn[:5]

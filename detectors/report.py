@@ -20,9 +20,9 @@ def explain_lines(target: str, content: Content, verdict: Verdict, fusion: Fusio
     threshold, bias = fusion.config.thresholds.infringing, fusion.config.bias
     score = verdict.score
     yield f"  {decision}{kind}: score {score:.3f} (threshold {threshold:.2f}, bias {bias:+.2f})"
-    calibration = fusion.config.calibration
+    slope, intercept = fusion.config.calibration.slope, fusion.config.calibration.intercept
     yield (f"  raw log-odds {fusion.log_odds(verdict.signals):+.2f} -> calibrated score "
-           f"sigmoid({calibration.slope:g} x raw {calibration.intercept:+g}) = {score:.3f}")  # fmt: skip
+           f"sigmoid({slope:g} x raw {intercept:+g}) = {score:.3f}")  # fmt: skip
     if not verdict.signals:
         yield "  no signal: nothing in this content matched any rule"
     for signal in verdict.signals:

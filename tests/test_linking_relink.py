@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.models import OutboxAlert
+from crawler.api.models import SiteTag
 from crawler.config import load_config
 from crawler.images.pipeline import ImagePipeline
 from crawler.items import ImageItem
@@ -161,6 +162,31 @@ def test_when_the_old_domain_s_icon_comes_late_the_younger_site_joins_the_older(
     assert (rows["flixtorrent.to"].role, rows["flixtorrent.cc"].role) == ("former", "primary")
     assert rows["flixtorrent.to"].proofs == ()  # proofs are recorded on the joining domain
     assert [k for k, _ in rows["flixtorrent.cc"].proofs] == ["favicon", "hop_name"]
+
+
+def test_rows_that_would_clash_on_a_unique_key_are_dropped_the_rest_move(
+        world: World) -> None:
+    old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
+    world.favicon("flixtorrent.to")
+    new = world.flag("flixtorrent.cc", "<html><body>new</body></html>")
+    with Session(world.engine) as session, session.begin():  # country tags (the API's scopes)
+        session.add_all([SiteTag(site_id=old, tag="FR"), SiteTag(site_id=new, tag="FR"),
+                         SiteTag(site_id=new, tag="BE")])
+    world.favicon("flixtorrent.cc")
+    assert world.site_of("flixtorrent.cc") == old
+    with Session(world.engine) as session:
+        tags = session.execute(select(SiteTag.site_id, SiteTag.tag)).all()
+    assert sorted(tags) == [(old, "BE"), (old, "FR")]
+
+
+def test_the_page_path_links_on_an_icon_stored_first(world: World) -> None:
+    """When the favicon was stored before the first page (an icon page crawled first), the
+    page path itself links on favicon and name: no merge needed."""
+    old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
+    world.favicon("flixtorrent.to")
+    world.favicon("flixtorrent.cc")
+    assert world.flag("flixtorrent.cc", "<html><body>new</body></html>") == old
+    assert world.writer.relinked == 0
 
 
 def test_a_colliding_icon_under_an_unrelated_name_links_nothing(world: World) -> None:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import MetaData, Table, delete, func, inspect, select, update
+from sqlalchemy import CursorResult, MetaData, Table, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -131,8 +132,9 @@ def _move_rows(session: Session, old: int, new: int) -> int:
             column = table.c[fk["constrained_columns"][0]]
             try:
                 with session.begin_nested():
-                    moved += conn.execute(update(table).where(column == old)
-                                          .values({column.name: new})).rowcount
+                    result = session.execute(update(table).where(column == old)
+                                             .values({column.name: new}))
+                    moved += cast(CursorResult[Any], result).rowcount
             except IntegrityError:
                 moved += _move_one_by_one(session, table, column.name, old, new)
     return moved

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.domains import registered_domain
 from crawler.label_eval import LabelRow, run_labelled_eval
 from detectors.base import Verdict
 from detectors.inputs import InputError, sniff_kind, to_content
@@ -38,6 +39,7 @@ from detectors.metrics import (
     sigmoid,
 )
 from detectors.pipeline import DetectionPipeline
+from detectors.site import CANDIDATE, CONFIRMED, SiteConfig, site_status
 
 FIT, HOLDOUT = "fit", "holdout"
 SANDBOX_SEED = 2
@@ -80,7 +82,6 @@ def labelled_rows(
 def sandbox_pages(seed: int) -> Iterator[tuple[str, str, bytes, str, bool]]:
     """``(site, url, body, content_type, infringing)`` of every judged resource of the
     sandbox web of ``seed`` (images, scripts, media and plain text are skipped)."""
-    from crawler.domains import registered_domain
     from crawler.sandbox import build_web
 
     web = build_web(seed=seed)
@@ -146,6 +147,21 @@ class CalibrationReport:
     threshold: float
     bins: int = 5
     sources: dict[str, dict[str, int]] = field(default_factory=dict)
+    rule: SiteConfig = field(default_factory=SiteConfig)
+
+    def site_statuses(self) -> dict[str, tuple[bool, str]]:
+        """Held-out sandbox domain -> (truth, status by the site rule) with the fitted scale
+        and the configured thresholds: what a coordinator would be told after this refit."""
+        fitted = next(c for c in self.candidates if c.name == "fitted")
+        pages: dict[str, tuple[bool, list[float]]] = {}
+        for row in self.holdout:
+            if row.source != "sandbox":
+                continue
+            _, flagged = pages.setdefault(registered_domain(row.name), (row.label, []))
+            score = sigmoid(fitted.slope * row.log_odds + fitted.intercept)
+            if score >= self.threshold:
+                flagged.append(score)
+        return {d: (truth, site_status(f, self.rule)) for d, (truth, f) in pages.items()}
 
     @property
     def holdout(self) -> list[CalibrationRow]:
@@ -174,13 +190,28 @@ class CalibrationReport:
         n = counts(holdout, self.threshold)
         raw = raw_threshold(self.threshold, fitted.slope, fitted.intercept)
         yield ""
+        yield from self._site_lines()
         yield (f"configured flag threshold {self.threshold:.2f} on the fitted scale = raw "
                f"log-odds {raw:+.2f}; held-out pages: precision {n.precision:.3f} recall "
                f"{n.recall:.3f} (tp {n.tp} fp {n.fp} fn {n.fn} tn {n.tn}, unweighted; a page "
                "has its site's label, so a pirate site's about page counts as missed)")  # fmt: skip
 
+    def _site_lines(self) -> Iterator[str]:
+        statuses = self.site_statuses()
+        if not statuses:
+            return
+        pirate = [s for truth, s in statuses.values() if truth]
+        legit = [s for truth, s in statuses.values() if not truth]
+        yield (f"held-out sandbox domains with the fitted scale, flag {self.threshold:.2f} and "
+               f"confirm {self.rule.confirm_score:.2f}: pirate {len(pirate)} (confirmed "
+               f"{pirate.count(CONFIRMED)}, candidate {pirate.count(CANDIDATE)}), look-alike "
+               f"{len(legit)} (confirmed {legit.count(CONFIRMED)}, candidate "
+               f"{legit.count(CANDIDATE)})")  # fmt: skip
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "sites": {d: {"infringing": t, "status": s}
+                      for d, (t, s) in sorted(self.site_statuses().items())},
             "slope": self.slope, "intercept": self.intercept, "threshold": self.threshold,
             "sources": self.sources, "holdout_rows": len(self.holdout),
             "candidates": {c.name: c.to_json() for c in self.candidates},
@@ -194,7 +225,7 @@ def raw_threshold(threshold: float, slope: float, intercept: float) -> float:
 
 
 def fit(rows: list[CalibrationRow], configured: tuple[float, float], threshold: float,
-        bins: int = 5) -> CalibrationReport:  # fmt: skip
+        bins: int = 5, rule: SiteConfig | None = None) -> CalibrationReport:  # fmt: skip
     """Fit on the ``fit`` rows; judge identity, configured and fitted on the held-out rows."""
     pages = Counter((r.source, r.site) for r in rows)
     weight = [1.0 / pages[(r.source, r.site)] for r in rows]
@@ -213,7 +244,8 @@ def fit(rows: list[CalibrationRow], configured: tuple[float, float], threshold: 
     for row in rows:
         parts = sources.setdefault(row.source, {})
         parts[row.part] = parts.get(row.part, 0) + 1
-    return CalibrationReport(rows, slope, intercept, candidates, threshold, bins, sources)
+    return CalibrationReport(rows, slope, intercept, candidates, threshold, bins, sources,
+                             rule or SiteConfig())  # fmt: skip
 
 
 _LINE = re.compile(r"^(  calibration:[ \t]*)\{[^}\n]*\}", re.MULTILINE)

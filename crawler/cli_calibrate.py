@@ -55,7 +55,7 @@ def calibrate(ctx: click.Context, labels: str, sandbox_seed: int, no_sandbox: bo
         judged += sandbox_rows(sandbox_verdicts(sandbox_seed, pipeline), pipeline)
     config = pipeline.fusion.config
     report = fit(judged, (config.calibration.slope, config.calibration.intercept),
-                 config.thresholds.infringing)  # fmt: skip
+                 config.thresholds.infringing, rule=pipeline.site)  # fmt: skip
     for line in report.lines():
         click.echo(line)
     if as_json:

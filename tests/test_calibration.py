@@ -91,10 +91,16 @@ def test_shipped_calibration_is_what_isop_calibrate_fits(
     shipped = pipeline.fusion.config.calibration
     assert (shipped.slope, shipped.intercept) != (1.0, 0.0)
     threshold = pipeline.fusion.config.thresholds.infringing
-    report = fit(rows, (shipped.slope, shipped.intercept), threshold)
+    report = fit(rows, (shipped.slope, shipped.intercept), threshold, rule=pipeline.site)
     # 0.01: detector edits that move the fit less than that need no refit; more, run REFIT.
     assert shipped.slope == pytest.approx(report.slope, abs=0.01), REFIT
     assert shipped.intercept == pytest.approx(report.intercept, abs=0.01), REFIT
+    # What isop calibrate tells about held-out sandbox sites at the configured thresholds.
+    sites = report.site_statuses()
+    assert len(sites) >= 15 and {truth for truth, _ in sites.values()} == {True, False}
+    assert all(status == "clean" for truth, status in sites.values() if not truth), sites
+    assert all(status != "clean" for truth, status in sites.values() if truth), sites
+    assert report.to_json()["sites"].keys() == sites.keys()
 
 
 def test_labelled_set_decisions_are_no_worse_than_on_the_old_scale(

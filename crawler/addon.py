@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from crawler.config import Config, load_config
+from crawler.facts.export import FEED_EXPORTERS
 from crawler.keys import Keys
 from crawler.redis_server import EmbeddedRedis, ping_all
 
@@ -54,8 +55,8 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
             "crawler.frontier.leases.LeaseAcknowledger": 1,
             "crawler.safety.budget.SiteBudget": 600,
             "crawler.evidence.capture.CaptureMiddleware": 900,
-        },
             "crawler.safety.probe.ProbeMiddleware": 950,
+        },
         # Safety: payloads refused by URL and stopped at the headers, per-kind size caps (also
         # the decompressed-size cap), private addresses refused before the request and at DNS.
         "DOWNLOADER_MIDDLEWARES": {
@@ -64,6 +65,8 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
             "crawler.safety.ssrf.SsrfGuard": 745,
         },
         "TWISTED_DNS_RESOLVER": "crawler.safety.ssrf.SafeResolver",
+        # -O out.jsonl / out.json: page and image bodies as length + SHA-256 (crawler.facts.export)
+        "FEED_EXPORTERS": FEED_EXPORTERS,
         "EXTENSIONS": {
             "crawler.extensions.prometheus.PrometheusExporter": 500,
             "crawler.progress.ProgressReporter": 510,

@@ -85,6 +85,37 @@ def test_shops_plans_prices_counts_and_portals(crawled: list[object]) -> None:
     assert "http://line.primeplus-panel.cc:8080/c/" in portals
 
 
+def test_typed_items_are_judged_and_stored_without_secrets(
+        crawled: list[object], tmp_path: Path) -> None:  # fmt: skip
+    """Panels, playlists, guides, portals and shops through FactsPipeline into a registry:
+    keyed rows, both panels flagged and evidence on their own sites, no secret stored."""
+    from test_facts_registry import crawl, rows
+
+    from crawler.registry import Registry
+    from detectors.pipeline import DetectionPipeline
+
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    typed = [i for i in crawled if type(i).__name__ not in ("PageItem", "ImageItem")]
+    stats = crawl(url, DetectionPipeline.from_config(), typed, batch_size=200)
+    assert not [k for k in stats.values if k.startswith("isop/facts/errors/")]
+    assert stats.values["isop/facts/flagged/panel"] == 2
+    stored = rows(url)
+    panels = {r.key for r in stored if r.kind == "panel"}
+    assert panels == {f"panel:{i.url}#{i.credential}" for i in of_type(crawled, "PanelItem")}
+    kinds = {r.kind for r in stored}
+    assert {"panel", "playlist", "guide", "portal", "shop"} <= kinds
+    from_panel = [r for r in stored if r.kind == "playlist" and "/get.php" in r.url]
+    assert len(from_panel) == 2 and all(r.infringing for r in from_panel)
+    with Registry.open(url) as registry:
+        for domain in ("primeplus-panel.cc", "starline-iptv.net"):
+            site = registry.site_by_domain(domain)
+            assert site is not None and site.kind == "iptv"
+    dumped = "\n".join(f"{r.url} {r.key} {r.facts}" for r in stored)
+    secrets = [s for panel in PANELS.values() for line in panel_lines(1, panel)
+               for s in (line.username, line.password)]  # fmt: skip
+    assert [s for s in secrets if s in dumped] == []
+
+
 @pytest.mark.slow
 def test_isop_crawl_runs_the_iptv_spider_through_the_proxy_with_redacted_logs(
         sandbox: object, redis_url: str, tmp_path: Path) -> None:  # fmt: skip
@@ -105,6 +136,7 @@ def test_isop_crawl_runs_the_iptv_spider_through_the_proxy_with_redacted_logs(
     assert done.returncode == 0, log[-3000:]
     assert "'isop/iptv/channels'" in log  # playlists were parsed by the running spider
     assert "'isop/iptv/panels': 2" in log  # both panels read (their meta went through Redis)
+    assert "'isop/facts/flagged/panel': 2" in log  # judged and stored by FactsPipeline
     assert "unencodable" not in log
     assert "crawler.safety.logs.LogRedaction" in log  # the filter was on for every line
     assert "title_match reads its works from the registry" in log  # seeded, checked live

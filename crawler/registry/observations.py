@@ -74,6 +74,8 @@ def validated(observation: Observation) -> Observation:
     validate.aware(observation.seen_at, "seen_at")
     if not observation.key or len(observation.key) > KEY_LEN:
         raise ValueError(f"observation key must be 1-{KEY_LEN} characters")
+    if "\x00" in observation.url or "\x00" in observation.key:
+        raise ValueError("observation url or key with a NUL character")  # PostgreSQL refuses
     if len(observation.kind) > KIND_LEN:
         raise ValueError(f"observation kind too long: {observation.kind[:40]!r}")
     if observation.score is not None:
@@ -84,8 +86,11 @@ def validated(observation: Observation) -> Observation:
 
 def verdict_kwargs(observation: Observation, item_domain: str, verdict: Any) -> dict[str, Any]:
     """``Registry.record_page_verdict`` arguments for a flagged item: evidence on the site of
-    the item's own domain, its URL, the facts' hash standing for the page's content hash."""
-    facts = json.dumps([observation.kind, observation.key, observation.facts], sort_keys=True)
+    the item's own domain and URL. Where a page has its body's hash, an item has the hash of
+    its natural key and the signals that flagged it: a revisit whose seeders moved adds no
+    evidence row, one flagged for other reasons does (a new version, like a changed page)."""
+    names = sorted({s.qualified_name for s in verdict.signals})
+    facts = json.dumps([observation.kind, observation.key, names])
     return {
         "domain": item_domain,
         "url": observation.url,

@@ -100,6 +100,11 @@ class World:
         self.engine.dispose()
 
 
+#: Decision logic that does not depend on the backend runs on SQLite only (time budget); the
+#: merge itself, with its savepoints, runs on both.
+SQLITE_ONLY = pytest.mark.parametrize("registry_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture
 def world(registry_url: str) -> Iterator[World]:
     """On SQLite and on a throwaway PostgreSQL in turn (``registry_url`` in conftest)."""
@@ -147,6 +152,7 @@ def test_a_late_favicon_links_the_first_sight_site_to_the_known_one(
         assert world.hop_alerts() == []
 
 
+@SQLITE_ONLY
 def test_when_the_old_domain_s_icon_comes_late_the_younger_site_joins_the_older(
         world: World) -> None:
     old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
@@ -179,6 +185,7 @@ def test_rows_that_would_clash_on_a_unique_key_are_dropped_the_rest_move(
     assert sorted(tags) == [(old, "BE"), (old, "FR")]
 
 
+@SQLITE_ONLY
 def test_the_page_path_links_on_an_icon_stored_first(world: World) -> None:
     """When the favicon was stored before the first page (an icon page crawled first), the
     page path itself links on favicon and name: no merge needed."""
@@ -189,6 +196,7 @@ def test_the_page_path_links_on_an_icon_stored_first(world: World) -> None:
     assert world.writer.relinked == 0
 
 
+@SQLITE_ONLY
 def test_a_colliding_icon_under_an_unrelated_name_links_nothing(world: World) -> None:
     old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
     world.favicon("flixtorrent.to")
@@ -200,6 +208,7 @@ def test_a_colliding_icon_under_an_unrelated_name_links_nothing(world: World) ->
         assert session.scalar(select(func.count()).select_from(DomainLink)) == 0
 
 
+@SQLITE_ONLY
 def test_only_a_first_sight_site_is_merged(world: World) -> None:
     old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
     world.favicon("flixtorrent.to")

@@ -65,6 +65,12 @@ def test_intact_chain_reaches_its_anchored_head(engine: Engine, tmp_path: Path) 
     assert report.ok and report.reaches_anchor and report.notes == []
     assert report.head_ref == f"4:{rows[-1].record_hash}"
     assert chain.current_head(engine) == Head(4, rows[-1].record_hash)
+    # another writer (image evidence) appending alone anchors its head the same way
+    fields = {c: getattr(rows[-1], c) for c in chain.HASHED_FIELDS if c != "prev_hash"}
+    log = HeadLog(evidence / LOG_NAME, KEY)
+    one = chain.append(engine, {**fields, "url": "http://img.to/x"}, log)
+    log.close()
+    assert read_log(evidence / LOG_NAME, KEY).last.head == Head(5, one.record_hash)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("warcs", ["kept", "cut"])

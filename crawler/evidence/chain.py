@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -26,12 +27,13 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from crawler.evidence.anchor import LOG_NAME, Anchor, Head, read_log
+from crawler.evidence.anchor import LOG_NAME, Anchor, Head, HeadLog, read_log
 from crawler.evidence.models import GENESIS, EvidenceCapture
 from crawler.evidence.orphans import Ranges, find_orphans
 from crawler.evidence.warc import read_range
 from crawler.registry.db import write_engine
 
+logger = logging.getLogger(__name__)
 _PG_CHAIN_LOCK = 0x69736F70_65766964 & 0x7FFFFFFFFFFFFFFF  # "isopevid"
 # Chain order is sequence order (ids follow it on SQLite, and on PostgreSQL too as far as
 # the driver's multi-row INSERT goes; seq is what the chain lock hands out, so it decides).
@@ -60,17 +62,36 @@ def _fields(row: EvidenceCapture) -> dict[str, Any]:
     return {name: getattr(row, name) for name in HASHED_FIELDS}
 
 
-def append(engine: Engine, fields: dict[str, Any]) -> EvidenceCapture:
-    """Add one capture row at the head of the chain, committed; returns it."""
-    return append_many(engine, [fields])[0]
+def append(
+    engine: Engine, fields: dict[str, Any], anchor: HeadLog | None = None
+) -> EvidenceCapture:
+    """Add one capture row at the head of the chain, committed; returns it.  With
+    ``anchor``, the new head is then written to that chain-head log."""
+    return append_many(engine, [fields], anchor)[0]
 
 
-def append_many(engine: Engine, batch: Sequence[dict[str, Any]]) -> list[EvidenceCapture]:
+def append_many(
+    engine: Engine, batch: Sequence[dict[str, Any]], anchor: HeadLog | None = None
+) -> list[EvidenceCapture]:
     """Add capture rows at the head of the chain in one transaction, in order; returns them.
 
-    The caller syncs their WARC bytes first and writes the new head to the chain-head log
-    after (``head_of``): then no row points at unsynced bytes and the log is never ahead.
+    The caller syncs their WARC bytes first; the new head goes to the chain-head log after
+    the commit (``anchor``, or the caller with ``head_of``): then no row points at unsynced
+    bytes and the log is never ahead.  A log that can't be written is logged, not raised:
+    the rows are committed, only their anchoring is late.
     """
+    made = _insert(engine, batch)
+    head = head_of(made)
+    if anchor is not None and head is not None:
+        try:
+            anchor.write(head)
+        except OSError as exc:
+            logger.error("Chain-head log %s not written (%s): head %s not anchored",
+                         anchor.path, exc.strerror or exc, head)  # fmt: skip
+    return made
+
+
+def _insert(engine: Engine, batch: Sequence[dict[str, Any]]) -> list[EvidenceCapture]:
     if not batch:
         return []
     prepared = [{**fields, "redirect_chain": canonical(fields["redirect_chain"]),

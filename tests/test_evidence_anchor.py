@@ -306,3 +306,26 @@ def test_a_row_the_database_refuses_costs_only_its_own_capture(
     assert [r.url for r in rows] == [items[i].url for i in (0, 1, 3, 4)]
     report = chain.verify(engine, evidence, key=KEY)
     assert report.ok and report.reaches_anchor and report.orphans == 1
+
+
+def test_orphan_scan_splits_members_and_stops_at_garbage_and_bombs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gzip
+
+    from crawler.evidence import orphans
+
+    def member(kind: str, size: int = 10) -> bytes:
+        return gzip.compress(f"WARC/1.1\r\nWARC-Type: {kind}\r\n\r\n".encode() + b"x" * size)
+
+    whole = member("response") + member("request") + member("metadata")
+    assert orphans.members(whole) == ({"response": 1, "request": 1, "metadata": 1}, len(whole))
+    torn = whole + member("response")[:-5]
+    assert orphans.members(torn)[1] == len(whole)
+    assert orphans.members(whole + b"\x00garbage")[1] == len(whole)
+    bomb = member("response", 5_000_000)  # 5 MB of "x" in a few KB
+    monkeypatch.setattr(orphans, "MAX_INFLATE", 1_000_000)
+    assert orphans.members(whole + bomb) == (
+        {"response": 1, "request": 1, "metadata": 1},
+        len(whole),
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 from crawler.evidence.warc import read_range
 
 MAX_GAP_READ = 64 * 1024 * 1024  # bytes of one gap examined; the rest is only counted
+MAX_INFLATE = 1024 * 1024 * 1024  # bytes inflated per gap: a gzip bomb stops here
 _TYPE = re.compile(rb"\r\nWARC-Type: *([A-Za-z]+)")
 
 
@@ -38,16 +39,16 @@ def members(data: bytes) -> tuple[Counter[str], int]:
     many bytes they take (less than ``len(data)`` when the rest is not whole members)."""
     types: Counter[str] = Counter()
     view = memoryview(data)
-    at = 0
+    at, budget = 0, MAX_INFLATE
     while at < len(data):
         inflater = zlib.decompressobj(31)
         try:
             head = inflater.decompress(view[at:], 4096)
-            while not inflater.eof and inflater.unconsumed_tail:
-                inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+            while not inflater.eof and inflater.unconsumed_tail and budget > 0:
+                budget -= len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
         except zlib.error:
             break
-        if not inflater.eof:
+        if not inflater.eof:  # cut short, not gzip, or a bomb past the budget
             break
         found = _TYPE.search(head)
         types[found[1].decode("ascii").lower() if found else "unknown"] += 1

@@ -6,6 +6,7 @@ ones stored as evidence on their site; hostile items counted and passed on; the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections import Counter
 from dataclasses import replace
@@ -42,9 +43,15 @@ class Stats:
         self.values[key] += count
 
 
+@functools.cache
+def shared_detection() -> DetectionPipeline:
+    """One detector stack for every test that stores typed items (building one takes ~1 s)."""
+    return DetectionPipeline.from_config()
+
+
 @pytest.fixture(scope="module")
 def detection() -> DetectionPipeline:
-    return DetectionPipeline.from_config()
+    return shared_detection()
 
 
 def crawl(url: str, detection: DetectionPipeline, items: list[Any], batch_size: int = 4) -> Stats:

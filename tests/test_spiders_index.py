@@ -141,12 +141,10 @@ def test_typed_items_are_stored_once_by_natural_key(crawled: list[object],
     from dataclasses import replace
     from datetime import timedelta
 
-    from test_facts_registry import crawl, rows
-
-    from detectors.pipeline import DetectionPipeline
+    from test_facts_registry import crawl, rows, shared_detection
 
     url = f"sqlite:///{tmp_path / 'registry.db'}"
-    detection = DetectionPipeline.from_config()
+    detection = shared_detection()
     typed = of_type(crawled, "ListingItem") + of_type(crawled, "TorrentItem")
     stats = crawl(url, detection, typed, batch_size=200)
     assert stats.values["isop/facts/errors/listing"] == 0

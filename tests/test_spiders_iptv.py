@@ -89,14 +89,13 @@ def test_typed_items_are_judged_and_stored_without_secrets(
         crawled: list[object], tmp_path: Path) -> None:  # fmt: skip
     """Panels, playlists, guides, portals and shops through FactsPipeline into a registry:
     keyed rows, both panels flagged and evidence on their own sites, no secret stored."""
-    from test_facts_registry import crawl, rows
+    from test_facts_registry import crawl, rows, shared_detection
 
     from crawler.registry import Registry
-    from detectors.pipeline import DetectionPipeline
 
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     typed = [i for i in crawled if type(i).__name__ not in ("PageItem", "ImageItem")]
-    stats = crawl(url, DetectionPipeline.from_config(), typed, batch_size=200)
+    stats = crawl(url, shared_detection(), typed, batch_size=200)
     assert not [k for k in stats.values if k.startswith("isop/facts/errors/")]
     assert stats.values["isop/facts/flagged/panel"] == 2
     stored = rows(url)

@@ -93,3 +93,27 @@ def test_broken_manifests_and_players_are_counted_not_raised(tmp_path: Path) -> 
     assert len(manifests) == 1 and manifests[0].manifest.variants[0].bandwidth is None
     assert spider.crawler.stats.get_value("isop/parse_errors/hls") == 1
     assert len(of_type(out, "PageItem")) == 1
+
+
+def test_players_and_manifests_are_observed_on_the_site_that_showed_them(
+        crawled: list[object], tmp_path: Path) -> None:  # fmt: skip
+    """FactsPipeline stores player pages and HLS manifests (not judged alone: their pages
+    are): one row per page and per manifest host+path, on the site that pointed to it."""
+    from test_facts_registry import crawl, rows, shared_detection
+
+    from crawler.domains import registered_domain
+
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    typed = of_type(crawled, "PlayerItem") + of_type(crawled, "HlsItem")
+    stats = crawl(url, shared_detection(), typed, batch_size=200)
+    assert not [k for k in stats.values if "/errors/" in k or "/evaluated/" in k]
+    stored = rows(url)
+    players = {(r.domain, r.key) for r in stored if r.kind == "player"}
+    assert players == {(i.domain, f"page:{i.url}") for i in of_type(crawled, "PlayerItem")}
+    manifests = [r for r in stored if r.kind == "hls"]
+    expected = {(registered_domain(i.found_on) if i.found_on else i.domain,
+                 f"hls:{urlsplit(i.url).netloc}{urlsplit(i.url).path}")
+                for i in of_type(crawled, "HlsItem")}  # fmt: skip
+    assert manifests and {(r.domain, r.key) for r in manifests} == expected
+    assert all("?" not in r.key for r in manifests)
+    assert {r.domain for r in manifests} & VIDEO_HOSTS  # masters found on the embed pages

@@ -10,7 +10,7 @@ listing    ``btih:<infohash>``, else the .torrent URL, the       the index that 
            locker file, the release name
 torrent    ``btih:<infohash>``                                   the index serving it
 player     the page URL                                          the page's site
-hls        ``hls:<host><path>`` (query tokens change per visit)  the site that pointed to it
+hls, dash  ``hls:``/``dash:<host><path>`` (query tokens change)  the site that pointed to it
 playlist   the (redacted) playlist URL                           its site
 panel      ``panel:<base>#<credential hash>``                    the site that leaked it
 portal     the portal URL                                        the site that advertised it
@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from crawler.domains import registered_domain
 from crawler.items import (
+    DashItem,
     GuideItem,
     HlsItem,
     ListingItem,
@@ -50,7 +51,7 @@ MAX_KEY = 200  # longer natural keys are stored as their SHA-256
 MAX_TEXT = 300
 
 KIND_OF = {ListingItem: "listing", TorrentItem: "torrent", PlayerItem: "player", HlsItem: "hls",
-           PlaylistItem: "playlist", PanelItem: "panel", PortalItem: "portal",
+           DashItem: "dash", PlaylistItem: "playlist", PanelItem: "panel", PortalItem: "portal",
            GuideItem: "guide", ShopItem: "shop"}  # fmt: skip
 OBSERVATION_KINDS = tuple(KIND_OF.values())
 
@@ -101,6 +102,9 @@ def observe(item: Any) -> Observation:
     infringing = bool(verdict.infringing) if verdict is not None else False
     if verdict is not None:
         facts["signals"] = sorted({s.qualified_name for s in verdict.signals})
+    probed = getattr(item, "probed", None)  # stream liveness (crawler.safety.liveness)
+    if probed is not None:
+        facts["probed"] = {"probed": _count(probed.probed), "alive": _count(probed.alive)}
     return Observation(domain, kind, key, _cut(url, 4000), seen_at, facts, score, infringing)
 
 
@@ -171,6 +175,16 @@ def _hls(item: HlsItem) -> tuple[str, dict[str, Any]]:
     return f"hls:{parts.netloc}{parts.path}", facts
 
 
+def _dash(item: DashItem) -> tuple[str, dict[str, Any]]:
+    m = item.manifest
+    parts = urlsplit(item.url)
+    facts = {"host": parts.hostname or "", "live": bool(m.live),
+             "adaptation_sets": len(m.adaptation_sets), "max_resolution": _str(m.max_resolution),
+             "segment_hosts": _distinct(m.segment_hosts), "drm": _distinct(m.drm_systems),
+             "licensed_drm": bool(m.licensed_drm), "found_on": item.found_on}  # fmt: skip
+    return f"dash:{parts.netloc}{parts.path}", facts
+
+
 def _playlist(item: PlaylistItem) -> tuple[str, dict[str, Any]]:
     p = item.playlist
     facts = {"channels": len(p.channels), "groups": len(p.groups),
@@ -218,7 +232,7 @@ def _shop(item: ShopItem) -> tuple[str, dict[str, Any]]:
 
 
 _BUILDERS: dict[str, Any] = {"listing": _listing, "torrent": _torrent, "player": _player,
-                             "hls": _hls, "playlist": _playlist, "panel": _panel,
+                             "hls": _hls, "dash": _dash, "playlist": _playlist, "panel": _panel,
                              "portal": _portal, "guide": _guide, "shop": _shop}  # fmt: skip
 
 

@@ -71,7 +71,7 @@ def summarize(session: Session, domains: Sequence[str]) -> ObservationSummary:
         works=_works(rows.get("listing", []) + rows.get("torrent", [])),
         playlists=_playlists(rows.get("playlist", [])),
         panels=_panels(rows.get("panel", [])),
-        stream_hosts=_hosts(rows.get("hls", []), rows.get("player", [])),
+        stream_hosts=_hosts(rows.get("hls", []) + rows.get("dash", []), rows.get("player", [])),
     )
 
 
@@ -136,10 +136,10 @@ def _panels(rows: list[ObservationRow]) -> list[dict[str, Any]]:
              "flagged": r.infringing} for r in rows[:TOP]]  # fmt: skip
 
 
-def _hosts(hls: list[ObservationRow], players: list[ObservationRow]) -> list[dict[str, Any]]:
-    """Hosts that serve the site's streams: HLS manifests and segments, player embeds."""
+def _hosts(manifests: list[ObservationRow], players: list[ObservationRow]) -> list[dict[str, Any]]:
+    """Hosts that serve the site's streams: HLS/DASH manifests and segments, player embeds."""
     hosts: Counter[str] = Counter()
-    for row in hls:
+    for row in manifests:
         facts = _facts(row)
         for host in [facts.get("host"), *(facts.get("segment_hosts") or [])]:
             if isinstance(host, str) and host:

@@ -54,6 +54,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "catalog": "crawler.cli_catalog:catalog",
     "eval-images": "crawler.cli_catalog:eval_images",
     "works": "crawler.cli_works:works",
+    "channels": "crawler.cli_works:channels",
     "sandbox": "crawler.sandbox.cli:sandbox",
     "hops": "crawler.cli_hops:hops",
     "worker": "crawler.cli_worker:worker",

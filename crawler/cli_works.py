@@ -1,11 +1,12 @@
-"""``isop works list|add|remove|import``: the protected works the title detector matches.
+"""``isop works|channels list|add|remove|import``: the protected works and channels the title
+detector matches.
 
-They live in the registry (:mod:`crawler.registry.works`), like the API's: running crawlers
-pick up a change within ``works.check_interval`` seconds.  Every change is in the audit log
-as ``cli:<user>`` (``$ISOP_ANALYST`` or the login name).  ``import`` reads the YAML format
-of ``config/catalog/works.yaml``: a row that is not a valid work prints one line on stderr
-naming its number, title and cause, the good rows are still imported, and the exit status
-is 2.
+They live in the registry (:mod:`crawler.registry.works`, :mod:`crawler.registry.channels`),
+like the API's: running crawlers pick up a change within ``works.check_interval`` seconds.
+Every change is in the audit log as ``cli:<user>`` (``$ISOP_ANALYST`` or the login name).
+``import`` reads the YAML format of ``config/catalog/works.yaml`` (``channels.yaml``): a row
+that is not valid prints one line on stderr naming its number, title and cause, the good rows
+are still imported, and the exit status is 2.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -27,8 +28,11 @@ from crawler.cli import USER_ERROR, _config, err_console, fail, user_errors
 if TYPE_CHECKING:
     from crawler.api.db import Database
     from crawler.api.scope import Principal
+    from crawler.api.works import Kind
 
 RANGE_YEAR = click.IntRange(1880, 2100)
+ROW_ID = click.IntRange(min=1, max=2**63 - 1)
+PLURAL = {"work": "works", "channel": "channels"}
 
 
 def _principal() -> Principal:
@@ -43,28 +47,119 @@ def _bad(what: str, cause: str) -> None:
 
 
 def _database(ctx: click.Context) -> Database:
-    """The registry, its works seeded from the title detector's YAML file if never seeded."""
+    """The registry, its works and channels seeded from the YAML files if never seeded."""
     from crawler.api import works
     from crawler.api.db import Database
-    from crawler.registry import works as store
 
     config = _config(ctx)
     with user_errors():
         db = Database.open(config.database_url)
-    with db.reading() as session:
-        due = store.seed_due(session)
-    if due:
-        try:
-            path = works.works_path(config.detectors_path)
-            with db.writing() as session:
-                report = works.seed(session, path)
-        except Exception as exc:  # a broken detector config or seed file: say which, once
-            db.close()
-            fail(f"works seed: {exc}")
-        if report is not None:
-            err_console.print(f"isop: seeded {len(report.added)} works from {escape(str(path))}",
-                              soft_wrap=True)  # fmt: skip
+    try:
+        reports = works.ensure_seeded(db, config.detectors_path)
+    except Exception as exc:  # a broken detector config or seed file: say which, once
+        db.close()
+        fail(f"title catalog seed: {exc}")
+    for kind, report in reports.items():
+        err_console.print(f"isop: seeded {len(report.added)} {PLURAL[kind]}", soft_wrap=True)
     return db
+
+
+def _validated(model: Any, what: str, **fields: Any) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{what}: {'.'.join(map(str, first['loc']))}: {first['msg']}")
+
+
+def _list(ctx: click.Context, kind: Kind, as_json: bool, search: str | None) -> None:
+    from crawler.api.works import STORES
+
+    module = STORES[kind]
+    label = "title" if kind == "work" else "name"
+    db = _database(ctx)
+    try:
+        with db.reading() as session:
+            every = module.works(session) if kind == "work" else module.channels(session)
+            rows = [module.to_json(row) for row in every]
+    finally:
+        db.close()
+    if search:
+        rows = [row for row in rows if search.casefold() in row[label].casefold()]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        return
+    table = Table("id", label, *(["year", "kind"] if kind == "work" else []), "owner",
+                  "spellings", "updated", "by")  # fmt: skip
+    for row in rows:
+        spellings = 1 + len(row["aliases"]) + len(row.get("original_titles", []))
+        extra = [str(row["year"] or ""), escape(row["kind"])] if kind == "work" else []
+        table.add_row(str(row["id"]), escape(row[label]), *extra, escape(row["owner"]),
+                      str(spellings), row["updated_at"][:19],
+                      escape(row["updated_by"]))  # fmt: skip
+    Console(highlight=False).print(table)
+    click.echo(f"{len(rows)} {PLURAL[kind]}")
+
+
+def _add(ctx: click.Context, kind: Kind, item: Any) -> None:
+    from crawler.api import works as audited
+    from crawler.registry.works import WorkConflict
+
+    db = _database(ctx)
+    try:
+        with db.writing() as session:
+            row = audited.add(session, _principal(), item, kind)
+            click.echo(f"added {audited.describe(kind, row.id, item.model_dump())}")
+    except WorkConflict as exc:
+        fail(str(exc))
+    finally:
+        db.close()
+
+
+def _remove(ctx: click.Context, kind: Kind, ids: tuple[int, ...]) -> None:
+    from crawler.api import works as audited
+
+    db = _database(ctx)
+    missing = []
+    try:
+        for row_id in dict.fromkeys(ids):
+            with db.writing() as session:
+                row = audited.STORES[kind].find(session, row_id)
+                if row is None:
+                    missing.append(row_id)
+                    continue
+                gone = audited.remove(session, _principal(), row, kind)
+            click.echo(f"removed #{row_id} {gone['title' if kind == 'work' else 'name']!r}")
+    finally:
+        db.close()
+    for row_id in missing:
+        _bad(f"{kind} #{row_id}", "not in the catalog")
+    if missing:
+        sys.exit(USER_ERROR)
+
+
+def _import(ctx: click.Context, kind: Kind, file: str) -> None:
+    from crawler.api import works as audited
+    from detectors.base import DetectorError
+
+    path = Path(file)
+    db = _database(ctx)
+    try:
+        with db.writing() as session:
+            report = audited.import_file(session, _principal(), path, kind)
+    except DetectorError as exc:
+        fail(str(exc))
+    finally:
+        db.close()
+    for error in report.errors:
+        _bad(str(path), error)
+    click.echo(f"{path}: {len(report.added)} added, {len(report.updated)} updated, "
+               f"{report.unchanged} unchanged, {len(report.errors)} refused")  # fmt: skip
+    if report.errors:
+        sys.exit(USER_ERROR)
 
 
 @click.group()
@@ -72,34 +167,42 @@ def works() -> None:
     """The protected works (titles, aliases, year, owner) the title detector matches."""
 
 
-@works.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per work per line.")
-@click.option("--search", default=None, help="Only works whose title contains this text.")
-@click.pass_context
-def list_(ctx: click.Context, as_json: bool, search: str | None) -> None:
-    """Every work: id, title, year, kind, owner, spellings, last change."""
-    from crawler.registry import works as store
+@click.group()
+def channels() -> None:
+    """The protected (pay-TV) channels the title detector matches in playlists and pages."""
 
-    db = _database(ctx)
-    try:
-        with db.reading() as session:
-            rows = [store.to_json(row) for row in store.works(session)]
-    finally:
-        db.close()
-    if search:
-        rows = [row for row in rows if search.casefold() in row["title"].casefold()]
-    if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
-        return
-    table = Table("id", "title", "year", "kind", "owner", "spellings", "updated", "by")
-    for row in rows:
-        spellings = 1 + len(row["aliases"]) + len(row["original_titles"])
-        table.add_row(str(row["id"]), escape(row["title"]), str(row["year"] or ""), row["kind"],
-                      escape(row["owner"]), str(spellings), row["updated_at"][:19],
-                      escape(row["updated_by"]))  # fmt: skip
-    Console(highlight=False).print(table)
-    click.echo(f"{len(rows)} work(s)")
+
+KINDS: tuple[tuple[click.Group, Kind], ...] = ((works, "work"), (channels, "channel"))
+for _group, _kind in KINDS:
+
+    def _make(kind: Kind) -> list[click.Command]:
+        label = "title" if kind == "work" else "name"
+
+        @click.command("list", help=f"Every {kind}: id, {label}, owner, spellings, last change.")
+        @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+        @click.option("--search", default=None, help=f"Only those whose {label} contains this.")
+        @click.pass_context
+        def list_(ctx: click.Context, as_json: bool, search: str | None) -> None:
+            _list(ctx, kind, as_json, search)
+
+        @click.command("remove", help=f"Remove the {PLURAL[kind]} ID... (ids from list).")
+        @click.argument("ids", nargs=-1, required=True, type=ROW_ID)
+        @click.pass_context
+        def remove(ctx: click.Context, ids: tuple[int, ...]) -> None:
+            _remove(ctx, kind, ids)
+
+        @click.command("import", help=f"Add the {PLURAL[kind]} of a YAML FILE (the format of "
+                       f"config/catalog/{PLURAL[kind]}.yaml); one of the same {label} (and year) "
+                       "is updated to the file's fields.")  # fmt: skip
+        @click.argument("file", type=click.Path(dir_okay=False))
+        @click.pass_context
+        def import_(ctx: click.Context, file: str) -> None:
+            _import(ctx, kind, file)
+
+        return [list_, remove, import_]
+
+    for _command in _make(_kind):
+        _group.add_command(_command)
 
 
 @works.command("add")
@@ -111,81 +214,28 @@ def list_(ctx: click.Context, as_json: bool, search: str | None) -> None:
 @click.option("--original-title", "originals", multiple=True, help="Original-language title.")
 @click.option("--ambiguous", is_flag=True, help="Also an ordinary word: match only with its year.")
 @click.pass_context
-def add(
-    ctx: click.Context, title: str, year: int | None, kind: str, owner: str,
+def add_work(
+    ctx: click.Context, title: str, year: int | None, kind: Kind, owner: str,
     aliases: tuple[str, ...], originals: tuple[str, ...], ambiguous: bool,
 ) -> None:  # fmt: skip
     """Add the work TITLE."""
-    from pydantic import ValidationError
+    from crawler.registry.works import WorkIn
 
-    from crawler.api import works as audited
-    from crawler.registry.works import WorkConflict, WorkIn
-
-    try:
-        work = WorkIn(title=title, year=year, kind=kind, owner=owner, aliases=list(aliases),
-                      original_titles=list(originals), ambiguous=ambiguous)  # fmt: skip
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        fail(f"work {title!r}: {'.'.join(map(str, first['loc']))}: {first['msg']}")
-    db = _database(ctx)
-    try:
-        with db.writing() as session:
-            row = audited.add(session, _principal(), work)
-            click.echo(f"added #{row.id} {row.title!r} ({row.year or 'no year'})")
-    except WorkConflict as exc:
-        fail(str(exc))
-    finally:
-        db.close()
+    work = _validated(WorkIn, f"work {title!r}", title=title, year=year, kind=kind, owner=owner,
+                      aliases=list(aliases), original_titles=list(originals),
+                      ambiguous=ambiguous)  # fmt: skip
+    _add(ctx, "work", work)
 
 
-@works.command("remove")
-@click.argument("ids", nargs=-1, required=True, type=click.IntRange(min=1, max=2**63 - 1))
+@channels.command("add")
+@click.argument("name")
+@click.option("--owner", default="", help="The channel's owner.")
+@click.option("--alias", "aliases", multiple=True, help="How playlists spell it (repeatable).")
 @click.pass_context
-def remove(ctx: click.Context, ids: tuple[int, ...]) -> None:
-    """Remove the works ID... (ids from ``isop works list``)."""
-    from crawler.api import works as audited
-    from crawler.registry import works as store
+def add_channel(ctx: click.Context, name: str, owner: str, aliases: tuple[str, ...]) -> None:
+    """Add the channel NAME."""
+    from crawler.registry.channels import ChannelIn
 
-    db = _database(ctx)
-    missing = []
-    try:
-        for work_id in dict.fromkeys(ids):
-            with db.writing() as session:
-                row = store.find(session, work_id)
-                if row is None:
-                    missing.append(work_id)
-                    continue
-                gone = audited.remove(session, _principal(), row)
-            click.echo(f"removed #{work_id} {gone['title']!r}")
-    finally:
-        db.close()
-    for work_id in missing:
-        _bad(f"work #{work_id}", "not in the catalog")
-    if missing:
-        sys.exit(USER_ERROR)
-
-
-@works.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.pass_context
-def import_(ctx: click.Context, file: str) -> None:
-    """Add the works of a YAML FILE (the format of config/catalog/works.yaml); a work of the
-    same title and year is updated to the file's fields."""
-    from crawler.api import works as audited
-    from detectors.base import DetectorError
-
-    path = Path(file)
-    db = _database(ctx)
-    try:
-        with db.writing() as session:
-            report = audited.import_file(session, _principal(), path)
-    except DetectorError as exc:
-        fail(str(exc))
-    finally:
-        db.close()
-    for error in report.errors:
-        _bad(str(path), error)
-    click.echo(f"{path}: {len(report.added)} added, {len(report.updated)} updated, "
-               f"{report.unchanged} unchanged, {len(report.errors)} refused")  # fmt: skip
-    if report.errors:
-        sys.exit(USER_ERROR)
+    channel = _validated(ChannelIn, f"channel {name!r}", name=name, owner=owner,
+                         aliases=list(aliases))  # fmt: skip
+    _add(ctx, "channel", channel)

@@ -77,6 +77,11 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/catalog/works", r.CATALOG_WRITE, {"title": "Matrix {user}"}, 201),
     Endpoint("PATCH", "/api/v1/catalog/works/{work}", r.CATALOG_WRITE, {"owner": "matrix"}),
     Endpoint("DELETE", "/api/v1/catalog/works/{work}", r.CATALOG_WRITE),
+    Endpoint("GET", "/api/v1/catalog/channels", r.SITES_READ),
+    Endpoint("GET", "/api/v1/catalog/channels/{channel}", r.SITES_READ),
+    Endpoint("POST", "/api/v1/catalog/channels", r.CATALOG_WRITE, {"name": "Matrix {user}"}, 201),
+    Endpoint("PATCH", "/api/v1/catalog/channels/{channel}", r.CATALOG_WRITE, {"owner": "matrix"}),
+    Endpoint("DELETE", "/api/v1/catalog/channels/{channel}", r.CATALOG_WRITE),
 ]
 
 
@@ -102,17 +107,20 @@ def _call(world: World, endpoint: Endpoint, who: str | None, site: str | None) -
 
         with world.db.writing() as session:
             throwaway, _ = accounts.create_token(session, ROOT, "ops", "throwaway")
-    work = None
-    if "{work}" in endpoint.path:  # a fresh work to read, edit or remove
+    work = channel = None
+    if "{work}" in endpoint.path or "{channel}" in endpoint.path:  # a fresh one to read or edit
         from test_api_support import ROOT
 
         from crawler.api import works
+        from crawler.registry.channels import ChannelIn
         from crawler.registry.works import WorkIn
 
         with world.db.writing() as session:
             work = works.add(session, ROOT, WorkIn(title=f"Matrix work {n}")).id
+            channel = works.add(session, ROOT, ChannelIn(name=f"Matrix {n}"), "channel").id
     path = endpoint.path.format(site=world.sites.get(site or "", 0), alert=world.alert_id,
-                                token=throwaway, user=f"u{n}", work=work)  # fmt: skip
+                                token=throwaway, user=f"u{n}", work=work,
+                                channel=channel)  # fmt: skip
     body = endpoint.body
     if isinstance(body, dict):
         body = {k: v.format(user=f"user{n}") if isinstance(v, str) else v
@@ -142,7 +150,8 @@ def test_matrix_covers_every_api_route(world: World) -> None:
               for m in getattr(route, "methods", set()) or set()
               if route.path.startswith("/api/v1/")}  # fmt: skip
     covered = {(e.method, e.path.replace("{site}", "{site_id}").replace("{alert}", "{alert_id}")
-                .replace("{token}", "{token_id}").replace("{work}", "{work_id}"))
+                .replace("{token}", "{token_id}").replace("{work}", "{work_id}")
+                .replace("{channel}", "{channel_id}"))
                for e in ENDPOINTS}  # fmt: skip
     covered |= {
         ("GET", "/api/v1/captures/{capture_id}/warc"),  # authz in test_api_captures.py

@@ -126,3 +126,29 @@ def test_bad_works_are_refused_and_nothing_changes(world: World) -> None:
     for bad_id in ("0", "abc", str(2**63)):
         assert world.client("analyst").delete(f"{WORKS}/{bad_id}").status_code == 422
     assert _listed(world) == before
+
+
+def test_analysts_edit_the_channels_too(world: World) -> None:
+    url = "/api/v1/catalog/channels"
+    seeded = world.client("viewer").get(url).json()
+    assert "Sky Sports Main Event" in [c["name"] for c in seeded["items"]]
+    body = {"name": "Téléfoot La Chaîne", "owner": "Mediapro", "aliases": ["Telefoot"]}
+    assert world.client("coordinator").post(url, json=body).status_code == 403
+    added = world.client("analyst").post(url, json=body)
+    assert added.status_code == 201, added.text
+    one = f"{url}/{added.json()['channel']['id']}"
+    assert world.client("analyst").post(url, json={"name": "TÉLÉFOOT la chaîne"}).status_code == 409
+    for bad in ({"name": ""}, {"name": "x", "year": 2024}, {"name": "x", "aliases": [""]}):
+        assert world.client("analyst").post(url, json=bad).status_code == 422, bad
+    assert world.client("analyst").patch(one, json={"revision": 3}).status_code == 409
+    assert world.client("analyst").patch(one, json={"name": None}).status_code == 422
+    edited = world.client("analyst").patch(one, json={"owner": "LFP Media", "revision": 1})
+    assert edited.status_code == 200 and edited.json()["channel"]["revision"] == 2
+    assert world.client("viewer").get(url, params={"q": "téléfoot"}).json()["items"][0][
+        "owner"] == "LFP Media"  # fmt: skip
+    assert world.client("analyst").delete(one).status_code == 200
+    assert world.client("viewer").get(one).status_code == 404
+    assert world.client("viewer").get(url).json()["items"] == seeded["items"]
+    [edit] = _audit(world, "catalog.channel.edit")
+    assert (edit["before"]["owner"], edit["after"]["owner"]) == ("Mediapro", "LFP Media")
+    assert [e["actor"] for e in _audit(world, "catalog.channel.remove")] == ["analyst"]

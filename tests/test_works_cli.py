@@ -67,3 +67,15 @@ def test_works_from_the_command_line(tmp_path: Path) -> None:
         assert str(path) in run.stderr
     missing = isop("works", "import", str(tmp_path / "none.yaml"), data_dir=data)
     assert missing.returncode == 2 and "none.yaml" in missing.stderr
+
+    run = isop("channels", "add", "Téléfoot", "--alias", "Telefoot HD", data_dir=data)
+    assert run.returncode == 0 and run.stdout.startswith("added channel ")
+    channels = [json.loads(line) for line in
+                isop("channels", "list", "--json", data_dir=data).stdout.splitlines()]  # fmt: skip
+    assert "Sky Sports Main Event" in [c["name"] for c in channels]  # seeded from channels.yaml
+    assert channels[-1]["name"] == "Téléfoot" and channels[-1]["aliases"] == ["Telefoot HD"]
+    path.write_text("channels:\n  - {name: téléfoot}\n  - {nom: x}\n", encoding="utf-8")
+    run = isop("channels", "import", str(path), data_dir=data)
+    assert run.returncode == 2
+    assert run.stdout == f"{path}: 0 added, 1 updated, 0 unchanged, 1 refused\n"
+    assert "channels #2" in run.stderr and len(run.stderr.strip().splitlines()) == 1

@@ -15,7 +15,7 @@ from test_api_support import World, build_world
 from crawler.config import load_config
 from crawler.extensions.works import LiveWorksExtension
 from detectors.base import Content
-from detectors.title.catalog import NameIndex, WorkSpec, works_index
+from detectors.title.catalog import ChannelSpec, NameIndex, WorkSpec, channels_index, works_index
 from detectors.title.live import LiveWorks
 
 ROBOT = {"title": "The Wild Robot", "year": 2024, "owner": "DreamWorks",
@@ -30,6 +30,15 @@ def _page(heading: str) -> Content:
 
 def _named(detector: object, heading: str) -> list[str]:
     return [s.evidence for s in detector.detect(_page(heading))]  # type: ignore[attr-defined]
+
+
+def _channels(detector: object, *names: str) -> list[str]:
+    body = "#EXTM3U\n" + "".join(f"#EXTINF:-1,{n}\nhttp://line.example/{i}.ts\n"
+                                 for i, n in enumerate(names))  # fmt: skip
+    content = Content(url="http://line.example/get.php", kind="playlist", body=body.encode(),
+                      content_type="audio/x-mpegurl")  # fmt: skip
+    return [s.evidence for s in detector.detect(content)  # type: ignore[attr-defined]
+            if s.name == "protected_channels"]  # fmt: skip
 
 
 def _extension(url: str, tmp: Path, **works: object) -> LiveWorksExtension:
@@ -68,11 +77,23 @@ def test_a_running_detector_follows_the_works_edited_through_the_api(
 
     assert analyst.delete(f"/api/v1/catalog/works/{work_id}").status_code == 200
     assert _named(detector, "Robô Selvagem (2024)") == []
-    assert detector.live.reloads == 3 and detector.live.errors == 0
+
+    # Channels too: seeded from channels.yaml, then one added and one removed live.
+    assert _channels(detector, "UK: SKY SPORTS F1 FHD") != []
+    assert _channels(detector, "FR: TELEFOOT LA CHAINE HD") == []
+    added = analyst.post("/api/v1/catalog/channels",
+                         json={"name": "Téléfoot La Chaîne", "owner": "Mediapro"})  # fmt: skip
+    assert added.status_code == 201, added.text
+    assert any("Téléfoot" in e for e in _channels(detector, "FR: TELEFOOT LA CHAINE HD"))
+    listed = analyst.get("/api/v1/catalog/channels", params={"q": "sky sports f1"}).json()
+    [f1] = listed["items"]
+    assert analyst.delete(f"/api/v1/catalog/channels/{f1['id']}").status_code == 200
+    assert _channels(detector, "UK: SKY SPORTS F1 FHD") == []
+    assert detector.live.reloads == 5 and detector.live.errors == 0
 
     extension.spider_closed()
     stats = extension.crawler.stats
-    assert stats is not None and stats.get_value("isop/works/reloads") == 3
+    assert stats is not None and stats.get_value("isop/works/reloads") == 5
 
 
 def test_works_from_the_file_when_configured_so(world: World, tmp_path: Path) -> None:
@@ -95,8 +116,8 @@ class _Source:
             raise ConnectionError("database restarting")
         return self.current
 
-    def works(self) -> tuple[Hashable, Sequence[WorkSpec]]:
-        return self.current, [WorkSpec(title=t, year=2024) for t in self.titles]
+    def catalog(self) -> tuple[Hashable, Sequence[WorkSpec], Sequence[ChannelSpec] | None]:
+        return self.current, [WorkSpec(title=t, year=2024) for t in self.titles], None
 
     def describe(self) -> str:
         return "memory"
@@ -105,7 +126,8 @@ class _Source:
 def test_the_version_is_checked_at_most_every_interval_and_failures_keep_the_works() -> None:
     now = [100.0]
     source = _Source()
-    live = LiveWorks(source, works_index, check_every=10, clock=lambda: now[0])
+    live = LiveWorks(source, works_index, channels_index, check_every=10, clock=lambda: now[0])
+    assert live.channels is None  # the source has no channels: the detector keeps its file's
 
     def titles(index: NameIndex) -> set[str]:
         return {entry.label for entry in index.entries}

@@ -175,3 +175,49 @@ def test_two_writers_adding_one_title_get_one_work_and_one_conflict(registry_url
             assert [w.title for w in store.works(session)] == ["Flow"]
     finally:
         db.close()
+
+
+def test_channels_seeded_once_versioned_with_the_works_and_imported_row_by_row(
+    tmp_path: Path,
+) -> None:
+    from crawler.registry import channels as channel_store
+    from crawler.registry.channels import ChannelIn
+
+    db = Database.open(f"sqlite:///{tmp_path / 'registry.db'}")
+    shipped = audited.seed_files(DEFAULT_CONFIG_PATH)[1]
+    names = [row["name"] for row in yaml.safe_load(shipped.read_text("utf-8"))["channels"]]
+    try:
+        reports = audited.ensure_seeded(db, DEFAULT_CONFIG_PATH)
+        assert set(reports) == {"work", "channel"} and reports["channel"].added == names
+        assert audited.ensure_seeded(db, DEFAULT_CONFIG_PATH) == {}  # once
+        with db.reading() as session:
+            version = store.version(session)
+        with db.writing() as session:
+            row = audited.add(session, ANALYST, ChannelIn(name=" Téléfoot "), "channel")
+            with pytest.raises(WorkConflict):
+                channel_store.add(session, ChannelIn(name="TÉLÉFOOT"), "ana")
+            assert audited.edit(session, ANALYST, row, ChannelIn(name="Téléfoot", owner="M"),
+                                "channel")  # fmt: skip
+            audited.remove(session, ANALYST, row, "channel")
+        with db.reading() as session:
+            assert store.version(session) == version + 3  # one counter for works and channels
+            assert [c.name for c in channel_store.channels(session)] == names
+
+        path = tmp_path / "channels.yaml"
+        path.write_text('channels:\n  - {name: "Flow TV", aliases: ["FlowTV"]}\n'
+                        '  - {name: "", owner: x}\n  - {name: "flow tv"}\n'
+                        '  - {name: "B", aliases: "not a list"}\n', encoding="utf-8")  # fmt: skip
+        with db.writing() as session:
+            report = audited.import_file(session, ANALYST, path, "channel")
+        assert report.added == ["Flow TV"]
+        assert [e.split(":")[0] for e in report.errors] == [
+            "channels #2", "channels #3 ('flow tv')", "channels #4 ('B')"]  # fmt: skip
+        assert ("catalog.channel.add", "ana") in _channel_actions(db)
+    finally:
+        db.close()
+
+
+def _channel_actions(db: Database) -> list[tuple[str, str | None]]:
+    with db.reading() as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.action.like("catalog.channel%")))
+        return [(row.action, row.actor) for row in rows]

@@ -4,7 +4,8 @@ anyone who reads sites sees them (and their thumbnails) and the protected works'
 The catalog (``detectors.catalog``) lives in its own SQLite file beside the registry; one is
 opened per request (its connection is bound to the thread that made it).  Thumbnails are the
 PNGs the catalog re-encoded at upload, never the uploaded bytes.  The works (titles the title
-detector matches) are rows of the registry: :mod:`crawler.api.routes_works`.
+detector matches) and channels are rows of the registry: :mod:`crawler.api.routes_works`,
+:mod:`crawler.api.routes_channels`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import Response
 
-from crawler.api import audit, routes_works
+from crawler.api import audit, routes_channels, routes_works
 from crawler.api import roles as r
 from crawler.api.db import Database
 from crawler.api.deps import ApiSettings, database, require, settings
@@ -155,5 +156,6 @@ def image_thumbnail(
                     headers={"Cache-Control": "private, max-age=300"})  # fmt: skip
 
 
-# The protected works (titles the title detector matches): rows of the registry, their own module.
+# The protected works and channels the title detector matches: rows of the registry.
 router.include_router(routes_works.router)
+router.include_router(routes_channels.router)

@@ -46,16 +46,11 @@ def seeded(
     db: Annotated[Database, Depends(database)],
     config: Annotated[ApiSettings, Depends(settings)],
 ) -> Database:
-    """The database, its works seeded from the YAML file if they never were."""
-    with db.reading() as session:
-        if not store.seed_due(session):
-            return db
+    """The database, its works and channels seeded from the YAML files if they never were."""
     try:
-        path = works.works_path(config.detectors_config)
-        with db.writing() as session:
-            works.seed(session, path)
+        works.ensure_seeded(db, config.detectors_config)
     except Exception as exc:  # a broken detector config or seed file: say which
-        raise HTTPException(status_code=503, detail=f"works seed: {exc}") from None
+        raise HTTPException(status_code=503, detail=f"title catalog seed: {exc}") from None
     return db
 
 

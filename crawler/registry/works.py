@@ -91,6 +91,8 @@ class CatalogWorksState(Base):
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seeded_from: Mapped[str | None] = mapped_column(Text)
+    # The channels' seed (revision 0702): the same counter versions works and channels.
+    channels_seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WorkConflict(Exception):
@@ -144,7 +146,7 @@ def find_key(session: Session, title: str, year: int | None) -> CatalogWork | No
     return session.scalar(select(CatalogWork).where(CatalogWork.match_key == key))
 
 
-def _state(session: Session) -> CatalogWorksState:
+def lock_state(session: Session) -> CatalogWorksState:
     """The state row, locked for this transaction (PostgreSQL; SQLite writers hold the lock)."""
     query = select(CatalogWorksState).where(CatalogWorksState.id == STATE_ID).with_for_update()
     row = session.scalar(query)
@@ -155,8 +157,8 @@ def _state(session: Session) -> CatalogWorksState:
     return row
 
 
-def _changed(session: Session) -> None:
-    _state(session)
+def bump_version(session: Session) -> None:
+    lock_state(session)
     session.execute(update(CatalogWorksState).where(CatalogWorksState.id == STATE_ID)
                     .values(version=CatalogWorksState.version + 1,
                             changed_at=datetime.now(UTC)))  # fmt: skip
@@ -164,7 +166,7 @@ def _changed(session: Session) -> None:
 
 def add(session: Session, work: WorkIn, actor: str) -> CatalogWork:
     """Add ``work``; WorkConflict when a work of that title and year exists."""
-    _state(session)  # writers of the works queue here: two adds of one title can't race
+    lock_state(session)  # writers of the works queue here: two adds of one title can't race
     existing = find_key(session, work.title, work.year)
     if existing is not None:
         raise WorkConflict(f"{existing.title!r} ({existing.year}) is already work #{existing.id}")
@@ -173,7 +175,7 @@ def add(session: Session, work: WorkIn, actor: str) -> CatalogWork:
                       created_by=actor[:64], created_at=now, updated_by=actor[:64],
                       updated_at=now, revision=1)  # fmt: skip
     session.add(row)
-    _changed(session)
+    bump_version(session)
     session.flush()
     return row
 
@@ -182,7 +184,7 @@ def edit(session: Session, row: CatalogWork, work: WorkIn, actor: str) -> bool:
     """Replace the fields of ``row`` with ``work``; False when nothing changes."""
     if fields_of(row) == work.model_dump():
         return False
-    _state(session)
+    lock_state(session)
     key = match_key(work.title, work.year)
     other = find_key(session, work.title, work.year)
     if other is not None and other.id != row.id:
@@ -191,19 +193,19 @@ def edit(session: Session, row: CatalogWork, work: WorkIn, actor: str) -> bool:
         setattr(row, name, value)
     row.match_key, row.updated_by, row.updated_at = key, actor[:64], datetime.now(UTC)
     row.revision += 1
-    _changed(session)
+    bump_version(session)
     session.flush()
     return True
 
 
 def remove(session: Session, row: CatalogWork) -> None:
     session.delete(row)
-    _changed(session)
+    bump_version(session)
     session.flush()
 
 
-# Told of each change an import makes: (work, fields before or None, fields after).
-OnChange = Callable[[CatalogWork, dict[str, Any] | None, dict[str, Any]], None]
+# Told of each change an import makes: (work or channel, fields before or None, fields after).
+OnChange = Callable[[Any, dict[str, Any] | None, dict[str, Any]], None]
 
 
 def import_works(
@@ -244,8 +246,13 @@ def read_file(path: Any) -> tuple[list[WorkIn], list[str]]:
             continue
         first[key] = position
         works.append(work)
-    errors.sort(key=lambda error: int(_ROW_NUMBER.search(error).group(1)))  # type: ignore[union-attr]
+    sort_by_row(errors)
     return works, errors
+
+
+def sort_by_row(errors: list[str]) -> None:
+    """Messages naming "#N" rows in file order."""
+    errors.sort(key=lambda error: int(m.group(1)) if (m := _ROW_NUMBER.search(error)) else 0)
 
 
 def seed_due(session: Session) -> bool:
@@ -263,12 +270,15 @@ def seed(
 
     The state row is locked first, so of several processes starting at once one seeds.
     """
-    state = _state(session)
+    state = lock_state(session)
     if state.seeded_at is not None:
         return None
     rows, errors = read_file(path)
     report = ImportReport(errors=errors)
     import_works(session, rows, actor, report, on_change)
-    state = _state(session)
+    state = lock_state(session)
     state.seeded_at, state.seeded_from = datetime.now(UTC), str(path)
     return report
+
+
+import_rows = import_works  # the name crawler.api.works calls for works and channels alike

@@ -1,8 +1,8 @@
 """The registry's works table as the title detector's live source, and attaching it.
 
 ``attach_registry_works(pipeline, engine, check_every)`` finds the ``title_match`` detectors
-of a detection pipeline, seeds the works table from their YAML file if it was never seeded,
-and points them at the table: from then on they check its version at most every
+of a detection pipeline, seeds the works and channels tables from their YAML files if they
+were never seeded, and points them at the tables: from then on they check its version at most every
 ``check_every`` seconds and reload when it moved (``detectors.title.live``).  Crawlers do it
 at start (:class:`crawler.extensions.works.LiveWorksExtension`); without a registry the
 detector keeps reading its YAML file.
@@ -18,16 +18,17 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.registry import channels as channel_store
 from crawler.registry import works as store
 from crawler.registry.db import redact, write_engine
-from detectors.title.catalog import WorkSpec
+from detectors.title.catalog import ChannelSpec, WorkSpec
 
 logger = logging.getLogger(__name__)
 SEED_ACTOR = "seed"
 
 
 class RegistryWorks:
-    """Works and their version, read from the registry (one short transaction per read)."""
+    """Works, channels and their version, read from the registry (one short transaction)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -37,43 +38,51 @@ class RegistryWorks:
         with self._session() as session, session.begin():
             return store.version(session)
 
-    def works(self) -> tuple[int, Sequence[WorkSpec]]:
+    def catalog(self) -> tuple[int, Sequence[WorkSpec], Sequence[ChannelSpec]]:
         with self._session() as session, session.begin():
             version = store.version(session)
-            rows = store.works(session)
-        specs = []
-        for row in rows:
-            try:
-                specs.append(WorkSpec(**store.fields_of(row)))
-            except (ValidationError, TypeError) as exc:  # a row written around the store
-                logger.warning("works catalog: work #%s skipped: %s", row.id,
-                               str(exc).splitlines()[0])  # fmt: skip
-        return version, specs
+            works = _specs(WorkSpec, store.works(session), store.fields_of)
+            channels = _specs(ChannelSpec, channel_store.channels(session),
+                              channel_store.fields_of)  # fmt: skip
+        return version, works, channels
 
     def describe(self) -> str:
         return f"registry {redact(self.engine.url)}"
 
 
-def seed_if_due(engine: Engine, path: Any) -> store.ImportReport | None:
-    """Seed the works from ``path`` unless this database's works were ever seeded.
+def _specs(model: type[Any], rows: Sequence[Any], fields: Any) -> list[Any]:
+    specs = []
+    for row in rows:
+        try:
+            specs.append(model(**fields(row)))
+        except (ValidationError, TypeError) as exc:  # a row written around the store
+            logger.warning("title catalog: %s #%s skipped: %s", row.__tablename__, row.id,
+                           str(exc).splitlines()[0])  # fmt: skip
+    return specs
 
-    The cheap read comes first; the write transaction (locked) only on a never-seeded
-    database, where one of several processes starting together imports and the others find
-    it done.  Audited as the ``seed`` actor.
-    """
+
+def seed_if_due(engine: Engine, works_file: Any, channels_file: Any) -> None:
+    """Seed the works and channels from their YAML files unless this database's were ever
+    seeded: a cheap read first, the locked write only on a never-seeded database (of several
+    processes starting together, one imports and the others find it done).  Audited as
+    ``seed``; refused rows are logged."""
     with Session(engine) as session, session.begin():
-        if not store.seed_due(session):
-            return None
+        due = store.seed_due(session) or channel_store.seed_due(session)
+    if not due:
+        return
     from crawler.api import works as audited
 
+    files = {"work": works_file, "channel": channels_file}
     with Session(write_engine(engine)) as session, session.begin():
-        report = audited.seed(session, path)
-    if report is not None:
-        logger.info("works catalog seeded from %s: %d added, %d refused row(s)",
-                    path, len(report.added), len(report.errors))  # fmt: skip
+        reports = {kind: audited.seed(session, path, kind)  # type: ignore[arg-type]
+                   for kind, path in files.items()}  # fmt: skip
+    for kind, report in reports.items():
+        if report is None:
+            continue
+        logger.info("title catalog seeded from %s: %d %ss added, %d refused row(s)",
+                    files[kind], len(report.added), kind, len(report.errors))  # fmt: skip
         for error in report.errors:
-            logger.warning("works catalog seed %s: %s", path, error)
-    return report
+            logger.warning("title catalog seed %s: %s", files[kind], error)
 
 
 def attach_registry_works(pipeline: Any, engine: Engine, check_every: float) -> int:
@@ -84,7 +93,7 @@ def attach_registry_works(pipeline: Any, engine: Engine, check_every: float) -> 
     for stage in pipeline.stages:
         detector = stage.detector
         if isinstance(detector, TitleDetector):
-            seed_if_due(engine, detector.works_file)
+            seed_if_due(engine, detector.works_file, detector.channels_file)
             detector.attach_works(RegistryWorks(engine), check_every)
             attached += 1
     return attached

@@ -254,8 +254,15 @@ def works_index(
 
 def load_channels(path: Path, min_ratio: float = 90.0, min_fuzzy_chars: int = 10) -> NameIndex:
     """Every spelling of every channel in ``path`` as one index."""
+    return channels_index(_specs(path, "channels", ChannelSpec), min_ratio, min_fuzzy_chars)
+
+
+def channels_index(
+    channels: Iterable[ChannelSpec], min_ratio: float = 90.0, min_fuzzy_chars: int = 10
+) -> NameIndex:
+    """Every spelling of these channels as one index (from a file or from the registry)."""
     entries = []
-    for channel in _specs(path, "channels", ChannelSpec):
+    for channel in channels:
         for spelling in (channel.name, *channel.aliases):
             key = normalize(spelling)
             entries.append(Entry(channel.name, channel.owner, None, False, key, numbers(key)))

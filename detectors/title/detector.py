@@ -31,6 +31,7 @@ from detectors.title import examples
 from detectors.title.catalog import (
     Match,
     NameIndex,
+    channels_index,
     load_channels,
     load_works,
     normalize,
@@ -127,10 +128,9 @@ class TitleDetector(Detector):
         super().__init__(config)
         self.settings = TitleSettings.model_validate(dict(config))
         self.limits: Mapping[str, Any] = config.get("limits") or {}
-        base, ratio = self.settings.config_dir, self.settings.min_ratio
-        short = self.settings.min_fuzzy_chars
+        ratio, short = self.settings.min_ratio, self.settings.min_fuzzy_chars
         self.works: NameIndex = load_works(self.works_file, ratio, short)
-        self.channels: NameIndex = load_channels(_path(self.settings.channels, base), ratio, short)
+        self.channels: NameIndex = load_channels(self.channels_file, ratio, short)
         self.live: LiveWorks | None = None
 
     @property
@@ -138,12 +138,26 @@ class TitleDetector(Detector):
         """The YAML file of works: read when no source is attached, and the registry's seed."""
         return _path(self.settings.works, self.settings.config_dir)
 
+    @property
+    def channels_file(self) -> Path:
+        """The YAML file of channels: read when no source has them, and the registry's seed."""
+        return _path(self.settings.channels, self.settings.config_dir)
+
     def attach_works(self, source: WorksSource, check_every: float) -> None:
-        """Match the works of ``source`` from now on, re-reading them when its version moves
-        (checked at most every ``check_every`` seconds).  Errors of the first read propagate."""
+        """Match the works (and channels) of ``source`` from now on, re-reading them when its
+        version moves (checked at most every ``check_every`` seconds).  Errors of the first
+        read propagate."""
         ratio, short = self.settings.min_ratio, self.settings.min_fuzzy_chars
-        self.live = LiveWorks(source, lambda works: works_index(works, ratio, short), check_every)
-        self.works = self.live.index
+        self.live = LiveWorks(source, lambda works: works_index(works, ratio, short),
+                              lambda channels: channels_index(channels, ratio, short),
+                              check_every)  # fmt: skip
+        self._use_live()
+
+    def _use_live(self) -> None:
+        if self.live is not None:
+            self.works = self.live.current()
+            if self.live.channels is not None:
+                self.channels = self.live.channels
 
     @classmethod
     def get_name(cls) -> str:
@@ -154,8 +168,7 @@ class TitleDetector(Detector):
         return examples.EXAMPLES
 
     def detect(self, content: Content) -> list[Signal]:
-        if self.live is not None:
-            self.works = self.live.current()
+        self._use_live()
         releases, titles, channels, scene = Found(), Found(), Found(), Found()
         budget = [self.settings.max_release_parses]
         if content.kind == "html":

@@ -19,8 +19,9 @@ import crawler.api.models
 import crawler.evidence.image_models
 import crawler.evidence.models
 import crawler.linking.models
+import crawler.registry.channels
 import crawler.registry.observations  # observations, migration 0601
-import crawler.registry.works  # noqa: F401  (protected works, migration 0701)
+import crawler.registry.works  # noqa: F401  (protected works and channels, 0701 and 0702)
 from crawler.registry.db import ensure_sqlite_parent, make_engine
 from crawler.registry.models import Base
 from crawler.registry.types import UTCDateTime

@@ -1,0 +1,197 @@
+"""The protected (pay-TV) channels the ``title_match`` detector looks for in playlists and
+pages, kept in the registry beside the works (:mod:`crawler.registry.works`).
+
+Same rules as the works: every write bumps the one catalog version running detectors poll;
+``config/catalog/channels.yaml`` is the seed (imported once, recorded in
+``catalog_works_state.channels_seeded_at``) and the import format; a channel is known by its
+name, case-folded.  Functions work in the caller's session; audit entries are the caller's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from crawler.registry.models import TITLE_LEN, Base
+from crawler.registry.types import UTCDateTime
+from crawler.registry.works import (
+    STATE_ID,
+    CatalogWorksState,
+    ImportReport,
+    OnChange,
+    WorkConflict,
+    bump_version,
+    lock_state,
+    sort_by_row,
+)
+
+NAME_LEN = 200
+CHANNEL_FIELDS = ("name", "owner", "aliases")
+_Spelling = Annotated[str, Field(min_length=1, max_length=TITLE_LEN)]
+
+
+class ChannelIn(BaseModel):
+    """A protected channel as an analyst, an import file or the API gives it (validated)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=NAME_LEN)
+    owner: str = Field("", max_length=200)
+    aliases: list[_Spelling] = Field(default_factory=list, max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("the name is empty")
+        return value
+
+
+class CatalogChannel(Base):
+    """One protected channel; ``match_key`` (its folded name) is unique."""
+
+    __tablename__ = "catalog_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    match_key: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN))
+    owner: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revision: Mapped[int] = mapped_column(Integer)
+
+
+def match_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def fields_of(row: CatalogChannel) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in CHANNEL_FIELDS}
+
+
+def to_json(row: CatalogChannel) -> dict[str, Any]:
+    return {"id": row.id, **fields_of(row), "created_by": row.created_by,
+            "created_at": row.created_at.isoformat(), "updated_by": row.updated_by,
+            "updated_at": row.updated_at.isoformat(), "revision": row.revision}  # fmt: skip
+
+
+def channels(session: Session) -> list[CatalogChannel]:
+    return list(session.scalars(select(CatalogChannel).order_by(CatalogChannel.id)))
+
+
+def find(session: Session, channel_id: int) -> CatalogChannel | None:
+    return session.get(CatalogChannel, channel_id)
+
+
+def find_key(session: Session, name: str) -> CatalogChannel | None:
+    query = select(CatalogChannel).where(CatalogChannel.match_key == match_key(name))
+    return session.scalar(query)
+
+
+def add(session: Session, channel: ChannelIn, actor: str) -> CatalogChannel:
+    """Add ``channel``; WorkConflict when a channel of that name exists."""
+    lock_state(session)
+    existing = find_key(session, channel.name)
+    if existing is not None:
+        raise WorkConflict(f"channel {existing.name!r} is already #{existing.id}")
+    now = datetime.now(UTC)
+    row = CatalogChannel(match_key=match_key(channel.name), **channel.model_dump(),
+                         created_by=actor[:64], created_at=now, updated_by=actor[:64],
+                         updated_at=now, revision=1)  # fmt: skip
+    session.add(row)
+    bump_version(session)
+    session.flush()
+    return row
+
+
+def edit(session: Session, row: CatalogChannel, channel: ChannelIn, actor: str) -> bool:
+    """Replace the fields of ``row``; False when nothing changes."""
+    if fields_of(row) == channel.model_dump():
+        return False
+    lock_state(session)
+    other = find_key(session, channel.name)
+    if other is not None and other.id != row.id:
+        raise WorkConflict(f"channel {other.name!r} is already #{other.id}")
+    for name, value in channel.model_dump().items():
+        setattr(row, name, value)
+    row.match_key, row.updated_by, row.updated_at = (
+        match_key(channel.name), actor[:64], datetime.now(UTC))  # fmt: skip
+    row.revision += 1
+    bump_version(session)
+    session.flush()
+    return True
+
+
+def remove(session: Session, row: CatalogChannel) -> None:
+    session.delete(row)
+    bump_version(session)
+    session.flush()
+
+
+def read_file(path: Any) -> tuple[list[ChannelIn], list[str]]:
+    """The valid channels of a YAML channels file and one message per invalid or repeated
+    row (DetectorError for a file that is not a channels file at all)."""
+    from detectors.title.catalog import read_rows
+
+    rows, errors = read_rows(path, "channels", ChannelIn)
+    first: dict[str, int] = {}
+    kept = []
+    for position, channel in rows:
+        key = match_key(channel.name)
+        if key in first:
+            errors.append(f"channels #{position} ({channel.name[:80]!r}): the same name as "
+                          f"channels #{first[key]}")  # fmt: skip
+            continue
+        first[key] = position
+        kept.append(channel)
+    sort_by_row(errors)
+    return kept, errors
+
+
+def import_channels(
+    session: Session, rows: list[ChannelIn], actor: str, report: ImportReport,
+    on_change: OnChange | None = None,
+) -> None:  # fmt: skip
+    """Add each row, or update the channel of the same name when it differs."""
+    for channel in rows:
+        existing = find_key(session, channel.name)
+        before = fields_of(existing) if existing is not None else None
+        if existing is None:
+            existing = add(session, channel, actor)
+            report.added.append(channel.name)
+        elif edit(session, existing, channel, actor):
+            report.updated.append(channel.name)
+        else:
+            report.unchanged += 1
+            continue
+        if on_change is not None:
+            on_change(existing, before, fields_of(existing))
+
+
+def seed_due(session: Session) -> bool:
+    query = select(CatalogWorksState.channels_seeded_at).where(CatalogWorksState.id == STATE_ID)
+    return session.scalar(query) is None
+
+
+def seed(
+    session: Session, path: Any, actor: str, on_change: OnChange | None = None
+) -> ImportReport | None:
+    """Import ``path`` if this database's channels were never seeded (None when they were)."""
+    if lock_state(session).channels_seeded_at is not None:
+        return None
+    rows, errors = read_file(path)
+    report = ImportReport(errors=errors)
+    import_channels(session, rows, actor, report, on_change)
+    lock_state(session).channels_seeded_at = datetime.now(UTC)
+    return report
+
+
+import_rows = import_channels  # the name crawler.api.works calls for works and channels alike

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crawler.api import accounts, security
 from crawler.api.db import Database
+from crawler.api.review import DEFAULT_THRESHOLD
 from crawler.api.scope import Principal
 from crawler.config import CONFIG_DIR
 
@@ -37,7 +38,7 @@ class ApiSettings:
     session_ttl: timedelta = timedelta(hours=8)
     secure_cookies: bool = True
     throttle: accounts.Throttle = field(default_factory=accounts.Throttle)
-    review_threshold: float = 0.5
+    review_threshold: float = DEFAULT_THRESHOLD
     redis_urls: tuple[str, ...] = ()
     redis_cluster: bool = False
     key_prefix: str = "isop"

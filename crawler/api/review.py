@@ -1,7 +1,8 @@
 """The analysts' review queue, most uncertain first, and the labels their verdicts make.
 
-Uncertainty is the distance of the site's score from the infringing threshold: a site at
-0.51 is a coin toss worth an analyst's minute, one at 0.99 is not.  Sites with an analyst
+Uncertainty is the distance of the site's score from the infringing threshold (on the
+calibrated scale, ``fusion.thresholds.infringing``): a site just over it is a coin toss worth
+an analyst's minute, one at 0.99 is not.  Sites with an analyst
 verdict leave the queue; their verdicts (the registry's ``site_events``) are the labels
 detector evaluation reads.
 """
@@ -20,11 +21,13 @@ from crawler.api.scope import Principal, visible
 from crawler.registry.models import Domain, Site, SiteEvent
 
 QUEUE_STATUSES = ("candidate", "confirmed")
-DEFAULT_THRESHOLD = 0.5
+#: The shipped ``fusion.thresholds.infringing`` (config/detectors.yaml; a test keeps them equal),
+#: used when the deployment's detectors config cannot be read.
+DEFAULT_THRESHOLD = 0.7
 
 
 def infringing_threshold(detectors_yaml: Path) -> float:
-    """``fusion.thresholds.infringing`` of the detectors config, else 0.5."""
+    """``fusion.thresholds.infringing`` of the detectors config, else the shipped value."""
     try:
         data = yaml.safe_load(detectors_yaml.read_text(encoding="utf-8")) or {}
         value = float(data["fusion"]["thresholds"]["infringing"])

@@ -170,6 +170,23 @@ def test_when_the_old_domain_s_icon_comes_late_the_younger_site_joins_the_older(
     assert [k for k, _ in rows["flixtorrent.cc"].proofs] == ["favicon", "hop_name"]
 
 
+@SQLITE_ONLY
+def test_a_late_pointer_from_a_known_page_links_its_target(world: World) -> None:
+    """The same second look for a redirect seen after its target's first page: a known
+    site's page sends visitors (JS location) to a domain that is already a site of its own."""
+    old = world.flag("moviehop.org", "<html><body>old</body></html>")
+    new = world.flag("moviehop.net", "<html><body>fresh</body></html>")
+    assert new != old
+    world.flag("moviehop.org", '<html><script>window.location.href = "https://moviehop.net/";'
+                               "</script></html>")  # fmt: skip
+    assert world.site_of("moviehop.net") == old
+    with Session(world.engine) as session:
+        rows = {r.domain: r for r in domain_proofs(session, old)}
+    assert rows["moviehop.net"].how_linked == "js_location"
+    assert (rows["moviehop.org"].role, rows["moviehop.net"].role) == ("former", "primary")
+    assert [a.payload["domain"] for a in world.hop_alerts()] == ["moviehop.net"]
+
+
 def test_rows_that_would_clash_on_a_unique_key_are_dropped_the_rest_move(
         world: World) -> None:
     old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")

@@ -19,13 +19,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.linking.features import Feature
+from crawler.linking.features import POINTER_KINDS, Feature
 from crawler.linking.models import VALUE_LEN, LinkFeature
 from crawler.registry.db import ensure_sqlite_parent, make_engine, write_engine
 from crawler.registry.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 MAX_FEATURES_PER_PAGE = 200
+MAX_RELINK_TARGETS = 5  # redirect targets of one page re-decided (a page has one or two)
 
 
 def store_features(session: Session, domain: str, url: str, seen_at: datetime,
@@ -56,17 +57,23 @@ class FeatureWriter:
         ensure_sqlite_parent(engine.url)
         upgrade(engine)
         self._engine = engine
-        self.relinked = 0  # domains merged into a known site after their favicon arrived
+        self.relinked = 0  # domains merged into a known site on evidence that came late
         self.relink_errors = 0
         self._sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
 
     def write(self, domain: str, url: str, seen_at: datetime, features: list[Feature]) -> int:
-        """Commit one page's features; a favicon among them re-decides the domain's link
-        (:func:`crawler.linking.relink.relink_domain`) in a transaction of its own."""
+        """Commit one page's features.  Evidence that comes after a domain's first page
+        re-decides that domain's link (:func:`crawler.linking.relink.relink_domain`), each in
+        a transaction of its own: a favicon (fetched after the page) re-decides ``domain``;
+        a redirect pointer (meta refresh, JS location, HTTP redirect) re-decides its target,
+        which may have been seen before the page that points to it."""
         with self._sessions() as session, session.begin():
             count = store_features(session, domain, url, seen_at, features)
         if any(f.kind == "favicon" for f in features):
             self.relink(domain)
+        targets = {f.value for f in features if f.kind in POINTER_KINDS and f.value != domain}
+        for target in sorted(targets)[:MAX_RELINK_TARGETS]:
+            self.relink(target)
         return count
 
     def relink(self, domain: str) -> bool:
@@ -79,7 +86,7 @@ class FeatureWriter:
                 moved = relink_domain(session, domain) is not None
         except Exception as exc:  # a failed second look must not fail the image item
             self.relink_errors += 1
-            logger.error("Linking: %s not re-examined after its favicon: %s", domain, exc)
+            logger.error("Linking: %s not re-examined after late evidence: %s", domain, exc)
             return False
         self.relinked += moved
         return moved

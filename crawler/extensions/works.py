@@ -1,10 +1,12 @@
-"""Crawlers match the protected works of the registry, and pick up edits without a restart.
+"""Crawlers match the protected works and channels of the registry, and pick up edits without
+a restart.
 
 At start the extension points the crawler's ``title_match`` detectors at the registry's works
-table (seeding it once from their YAML file, see :mod:`crawler.registry.works`); from then
-on each detector checks the table's version at most every ``works.check_interval`` seconds
-and reloads when an analyst changed something.  ``works.source: file`` (or no title
-detector) turns it off: the detector then reads its YAML file, as ``isop detect`` does.
+and channels tables (seeding them once from their YAML files, see
+:mod:`crawler.registry.works`); from then on each detector checks the catalog's version at
+most every ``works.check_interval`` seconds and reloads when an analyst changed something.
+``works.source: file`` (or no title detector) turns it off: the detector then reads its YAML
+files, as ``isop detect`` does.
 
 The reloads and failed checks are counted in the crawl stats at close
 (``isop/works/reloads``, ``isop/works/check_errors``).

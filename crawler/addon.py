@@ -43,8 +43,9 @@ def scrapy_settings(config: Config, redis_url: str) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
         "RETRY_TIMES": crawl.retry_times,
         "ITEM_PIPELINES": {
-            "crawler.safety.redact.RedactPipeline": 100,
             "crawler.pipelines.detect.DetectPipeline": 300,
+            # after detection: verdicts quote the URLs they read
+            "crawler.safety.redact.RedactPipeline": 350,
             "crawler.pipelines.evidence.EvidencePipeline": 700,
             "crawler.linking.pipeline.LinkingPipeline": 750,
             "crawler.images.pipeline.ImagePipeline": 760,

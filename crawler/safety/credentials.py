@@ -24,6 +24,16 @@ _BARE_PATH = re.compile(r"^/([^/]{1,128})/([^/]{1,128})/(\d{1,12}(?:\.(?:ts|m3u8
 _USER_KEYS = ("username", "user", "login", "usr", "u")
 _PASS_KEYS = ("password", "pass", "pwd", "passwd", "p")
 _SECRET_KEYS = ("token", "mac", "sn", "auth", "key")
+_HASHED = re.compile(r"cred-[0-9a-f]{16}")
+_KEY_VALUE = re.compile(r"""(?i)\b(username|password|passwd|pwd)("?\s{0,3}[=:]\s{0,3}"?)"""
+                        r"""([^\s;,&"'<>\u2026]{1,128})""")
+
+
+def _kv(match: re.Match[str]) -> str:
+    value = match.group(3)
+    if value == REDACTED or _HASHED.fullmatch(value):
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}{REDACTED}"
 _URL_IN_TEXT = re.compile(r"(?:https?|rtmp|rtsp)://[^\s\"'<>]{3,4000}")
 
 
@@ -65,8 +75,15 @@ class Redactor:
         digest = hashlib.sha256(self.salt + b"\0" + user.encode() + b"\0" + password.encode())
         return "cred-" + digest.hexdigest()[:16]
 
+    def _hash(self, user: str, password: str) -> str:
+        """The credential hash; an already redacted pair keeps its hash (idempotence: items
+        are redacted by their spider and again by the pipeline, the hash must not change)."""
+        if password == REDACTED and _HASHED.fullmatch(user):
+            return user
+        return self.credential_hash(user, password)
+
     def redact_url(self, url: str) -> Redacted:
-        """``url`` with user/password (path, query or userinfo) replaced."""
+        """``url`` with user/password (path, query or userinfo) replaced; idempotent."""
         try:
             parts = urlsplit(url)
         except ValueError:
@@ -74,22 +91,23 @@ class Redactor:
         netloc, path, query = parts.netloc, parts.path, parts.query
         credential = ""
         if parts.password is not None or (parts.username and "@" in netloc):
-            credential = self.credential_hash(parts.username or "", parts.password or "")
+            credential = self._hash(parts.username or "", parts.password or "")
             netloc = f"{credential}:{REDACTED}@" + netloc.rpartition("@")[2]
         if match := _XTREAM_PATH.match(path):
-            credential = self.credential_hash(match.group(2), match.group(3))
+            credential = self._hash(match.group(2), match.group(3))
             path = f"/{match.group(1)}/{credential}/{REDACTED}{match.group(4)}"
         elif (match := _BARE_PATH.match(path)) and parts.port not in (None, 80, 443):
-            credential = self.credential_hash(match.group(1), match.group(2))
+            credential = self._hash(match.group(1), match.group(2))
             path = f"/{credential}/{REDACTED}/{match.group(3)}"
         if query:
             pairs = parse_qsl(query, keep_blank_values=True)
             lowered = {k.lower(): v for k, v in pairs}
             user: str | None = next((lowered[k] for k in _USER_KEYS if k in lowered), None)
             password: str | None = next((lowered[k] for k in _PASS_KEYS if k in lowered), None)
-            secret_keys = set(_SECRET_KEYS) & set(lowered)
+            secret_keys = {k for k in set(_SECRET_KEYS) & set(lowered)
+                           if lowered[k] != REDACTED}  # fmt: skip
             if (user is not None and password is not None) or secret_keys:
-                credential = self.credential_hash(
+                credential = self._hash(
                     user or "", password if password is not None else
                     "&".join(lowered[k] for k in sorted(secret_keys)))  # fmt: skip
                 out = []
@@ -107,14 +125,38 @@ class Redactor:
                         credential)  # fmt: skip
 
     def redact_text(self, text: str) -> str:
-        """Every URL inside ``text`` redacted (log lines, error messages)."""
-        if "://" not in text:
-            return text
-        return _URL_IN_TEXT.sub(lambda m: self.redact_url(m.group(0)).url, text)
+        """Every URL inside ``text`` redacted (log lines, error messages, detector evidence):
+        punctuation after a URL is not part of it, and a URL cut short ("http://p.cc:8080/
+        user/pa…") keeps only its host, since what is left of it can't be parsed. Outside
+        URLs, ``username=``/``password=`` values (and their JSON form) become 'redacted'."""
+        if "://" in text:
+            text = _URL_IN_TEXT.sub(self._in_text, text)
+        if "=" in text or ":" in text:  # "username=jdoe; password=..." quoted by a detector
+            text = _KEY_VALUE.sub(_kv, text)
+        return text
+
+    def _in_text(self, match: re.Match[str]) -> str:
+        url = match.group(0)
+        if url.endswith(("\u2026", "...")):
+            try:
+                parts = urlsplit(url)
+                host = parts.hostname or ""
+                port = f":{parts.port}" if parts.port else ""
+            except ValueError:
+                return url.partition("://")[0] + "://\u2026"
+            if parts.path.strip("/.\u2026") or parts.query:
+                return f"{parts.scheme}://{host}{port}/\u2026"
+            return url
+        core = url.rstrip(";,.:!?)]}")
+        return self.redact_url(core).url + url[len(core):]
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts credentials in every record's message and arguments."""
+    """A logging filter that redacts credentials in every record's message and arguments,
+    and in its traceback: exception messages name URLs too ("Getting http://... took longer
+    than 20 seconds", "media payload not fetched: http://...")."""
+
+    _formatter = logging.Formatter()
 
     def __init__(self, redactor: Redactor) -> None:
         super().__init__()
@@ -128,4 +170,11 @@ class RedactingFilter(logging.Filter):
         redacted = self.redactor.redact_text(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # the formatter prints exc_text when set: the redacted traceback, formatted once
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redactor.redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redactor.redact_text(record.stack_info)
         return True

@@ -90,3 +90,14 @@ def test_interrupted_demo_keeps_the_registry_resumes_and_flags_exactly_the_pirat
         sites = registry.sites()
         assert sites and all(site.evidence_count > 0 for site in sites)
         assert all(registry.evidence(site.id)[0].url.startswith("http://") for site in sites)
+    # Evidence of both runs (batched through EvidencePipeline): one chain, every WARC byte
+    # range intact, and the chain-head log's last head reached.
+    from crawler.alerts.db import open_engine
+    from crawler.evidence import chain
+
+    engine = open_engine(f"sqlite:///{registry_db}")
+    try:
+        report = chain.verify(engine, tmp_path / "demo" / "evidence")
+    finally:
+        engine.dispose()
+    assert report.ok and report.checked >= len(sites) and report.reaches_anchor, report.problems

@@ -146,6 +146,7 @@ def test_a_match_keeps_the_pair_the_reference_id_and_the_bytes_in_the_chain(kept
     assert body in records and b"http://pirate.example/film/1" in records  # shown on
     assert chain.verify(kept.registry._engine, kept.evidence_dir).ok
     anchored = read_log(kept.evidence_dir / LOG_NAME)  # its head went to the chain-head log
+    assert capture.seq is not None
     assert anchored.anchors[capture.seq].head.hash == capture.record_hash
     # the same image again is no new evidence
     assert kept.writer.record(image_item("pirate.example", body), MATCH) is None
@@ -188,3 +189,56 @@ def test_a_registry_refusal_keeps_the_match_pending(kept: Writer) -> None:
     assert row is not None and row.site_id is None and row.capture_id is not None
     assert kept.stats["evidence/registry_errors/ValueError"] == 1
     assert kept.stats["evidence/pending"] == 1
+
+
+def test_a_later_crawl_attaches_what_an_earlier_one_kept_pending(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Through the crawl's ImagePipeline: the config sample (the detector's canary) shown
+    by a domain no site owns is kept pending; the site appears; the next crawl that sees
+    images attaches it when it closes."""
+    import asyncio
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.config import load_config
+    from crawler.images.pipeline import ImagePipeline
+    from detectors.image.detector import SAMPLE
+    from detectors.pipeline import DetectionPipeline
+    from spiders.discovery import DiscoverySpider
+
+    monkeypatch.setenv("ISOP_DATA_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    config = load_config(environ={}).with_overrides(database={"url": url})
+    config = config.model_copy(update={"data_dir": tmp_path})
+
+    detection: list[DetectionPipeline] = []  # built once: two crawls, one detector stack
+
+    def crawl(body: bytes) -> dict[str, int]:
+        crawler = get_crawler(DiscoverySpider, {"ISOP_CONFIG": config})
+        crawler.stats.open_spider()
+        if not detection:
+            detection.append(ImagePipeline.from_crawler(crawler).detection)
+        pipeline = ImagePipeline(crawler, detection[0], url, linking=False)
+        item = image_item("early.example", body)
+        asyncio.run(pipeline.process_item(item))
+        pipeline.close_spider()
+        return {k.removeprefix("isop/images/"): v for k, v in crawler.stats.get_stats().items()
+                if k.startswith("isop/images/")}  # fmt: skip
+
+    first = crawl(SAMPLE.read_bytes())
+    assert first["matched/poster"] == 1 and first["evidence/pending"] == 1
+    assert first["match_without_site"] == 1
+    with Registry.open(url) as registry:
+        site = registry.record_page_verdict(
+            domain="early.example", url="http://early.example/", score=0.9, infringing=True,
+            kind="streaming", explanation="player", signals=[], content_sha256="2" * 64,
+            seen_at=WHEN)  # fmt: skip
+        assert site is not None
+        second = crawl(poster(seed=5))  # no match: only looks at pending ones when closing
+        assert "matched/poster" not in second and second["evidence/attached"] == 1
+        with Session(registry._engine) as session:
+            [row] = session.scalars(select(ImageEvidence)).all()
+        assert row.site_id == site.id and row.reference_id is not None and row.reference_id < 0
+        assert row.thumbnail is not None and row.reference_thumbnail is None  # a sample
+        assert row.capture_id is not None and chain.verify(registry._engine,
+                                                           tmp_path / "evidence").ok  # fmt: skip

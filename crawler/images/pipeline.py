@@ -12,7 +12,8 @@ For each :class:`~crawler.items.ImageItem`:
   catalog reference it matched (named by id), and registry evidence on the site that showed
   it.  An image alone never makes a site (see :mod:`detectors.image.detector`): a match on
   a domain no site owns yet is kept *pending* and attached when a site owns the domain
-  (checked every :data:`ATTACH_EVERY` seconds while matches come, and at close);
+  (checked every :data:`ATTACH_EVERY` seconds while matches come, and when a crawl that
+  fetched images closes, whichever crawl kept the match);
 - the bytes are dropped unless the image matched (``sha256`` stays), so items stay small.
 
 An empty catalog is said once in the log (images then match only the config samples).
@@ -141,12 +142,13 @@ class ImagePipeline:
 
     def close_spider(self) -> None:
         self.executor.shutdown(wait=True)
+        try:  # the sites this crawl made get the matches kept pending (by any crawl)
+            if self._evidence is not None or self._catalog_checked:  # it saw images
+                self._writer().attach_pending()
+        except Exception as exc:
+            self._inc(f"store_errors/{type(exc).__name__}")
+            logger.error("Pending image evidence not attached: %s", exc)
         if self._evidence is not None:
-            try:  # the sites the crawl made meanwhile get their pending matches
-                self._evidence.attach_pending()
-            except Exception as exc:
-                self._inc(f"store_errors/{type(exc).__name__}")
-                logger.error("Pending image evidence not attached: %s", exc)
             self._evidence.close()
         if self._features is not None:
             self._features.close()

@@ -129,7 +129,7 @@ def test_a_match_keeps_the_pair_the_reference_id_and_the_bytes_in_the_chain(kept
     assert row.thumbnail is not None and row.thumbnail != body
     with Image.open(io.BytesIO(row.thumbnail)) as thumb:
         assert thumb.format in ("PNG", "JPEG") and max(thumb.size) <= 320
-        assert row.thumbnail_type == f"image/{thumb.format.lower()}"
+        assert row.thumbnail_type == f"image/{str(thumb.format).lower()}"
     assert row.thumbnail_sha256 == hashlib.sha256(row.thumbnail).hexdigest()
     assert row.reference_thumbnail == kept.reference_png
     assert row.reference_thumbnail_type == "image/png"

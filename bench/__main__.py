@@ -26,6 +26,7 @@ BENCHMARKS = {
     "extract": "bench.extract",
     "api": "bench.api",
     "evidence": "bench.evidence",
+    "facts": "bench.facts",
 }
 
 

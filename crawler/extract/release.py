@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from detectors.title.release import parse_release as guess
+
 MAX_NAME = 300
 _MARKERS = re.compile(
     r"(?i)(?:^|[._ \-\[(])(?:(?:19|20)\d{2}|s\d{1,2}(?:e\d{1,3})?|\d{3,4}p|4k|uhd|web-?dl|"
@@ -80,11 +82,10 @@ def parse_release(name: str) -> Release | None:
     name = strip_extension(name.strip())[:MAX_NAME]
     if not name:
         return None
-    from guessit import guessit  # imported lazily: it builds its rules on first import
-
-    try:
-        facts = dict(guessit(name))
-    except Exception:  # guessit raises assorted errors on odd input; a name is data
+    # The title detector's cached guessit reading: the facts pipeline judges this very name
+    # again (crawler.pipelines.facts), and guessit costs ~8 ms a name.
+    facts = guess(name)
+    if not facts:  # guessit raised (odd input: a name is data) or read nothing
         return None
     return Release(
         name=name,

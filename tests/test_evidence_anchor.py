@@ -329,3 +329,20 @@ def test_orphan_scan_splits_members_and_stops_at_garbage_and_bombs(
         {"response": 1, "request": 1, "metadata": 1},
         len(whole),
     )
+
+
+def test_a_batch_that_rotates_files_points_every_row_at_its_bytes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import random
+
+    evidence = tmp_path / "evidence"
+    store = WarcStore(evidence, 20_000, IDENTITY)
+    pipe = EvidencePipeline(engine, store, Stats(), anchor=HeadLog(evidence / LOG_NAME, KEY))
+    batch = [pipe.prepare(page(i, body=random.Random(i).randbytes(8_000))) for i in range(7)]
+    outcomes = pipe.write(batch)  # one batch across several files
+    pipe.close_spider()
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert len({r.warc_file for r in captures(engine)}) >= 3
+    report = chain.verify(engine, evidence, key=KEY)
+    assert report.ok and report.checked == 7 and report.orphans == 0 and report.reaches_anchor

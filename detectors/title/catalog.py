@@ -1,7 +1,8 @@
 """The catalog of protected works and channels, and the name matching against it.
 
-The catalog is data (``config/catalog/works.yaml``, ``channels.yaml``) supplied by rights
-holders; an analyst adds a work without touching code. Every spelling (title, aliases,
+The catalog is data supplied by rights holders: the YAML files ``config/catalog/works.yaml``
+and ``channels.yaml``, or the registry's tables seeded from them (``detectors.title.live``);
+an analyst adds a work without touching code. Every spelling (title, aliases,
 original-language titles) is normalised once at load: folded (case, accents), punctuation to
 spaces, ``&`` to "and". Matching a candidate string is then an exact dictionary hit, else a
 rapidfuzz ratio over all spellings with a cut-off; numbers must agree ("Inside Out 2" is not

@@ -5,7 +5,9 @@ are stale. This re-runs the detector pipeline over what was captured and says wh
 verdicts change:
 
 - **WARC evidence** under ``<data_dir>/evidence/`` (``*.warc``, ``*.warc.gz``): every
-  ``response`` record is re-judged from its captured bytes, by the whole pipeline;
+  ``response`` record is re-judged from its captured bytes, by the whole pipeline, except
+  image captures (a matched poster or logo, :mod:`crawler.evidence.images`): an image is
+  shown by a site but hosted anywhere (a CDN), so it is counted, not judged as a page;
 - **registry evidence** of a site with no WARC record: its stored signals are re-fused with
   today's weights, overrides and thresholds (the bytes were not kept, so changed rules and
   catalogs cannot apply to it; the change is reported with ``source: registry``).
@@ -80,6 +82,7 @@ class RescoreResult:
     warc_records: int = 0
     registry_rows: int = 0
     unreadable: int = 0
+    image_records: int = 0  # image captures: evidence of a match, not pages to re-judge
 
     @property
     def changes(self) -> list[Change]:
@@ -92,6 +95,7 @@ class RescoreResult:
             "warc_records": self.warc_records,
             "registry_rows": self.registry_rows,
             "unreadable": self.unreadable,
+            "image_records": self.image_records,
         }
 
 
@@ -161,6 +165,9 @@ def rescore_sites(
     for path in warc_files(config.data_dir / "evidence"):
         for url, body, ctype in warc_pages(path, pipeline.limits.max_bytes, warn):
             result.warc_records += 1
+            if ctype.split(";", 1)[0].strip().lower().startswith("image/"):
+                result.image_records += 1
+                continue
             try:
                 content = to_content(url, body, sniff_kind(body, url, ctype), ctype)
             except InputError as exc:

@@ -58,13 +58,17 @@ def test_rescore_reports_changed_sites(tmp_path: Path) -> None:
     _warc(tmp_path / "evidence" / "2024" / "a.warc.gz", [
         ("https://fedora-mirror.example/", legit, "text/html"),
         ("https://www.mejortorrent.to/peliculas", pirate, "text/html; charset=utf-8"),
+        # a matched poster's capture, hosted on a CDN: evidence of a match, not a page
+        ("https://img.cdn-host.example/p/dune.jpg", b"\xff\xd8\xff\xe0 jpeg", "image/jpeg"),
     ])  # fmt: skip
     (tmp_path / "evidence" / "broken.warc.gz").write_bytes(b"not a warc at all")
     warnings: list[tuple[str, str]] = []
     pipeline = DetectionPipeline.from_config()
     result = rescore_sites(config, pipeline, warn=lambda what, why: warnings.append((what, why)))
     by_site = {change.site: change for change in result.sites}
-    assert result.warc_records == 2 and result.registry_rows == 1
+    assert result.warc_records == 3 and result.registry_rows == 1
+    assert result.image_records == 1 and result.unreadable == 0
+    assert "cdn-host.example" not in by_site
     assert any("broken.warc.gz" in what for what, _ in warnings)
     fedora = by_site["fedora-mirror.example"]
     assert fedora.changed and fedora.before_status == "confirmed" and not fedora.after.flagged

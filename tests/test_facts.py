@@ -202,3 +202,21 @@ def test_every_item_exports_as_json_with_bodies_as_hashes(detection: DetectionPi
     assert listing["verdict"]["infringing"] is True and listing["verdict"]["signals"]
     assert page_json["body"] == {"bytes": 8, "sha256": __import__("hashlib").sha256(
         b"\xff\x00binary").hexdigest()}  # fmt: skip
+
+
+def test_facts_counters_are_prometheus_metrics() -> None:
+    from prometheus_client.exposition import generate_latest
+    from prometheus_client.registry import CollectorRegistry
+
+    from crawler.extensions.stats import StatsCollector
+
+    stats = {"isop/facts/errors/listing": 2, "isop/facts/writes/flag": 5,
+             "isop/facts/write_errors/OperationalError": 1,
+             "isop/facts/flagged/panel": 2}  # fmt: skip
+    registry = CollectorRegistry()
+    registry.register(StatsCollector(lambda: stats))
+    text = generate_latest(registry).decode()
+    assert 'isop_facts_bad_items_total{kind="listing"} 2.0' in text
+    assert 'isop_facts_writes_total{outcome="flag"} 5.0' in text
+    assert 'isop_facts_write_errors_total{error="OperationalError"} 1.0' in text
+    assert 'isop_facts_flagged_total{kind="panel"} 2.0' in text

@@ -50,6 +50,16 @@ LABELLED = {
                                     "Frontier Redis calls that failed (retried)", "error"),
     "isop/progress_errors/": ("isop_worker_heartbeat_errors",
                               "Heartbeat writes to Redis that failed", "error"),
+    # Typed items (crawler.pipelines.facts): judged, flagged, stored as observations.
+    "isop/facts/evaluated/": ("isop_facts_evaluated", "Typed items judged by the detectors",
+                              "kind"),
+    "isop/facts/flagged/": ("isop_facts_flagged", "Typed items flagged as infringing", "kind"),
+    "isop/facts/writes/": ("isop_facts_writes", "Typed items stored as observations "
+                           "(flag, clean) or refused by the registry (rejected)", "outcome"),
+    "isop/facts/errors/": ("isop_facts_bad_items",
+                           "Typed items skipped for missing or hostile fields", "kind"),
+    "isop/facts/write_errors/": ("isop_facts_write_errors",
+                                 "Observation write attempts that failed (retried)", "error"),
 }  # fmt: skip
 
 

@@ -78,9 +78,11 @@ def rank_suffixes(head: list[str]) -> list[str]:
 
     The tail is ordered by its registry operator's place in ``head``: pirates hop between
     the cheap TLDs of the same few registries, so an operator whose TLDs already appear high
-    in the hop history brings its other TLDs forward.  Generic TLDs of unknown operators
-    follow, shortest first, and country codes come last (tuning years hopped to new generic
-    TLDs far more often than to unlisted country codes).
+    in the hop history brings its other TLDs forward.  The operator's weight is shared by its
+    TLDs (P(operator) x P(TLD | operator), uniform within a portfolio), so a small registry
+    with hits (Radix's 10 TLDs) is not buried under a 192-TLD one.  Generic TLDs of unknown
+    operators follow, shortest first, and country codes come last (tuning years hopped to new
+    generic TLDs far more often than to unlisted country codes).
     """
     known = icann_suffixes()
     head = [s for s in dict.fromkeys(head) if s in known]
@@ -91,7 +93,9 @@ def rank_suffixes(head: list[str]) -> list[str]:
             weight[ops[suffix]] = weight.get(ops[suffix], 0.0) + 1.0 / (rank + 1)
     taken = set(head)
     rest = [s for s in known if "." not in s and not s.startswith("xn--") and s not in taken]
-    rest.sort(key=lambda s: (len(s) == 2, -weight.get(ops.get(s, ""), 0.0), len(s), s))
+    size = Counter(ops.values())
+    rest.sort(key=lambda s: (len(s) == 2, -weight.get(ops.get(s, ""), 0.0)
+                             / size.get(ops.get(s, ""), 1), len(s), s))
     return head + rest
 
 

@@ -156,7 +156,8 @@ def test_sites_show_summarises_observations(tmp_path: Path,
     assert observed["counts"] == {"listing": 3} and observed["flagged"] == {"listing": 1}
     assert observed["releases"][0] == {"title": DUNE, "infohash": HASH, "seeders": 120,
                                        "score": observed["releases"][0]["score"]}  # fmt: skip
-    assert observed["works"] == [{"work": "Dune (2024)", "releases": 2}]  # with or without link
+    # One release, listed with its magnet and without: counted once.
+    assert observed["works"] == [{"work": "Dune (2024)", "releases": 1}]
     table = CliRunner().invoke(cli, ["sites", "show", "flixtorrent.to"], env=env)
     assert table.exit_code == 0 and f"btih {HASH}, 120 seeders" in table.output
     assert "listing 3 (1 flagged)" in table.output

@@ -111,17 +111,21 @@ def _releases(
 
 
 def _works(rows: list[ObservationRow]) -> list[dict[str, Any]]:
-    """Protected works the title matcher recognised in releases, most released first."""
-    works: Counter[str] = Counter()
+    """Protected works the title matcher recognised in releases, most released first (a
+    release counts once, whether listed with its magnet, without, or as a .torrent)."""
+    works: dict[str, set[str]] = {}
     for row in rows:
         facts = _facts(row)
         if PROTECTED_RELEASE not in (facts.get("signals") or []):
             continue
         release = facts.get("release") or {}
-        title = release.get("title") or facts.get("title") or facts.get("name") or "?"
+        name = str(facts.get("title") or facts.get("name") or row.key)
+        title = release.get("title") or name
         year = release.get("year")
-        works[f"{title} ({year})" if year else str(title)] += 1
-    return [{"work": work, "releases": n} for work, n in works.most_common(TOP)]
+        label = f"{title} ({year})" if year else str(title)
+        works.setdefault(label, set()).add(name.removesuffix(".mkv").lower())
+    ranked = sorted(works.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [{"work": work, "releases": len(names)} for work, names in ranked[:TOP]]
 
 
 def _playlists(rows: list[ObservationRow]) -> list[dict[str, Any]]:

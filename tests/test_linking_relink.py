@@ -22,11 +22,12 @@ from crawler.alerts.models import OutboxAlert
 from crawler.api.models import SiteTag
 from crawler.config import load_config
 from crawler.images.pipeline import ImagePipeline
-from crawler.items import ImageItem
+from crawler.items import ImageItem, PageItem
 from crawler.linking.favicon import favicon_key
 from crawler.linking.features import Feature, page_features
 from crawler.linking.link import domain_proofs
 from crawler.linking.models import DomainLink
+from crawler.linking.pipeline import LinkingPipeline
 from crawler.linking.store import FeatureWriter
 from crawler.registry import Registry
 from crawler.registry.models import Domain, Evidence, ScoreHistory, Site, SiteEvent
@@ -238,6 +239,27 @@ def test_only_a_first_sight_site_is_merged(world: World) -> None:
     assert world.site_of("flixtorrent.cc") == mine != old
     assert world.writer.relink(
         "unknown-domain.to") is False  # not recorded yet: the page path will decide
+
+
+@SQLITE_ONLY
+def test_an_icon_fetched_as_a_page_relinks_and_is_counted(world: World) -> None:
+    """The linking pipeline stores /favicon.ico pages too; its stats count the re-decision."""
+    old = world.flag("flixtorrent.to", "<html><body>old home</body></html>")
+    world.favicon("flixtorrent.to")
+    world.flag("flixtorrent.cc", "<html><body>new</body></html>")
+    crawler = get_crawler(DiscoverySpider)
+    crawler.stats.open_spider()
+    pipeline = LinkingPipeline(world.writer, crawler.stats)
+    try:
+        asyncio.run(pipeline.process_item(PageItem(
+            url="http://flixtorrent.cc/favicon.ico", domain="flixtorrent.cc", status=200,
+            content_type="image/x-icon", kind="image", body=icon("flixtorrent.cc"),
+            fetched_at=world.clock + timedelta(minutes=1))))  # fmt: skip
+    finally:
+        pipeline.executor.shutdown(wait=True)
+    assert world.site_of("flixtorrent.cc") == old
+    assert crawler.stats.get_value("isop/linking/relinked") == 1
+    assert crawler.stats.get_value("isop/linking/relink_errors") is None
 
 
 def test_the_image_pipeline_favicon_path_relinks(tmp_path: Path,

@@ -31,6 +31,7 @@ class LinkingPipeline:
         self.writer = writer
         self.stats = stats
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linking")
+        self._seen: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LinkingPipeline:
@@ -58,6 +59,11 @@ class LinkingPipeline:
             logger.error("Linking features of %s not stored: %s", item.url, exc)
             return item
         self.stats.inc_value("isop/linking/features_stored", count)
+        for key, now in (("relinked", self.writer.relinked),
+                         ("relink_errors", self.writer.relink_errors)):
+            if now > self._seen.get(key, 0):  # domains re-decided on late evidence
+                self.stats.inc_value(f"isop/linking/{key}", now - self._seen.get(key, 0))
+                self._seen[key] = now
         return item
 
     def _store(self, item: PageItem) -> int:

@@ -109,6 +109,10 @@ def test_typed_items_are_judged_and_stored_without_secrets(
         for domain in ("primeplus-panel.cc", "starline-iptv.net"):
             site = registry.site_by_domain(domain)
             assert site is not None and site.kind == "iptv"
+        lists = registry.site_by_domain("freeiptv-m3u.net")  # its pasted playlists flagged
+        assert lists is not None
+        pasted = [e.url for e in registry.evidence(lists.id)]
+        assert pasted and not [u for u in pasted if "#" in u]  # evidence of their page
     dumped = "\n".join(f"{r.url} {r.key} {r.facts}" for r in stored)
     secrets = [s for panel in PANELS.values() for line in panel_lines(1, panel)
                for s in (line.username, line.password)]  # fmt: skip
@@ -135,6 +139,7 @@ def test_isop_crawl_runs_the_iptv_spider_through_the_proxy_with_redacted_logs(
     assert done.returncode == 0, log[-3000:]
     assert "'isop/iptv/channels'" in log  # playlists were parsed by the running spider
     assert "'isop/iptv/panels': 2" in log  # both panels read (their meta went through Redis)
+    assert "'isop/probe/alive'" in log and "'isop/safety/probe_cut'" in log  # live streams
     assert "'isop/facts/flagged/panel': 2" in log  # judged and stored by FactsPipeline
     assert "unencodable" not in log
     assert "crawler.safety.logs.LogRedaction" in log  # the filter was on for every line

@@ -93,7 +93,9 @@ def verdict_kwargs(observation: Observation, item_domain: str, verdict: Any) -> 
     facts = json.dumps([observation.kind, observation.key, names])
     return {
         "domain": item_domain,
-        "url": observation.url,
+        # A playlist pasted in a page ("PAGE#pasted") is evidence of that page: the site rule
+        # counts flagged pages by URL, and one page must not count twice.
+        "url": observation.url.split("#", 1)[0] or observation.url,
         "score": verdict.score,
         "infringing": verdict.infringing,
         "kind": verdict.kind,

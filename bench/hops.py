@@ -3,7 +3,8 @@
 Reads ../shared/realdata/jackett/domain_hops_before_2024.csv (Jackett's indexer-definition
 history; evaluation data only).  The baseline is "TLD swap only": the same label under the
 same ranked suffixes, without renumbering, respelling or affixes, so the ratio says what the
-scored model and the other families add; the hops found are also counted by family.  Years before 2022 were used for tuning; 2022 and later are held out.
+scored model and the other families add; the hops found are also counted by family.
+Years before 2022 were used for tuning; 2022 and later are held out.
 Speed is timed cold (no cache) over every distinct old domain of the file.
 """
 

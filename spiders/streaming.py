@@ -23,7 +23,7 @@ from crawler.extract.hls import parse_hls
 from crawler.extract.listing import find_pagination
 from crawler.extract.players import extract_players
 from crawler.items import DashItem, HlsItem, PageItem, PlayerItem
-from crawler.safety.liveness import stream_urls
+from crawler.safety.liveness import first_per_host, stream_urls
 from crawler.safety.probe import StreamProber, site_of
 from spiders.focused import FocusedSpider
 
@@ -98,10 +98,10 @@ class StreamingSpider(FocusedSpider):
                        found_on=found_on, manifest=manifest)  # fmt: skip
         if manifest.is_master:
             yield item  # its lowest variant is read below, and probed there
-        else:  # the live edge first: the segment a player would ask for now
+        else:  # one segment per host: the live edge, the segment a player would ask for now
             segments = stream_urls(text, response.url)
-            yield self.prober.plan(item, segments[::-1] if manifest.live else segments,
-                                   site_of(found_on or response.url))  # fmt: skip
+            picks = first_per_host(segments[::-1] if manifest.live else segments)
+            yield self.prober.plan(item, picks, site_of(found_on or response.url))
         if manifest.is_master and manifest.variants and not response.meta.get("variant_of"):
             lowest = min(manifest.variants, key=lambda v: v.bandwidth or 0)
             request = self.follow(lowest.url, response, self.parse_manifest,

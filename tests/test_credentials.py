@@ -167,3 +167,14 @@ def test_registry_case_file_and_exports_show_only_the_redacted_line(stored: Path
                       ArchiveIterator(io.BytesIO((out / "evidence.warc.gz").read_bytes()))
                       if r.rec_type == "response")  # fmt: skip
     assert LINE.password.encode() in bodies
+
+
+@pytest.mark.parametrize("url", [
+    f"{PANEL}/live/{LINE.username}/{LINE.password}/8425_90215.ts",  # an HLS segment of a line
+    f"{PANEL}/{LINE.username}/{LINE.password}/8425_90215.ts",
+    f"{PANEL}/timeshift/{LINE.username}/{LINE.password}/60/2025-03-14:12-00/8425.ts",
+    f"http://{LINE.username}:{LINE.password}@tv.example.cc/list.m3u",
+])  # fmt: skip
+def test_every_form_of_a_line_is_redacted(url: str) -> None:
+    redacted = Redactor(b"salt").redact_url(url)
+    assert redacted.credential.startswith("cred-") and _clear(redacted.url) == []

@@ -5,6 +5,7 @@ never-ending Xtream live channels, a refused stream and DASH segments."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from spiders.iptv import IptvSpider
 
 SCRIPT = Path(__file__).parent / "fixtures" / "liveness" / "probe_crawl.py"
 CAP = 65_536
+PANEL = "http://line.primeplus-panel.cc:8080"
 
 
 @pytest.mark.parametrize("status, ctype, head, verdict", [
@@ -85,13 +87,16 @@ def test_a_spider_hands_over_items_only_when_a_middleware_will_probe_them(tmp_pa
 def test_probes_in_a_real_crawl_read_at_most_64_kb_and_cut_live_streams(tmp_path: Path) -> None:
     web = build_web(seed=1)
     line = panel_lines(1, "primeplus-panel")[0]
-    get = (f"http://line.primeplus-panel.cc:8080/get.php?username={line.username}"
+    get = (f"{PANEL}/get.php?username={line.username}"
            f"&password={line.password}&type=m3u_plus&output=ts")
     free = "http://freeiptv-m3u.net/free-iptv-m3u-20250314/"
     page = "http://voirfilms-hd.cc/children-of-the-lighthouse-2022/"
+    vod = re.sub(r"master\.m3u8$", "360p/index.m3u8", re.findall(
+        r'src="([^"]+/master\.m3u8)"', web.fetch(page).body.decode())[0])  # fmt: skip
+    live = f"{PANEL}/live/{line.username}/{line.password}/8425.m3u8"
     with SandboxServer(web, port=0, latency=False) as server:
         args = {"proxy": server.proxy_url, "data_dir": str(tmp_path), "iptv": [get, free],
-                "streaming": [page], "safety": {"probe_per_site": 3}}
+                "streaming": [page, vod, live], "safety": {"probe_per_site": 3}}
         done = subprocess.run([sys.executable, str(SCRIPT), json.dumps(args)],
                               capture_output=True, text=True, timeout=120, check=False)
         log = server.request_log
@@ -122,6 +127,12 @@ def test_probes_in_a_real_crawl_read_at_most_64_kb_and_cut_live_streams(tmp_path
     assert dash["found_on"] == page and dash["probed"]["alive"] == 2
     assert {r["reason"] for r in dash["probed"]["results"]} == {"mp4"}
     assert not any(r["cut"] for r in dash["probed"]["results"])
+    # HLS media playlists: one segment each, the live edge first for a live one
+    hls = {i["url"]: i["probed"] for i in items if i["type"] == "HlsItem"}
+    assert hls[vod]["probed"] == 1 and hls[vod]["results"][0]["url"].endswith("/seg-0.ts")
+    [(live_url, on_air)] = [(u, p) for u, p in hls.items() if "8425.m3u8" in u]
+    assert "/redacted/" in live_url and on_air["alive"] == on_air["probed"] == 1
+    assert on_air["results"][0]["url"].endswith("/8425_90215.ts")  # the newest segment
     probed = sum(i["probed"]["probed"] for i in items if i.get("probed"))
     assert stats["isop/probe/requests"] == probed
     assert stats["isop/probe/alive"] == sum(i["probed"]["alive"] for i in items

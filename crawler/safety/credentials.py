@@ -16,11 +16,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "redacted"
-# Xtream paths: /live|movie|series/USER/PASS/ID.ext and /timeshift/USER/PASS/MIN/START/ID.ext
+# Xtream paths: /live|movie|series/USER/PASS/ID.ext (ID_SEQ.ts for an HLS segment) and
+# /timeshift/USER/PASS/MIN/START/ID.ext
 _XTREAM_PATH = re.compile(
     r"^/(live|movie|series|timeshift)/([^/]{1,128})/([^/]{1,128})"
-    r"(/\d{1,12}(?:\.\w{2,4})?|/\d{1,6}/[\d:_-]{8,20}/\d{1,12}(?:\.\w{2,4})?)$")
-_BARE_PATH = re.compile(r"^/([^/]{1,128})/([^/]{1,128})/(\d{1,12}(?:\.(?:ts|m3u8|mp4|mkv))?)$")
+    r"(/\d{1,12}(?:_\d{1,12})?(?:\.\w{2,4})?|/\d{1,6}/[\d:_-]{8,20}/\d{1,12}(?:\.\w{2,4})?)$")
+# /USER/PASS/ID, and an HLS segment of it: /USER/PASS/ID_SEQ.ts
+_BARE_PATH = re.compile(r"^/([^/]{1,128})/([^/]{1,128})/"
+                        r"(\d{1,12}(?:_\d{1,12})?(?:\.(?:ts|m3u8|mp4|mkv))?)$")
 _USER_KEYS = ("username", "user", "login", "usr", "u")
 _PASS_KEYS = ("password", "pass", "pwd", "passwd", "p")
 _SECRET_KEYS = ("token", "mac", "sn", "auth", "key")

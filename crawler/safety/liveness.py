@@ -91,6 +91,18 @@ def stream_urls(text: str, base: str, limit: int = 5_000) -> list[str]:
     return out
 
 
+def first_per_host(urls: Iterable[str]) -> list[str]:
+    """The first URL of each host, in order (one segment per CDN of a manifest)."""
+    out: dict[str, str] = {}
+    for url in urls:
+        try:
+            key = urlsplit(url).netloc.lower()
+        except ValueError:
+            continue
+        out.setdefault(key, url)
+    return list(out.values())
+
+
 def sample(urls: Iterable[str], n: int) -> list[str]:
     """Up to ``n`` distinct URLs, one host after another (round robin, first seen first)."""
     if n <= 0:

@@ -4,8 +4,10 @@ most every ``works.check_interval`` seconds, and a failing check keeps the works
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -30,6 +32,13 @@ def _page(heading: str) -> Content:
 
 def _named(detector: object, heading: str) -> list[str]:
     return [s.evidence for s in detector.detect(_page(heading))]  # type: ignore[attr-defined]
+
+
+def _reloaded(detector: Any) -> None:
+    """Let the background check see the last write: the crawler judges a page meanwhile."""
+    assert detector.live.settled(10)  # a check started before the write is not enough
+    detector.detect(_page("nothing protected here"))  # due (interval 0): starts a check
+    assert detector.live.settled(10)
 
 
 def _channels(detector: object, *names: str) -> list[str]:
@@ -67,15 +76,18 @@ def test_a_running_detector_follows_the_works_edited_through_the_api(
     added = analyst.post("/api/v1/catalog/works", json=ROBOT)
     assert added.status_code == 201, added.text
     work_id = added.json()["work"]["id"]
+    _reloaded(detector)
     assert any("'The Wild Robot' (2024" in e for e in _named(detector, "Le Robot sauvage (2024)"))
 
     edited = analyst.patch(f"/api/v1/catalog/works/{work_id}",
                            json={"aliases": ["Robô Selvagem"]})  # fmt: skip
     assert edited.status_code == 200 and edited.json()["changed"] is True
+    _reloaded(detector)
     assert _named(detector, "Le Robot sauvage (2024)") == []
     assert any("Wild Robot" in e for e in _named(detector, "Robô Selvagem (2024)"))
 
     assert analyst.delete(f"/api/v1/catalog/works/{work_id}").status_code == 200
+    _reloaded(detector)
     assert _named(detector, "Robô Selvagem (2024)") == []
 
     # Channels too: seeded from channels.yaml, then one added and one removed live.
@@ -84,10 +96,12 @@ def test_a_running_detector_follows_the_works_edited_through_the_api(
     added = analyst.post("/api/v1/catalog/channels",
                          json={"name": "Téléfoot La Chaîne", "owner": "Mediapro"})  # fmt: skip
     assert added.status_code == 201, added.text
+    _reloaded(detector)
     assert any("Téléfoot" in e for e in _channels(detector, "FR: TELEFOOT LA CHAINE HD"))
     listed = analyst.get("/api/v1/catalog/channels", params={"q": "sky sports f1"}).json()
     [f1] = listed["items"]
     assert analyst.delete(f"/api/v1/catalog/channels/{f1['id']}").status_code == 200
+    _reloaded(detector)
     assert _channels(detector, "UK: SKY SPORTS F1 FHD") == []
     assert detector.live.reloads == 5 and detector.live.errors == 0
 
@@ -154,3 +168,26 @@ def test_the_version_is_checked_at_most_every_interval_and_failures_keep_the_wor
     source.fail = False
     now[0] += 10
     assert titles(live.current()) == set() and live.reloads == 2
+
+
+def test_in_the_background_a_hung_database_never_holds_up_the_pages() -> None:
+    """A crawler's checks run in a thread: while the source hangs, pages are matched at once
+    against the works they had; the new works are swapped in once the check returns."""
+    source = _Source()
+    release = threading.Event()
+    hung_version = source.version
+
+    def hanging() -> Hashable:
+        release.wait(10)
+        return hung_version()
+
+    source.version = hanging  # type: ignore[method-assign]
+    live = LiveWorks(source, works_index, channels_index, check_every=0, background=True)
+    source.titles, source.current = ["Flow", "Memoir of a Snail"], 2
+    for _ in range(20):  # the first starts the check, the others find it in flight
+        assert {e.label for e in live.current().entries} == {"Flow"}
+    assert not live.settled(0.05) and source.asked == 0  # still waiting for the database
+    release.set()
+    assert live.settled(10) and source.asked == 1
+    assert {e.label for e in live.current().entries} == {"Flow", "Memoir of a Snail"}
+    assert live.reloads == 1 and live.errors == 0

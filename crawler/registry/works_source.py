@@ -85,8 +85,12 @@ def seed_if_due(engine: Engine, works_file: Any, channels_file: Any) -> None:
             logger.warning("title catalog seed %s: %s", files[kind], error)
 
 
-def attach_registry_works(pipeline: Any, engine: Engine, check_every: float) -> int:
-    """Point every title detector of ``pipeline`` at the registry; how many there were."""
+def attach_registry_works(
+    pipeline: Any, engine: Engine, check_every: float, background: bool = True
+) -> int:
+    """Point every title detector of ``pipeline`` at the registry; how many there were.
+
+    ``background``: checks and reloads run in a thread, off the crawler's event loop."""
     from detectors.title.detector import TitleDetector
 
     attached = 0
@@ -94,6 +98,6 @@ def attach_registry_works(pipeline: Any, engine: Engine, check_every: float) -> 
         detector = stage.detector
         if isinstance(detector, TitleDetector):
             seed_if_due(engine, detector.works_file, detector.channels_file)
-            detector.attach_works(RegistryWorks(engine), check_every)
+            detector.attach_works(RegistryWorks(engine), check_every, background)
             attached += 1
     return attached

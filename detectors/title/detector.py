@@ -143,14 +143,16 @@ class TitleDetector(Detector):
         """The YAML file of channels: read when no source has them, and the registry's seed."""
         return _path(self.settings.channels, self.settings.config_dir)
 
-    def attach_works(self, source: WorksSource, check_every: float) -> None:
+    def attach_works(
+        self, source: WorksSource, check_every: float, background: bool = False
+    ) -> None:
         """Match the works (and channels) of ``source`` from now on, re-reading them when its
-        version moves (checked at most every ``check_every`` seconds).  Errors of the first
-        read propagate."""
+        version moves (checked at most every ``check_every`` seconds, in a thread of its own
+        with ``background``).  Errors of the first read propagate."""
         ratio, short = self.settings.min_ratio, self.settings.min_fuzzy_chars
         self.live = LiveWorks(source, lambda works: works_index(works, ratio, short),
                               lambda channels: channels_index(channels, ratio, short),
-                              check_every)  # fmt: skip
+                              check_every, background=background)  # fmt: skip
         self._use_live()
 
     def _use_live(self) -> None:

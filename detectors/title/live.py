@@ -4,8 +4,9 @@ now and then.
 The title detector's works and channels come from its YAML files by default.  A crawler with
 a registry attaches a :class:`WorksSource` instead (the registry's tables: see
 ``crawler.registry.works_source``), and from then on the detector asks the source for its
-version at most once every ``check_every`` seconds, on the page being judged; only when the
-version moved does it read the catalog again and rebuild its indexes.  The check is one tiny
+version at most once every ``check_every`` seconds, when a page is judged (in a thread of its
+own in crawlers, see :class:`LiveWorks`); only when the version moved does it read the catalog
+again and rebuild its indexes.  The check is one tiny
 query, so a running crawler picks up an analyst's edit within ``check_every`` seconds
 without a restart and without a per-page cost.
 

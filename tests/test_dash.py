@@ -95,6 +95,11 @@ def test_hostile_manifests_give_a_parse_error_or_what_could_be_read() -> None:
     truncated = LIVE[: LIVE.index(b"<AdaptationSet mimeType")]
     partial = parse_dash(truncated, "http://x.cc/a.mpd")  # recovered: the first set is there
     assert [s.content_type for s in partial.adaptation_sets] == ["video"]
+    broken_urls = parse_dash(b'<MPD><BaseURL>http://[::1</BaseURL><Period><AdaptationSet>'
+                             b'<SegmentTemplate media="http://[x/$Number$.m4s"/>'
+                             b'<Representation id="a"/></AdaptationSet></Period></MPD>',
+                             "http://x.cc/a.mpd")  # fmt: skip
+    assert len(broken_urls.adaptation_sets) == 1 and broken_urls.probe_urls == ()
     external = (b'<?xml version="1.0"?><!DOCTYPE MPD [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                 b'<MPD><Period><AdaptationSet lang="&x;"/></Period></MPD>')
     assert "root" not in repr(parse_dash(external, "http://x.cc/a.mpd"))

@@ -123,10 +123,18 @@ def _drm(element: Any) -> list[str]:
     return systems
 
 
+def _join(base: str, ref: str) -> str | None:
+    """``ref`` resolved against ``base``; None for what urljoin refuses ('http://[::1')."""
+    try:
+        return urljoin(base, ref.strip()[:2000])
+    except ValueError:
+        return None
+
+
 def _base(element: Any, parent: str) -> tuple[str, list[str]]:
     """The element's effective base URL and every BaseURL it lists (CDN alternatives)."""
-    urls = [urljoin(parent, (b.text or "").strip()) for b in _children(element, "BaseURL")
-            if (b.text or "").strip()]  # fmt: skip
+    urls = [u for b in _children(element, "BaseURL") if (b.text or "").strip()
+            and (u := _join(parent, b.text or ""))]  # fmt: skip
     return (urls[0] if urls else parent), urls
 
 
@@ -231,16 +239,17 @@ def _segment_urls(rep: Any, aset: Any, template: Any, base: str,
         number = start if start is not None else 1
         for attr in ("initialization", "media"):
             value = (template.get(attr) or "").strip()
-            if value:
-                out.append(urljoin(base, _fill(value, parsed.id, parsed.bandwidth, number)))
+            if value and (url := _join(base, _fill(value, parsed.id, parsed.bandwidth,
+                                                    number))):  # fmt: skip
+                out.append(url)
         return out
     for seglist in (_children(rep, "SegmentList") or _children(aset, "SegmentList"))[:1]:
         for init in _children(seglist, "Initialization"):
-            if init.get("sourceURL"):
-                out.append(urljoin(base, init.get("sourceURL", "")))
+            if init.get("sourceURL") and (url := _join(base, init.get("sourceURL", ""))):
+                out.append(url)
         for seg in _children(seglist, "SegmentURL")[:1]:
-            if seg.get("media"):
-                out.append(urljoin(base, seg.get("media", "")))
+            if seg.get("media") and (url := _join(base, seg.get("media", ""))):
+                out.append(url)
     if not out and _children(rep, "BaseURL"):
         out.append(base)  # an on-demand single file: the representation's BaseURL
     return out

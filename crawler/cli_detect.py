@@ -24,11 +24,18 @@ USER_ERROR = 2
 
 
 def _pipeline(ctx: click.Context) -> DetectionPipeline:
+    from crawler.registry.works_source import attach_for_command
+
     path = _config(ctx).detectors_path
     try:
-        return DetectionPipeline.from_config(path)
+        pipeline = DetectionPipeline.from_config(path)
     except DetectorError as exc:
         fail(f"detector config {path}: {exc}")
+    # The registry's protected works and channels when there is a registry, as crawlers see.
+    warning = attach_for_command(pipeline, _config(ctx))
+    if warning:
+        err_console.print(f"[yellow]isop:[/] {escape(warning)}", soft_wrap=True)
+    return pipeline
 
 
 def _unreadable(target: str, cause: str) -> None:

@@ -79,3 +79,33 @@ def test_works_from_the_command_line(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert run.stdout == f"{path}: 0 added, 1 updated, 0 unchanged, 1 refused\n"
     assert "channels #2" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_isop_detect_matches_the_registry_s_works_when_there_is_a_registry(tmp_path: Path) -> None:
+    page = tmp_path / "robot.html"
+    page.write_text("<html><head><title>Nonton Le Robot sauvage (2024) sub indo</title></head>"
+                    "<body><h1>Le Robot sauvage (2024)</h1></body></html>", encoding="utf-8")
+
+    def evidence(data: Path) -> tuple[str, str]:
+        run = isop("detect", "--json", str(page), data_dir=data)
+        assert run.returncode == 0, run.stderr
+        signals = json.loads(run.stdout)["signals"]
+        return " ".join(s["evidence"] for s in signals), run.stderr
+
+    laptop = tmp_path / "laptop"  # no registry: the YAML files, and none is created
+    assert "Wild Robot" not in evidence(laptop)[0]
+    assert not (laptop / "registry.db").exists()
+
+    data = tmp_path / "data"
+    run = isop("works", "add", "The Wild Robot", "--year", "2024", "--alias", "Le Robot sauvage",
+               data_dir=data)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    found, stderr = evidence(data)
+    assert "'The Wild Robot' (2024" in found and stderr == ""
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "registry.db").write_bytes(b"not a database" * 100)
+    found, stderr = evidence(broken)  # judged all the same, with the YAML files
+    assert "Wild Robot" not in found
+    assert len(stderr.strip().splitlines()) == 1 and "title catalog" in stderr

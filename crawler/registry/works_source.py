@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.registry import channels as channel_store
@@ -101,3 +102,40 @@ def attach_registry_works(
             detector.attach_works(RegistryWorks(engine), check_every, background)
             attached += 1
     return attached
+
+
+def command_registry(config: Any) -> str | None:
+    """The registry a one-shot command (``isop detect``, ``explain``, ``eval``, ``rescore``)
+    reads the title catalog from: the configured database, else the default SQLite file if
+    one exists; None with ``works.source: file`` or no registry (a laptop: the YAML files)."""
+    if config.works.source != "registry":
+        return None
+    if config.database.url:
+        return str(config.database.url)
+    return str(config.database_url) if (config.data_dir / "registry.db").exists() else None
+
+
+def attach_for_command(pipeline: Any, config: Any) -> str | None:
+    """Point a one-shot command's title detectors at the registry when there is one (checked
+    as a crawler would, without a thread); a warning to print when it cannot be read (the
+    YAML files are used then).  A never-seeded registry is not written: its seed is exactly
+    the YAML files the detector already has."""
+    from crawler.registry.errors import RegistryUnavailable
+    from crawler.registry.migrate import open_migrated
+
+    url = command_registry(config)
+    if url is None:
+        return None
+    try:
+        engine = open_migrated(url)
+        with Session(engine) as session, session.begin():
+            seeded = not (store.seed_due(session) or channel_store.seed_due(session))
+        if seeded:
+            from detectors.title.detector import TitleDetector
+
+            for stage in pipeline.stages:
+                if isinstance(stage.detector, TitleDetector):
+                    stage.detector.attach_works(RegistryWorks(engine), config.works.check_interval)
+    except (RegistryUnavailable, SQLAlchemyError) as exc:
+        return f"title catalog: {exc}; matching the works and channels of the YAML files"
+    return None

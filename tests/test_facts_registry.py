@@ -174,3 +174,26 @@ def test_api_site_detail_carries_the_observations_of_its_domains(world: World) -
     assert other["observations"]["counts"] == {}
     hidden = world.client("viewer_de").get(f"/api/v1/sites/{world.sites['fr']}")
     assert hidden.status_code == 404  # scoped like the site
+
+
+def test_concurrent_writers_count_every_sighting_once(registry_url: str) -> None:
+    """Two writers (a fleet's processes) upsert the same releases at once, in opposite
+    orders: one row per key, every sighting counted, nothing lost to a lock or a race."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crawler.registry import observations
+
+    base = [observe(replace(listing_item(magnets=(Magnet(f"{n:040x}", DUNE),)),
+                            fetched_at=T0 + timedelta(minutes=n))) for n in range(40)]  # fmt: skip
+    Registry.open(registry_url).close()  # migrate once, before the writers race
+
+    def writer(order: int) -> None:
+        with Registry.open(registry_url) as registry:
+            for _ in range(3):
+                batch = base if order else base[::-1]
+                observations.write(registry, [{"observation": o} for o in batch])
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(writer, (0, 1)))
+    stored = rows(registry_url)
+    assert len(stored) == 40 and {r.times_seen for r in stored} == {6}

@@ -160,4 +160,5 @@ def upsert(session: Session, observations: Sequence[Observation]) -> None:
             "facts": case((later, new.facts), else_=table.c.facts),
         },
     )  # fmt: skip
-    session.execute(statement, list(merged.values()))
+    # In key order: concurrent writers (a fleet) lock the same rows in the same order.
+    session.execute(statement, [merged[key] for key in sorted(merged)])

@@ -5,7 +5,7 @@ most every ``works.check_interval`` seconds, and a failing check keeps the works
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,12 @@ def _extension(url: str, tmp: Path, **works: object) -> LiveWorksExtension:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    return build_world(tmp_path_factory.mktemp("works-live"))
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    built = build_world(tmp_path_factory.mktemp("works-live"))
+    try:
+        yield built
+    finally:
+        built.db.close()
 
 
 def test_a_running_detector_follows_the_works_edited_through_the_api(

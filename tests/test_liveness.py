@@ -94,9 +94,11 @@ def test_probes_in_a_real_crawl_read_at_most_64_kb_and_cut_live_streams(tmp_path
     vod = re.sub(r"master\.m3u8$", "360p/index.m3u8", re.findall(
         r'src="([^"]+/master\.m3u8)"', web.fetch(page).body.decode())[0])  # fmt: skip
     live = f"{PANEL}/live/{line.username}/{line.password}/8425.m3u8"
+    film = f"{PANEL}/movie/{line.username}/{line.password}/50000.mkv"
     with SandboxServer(web, port=0, latency=False) as server:
         args = {"proxy": server.proxy_url, "data_dir": str(tmp_path), "iptv": [get, free],
-                "streaming": [page, vod, live], "safety": {"probe_per_site": 3}}
+                "streaming": [page, vod, live], "probe": [film],
+                "safety": {"probe_per_site": 3}}
         done = subprocess.run([sys.executable, str(SCRIPT), json.dumps(args)],
                               capture_output=True, text=True, timeout=120, check=False)
         log = server.request_log
@@ -111,7 +113,13 @@ def test_probes_in_a_real_crawl_read_at_most_64_kb_and_cut_live_streams(tmp_path
     for result in panel["probed"]["results"]:
         assert result["reason"] == "mpegts" and result["cut"]
         assert result["bytes_read"] == CAP and "/redacted/" in result["url"]
-    streamed = [r for r in log if r.sent is not None]  # written until the client hung up
+    # a film file honours the probe's Range: the server sends exactly 64 KB, nothing is cut
+    [direct] = [i["probed"] for i in items if i["type"] == "direct"]
+    [(status, reason, kept, cut)] = [(r["status"], r["reason"], r["bytes_read"], r["cut"])
+                                     for r in direct["results"]]  # fmt: skip
+    assert (status, reason, kept, cut) == (206, "matroska", CAP, False)
+    assert [r.sent for r in log if r.path.startswith("/movie/")] == [CAP]
+    streamed = [r for r in log if r.sent is not None and r.status == 200]  # until hung up
     assert len(streamed) == stats["isop/safety/probe_cut"] >= 2
     # the server never had to stop on its own: each stream ended with the probe's hang-up,
     # after the 64 KB the probe read and what was in flight (a stream not cut sends MBs)

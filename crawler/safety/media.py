@@ -75,6 +75,7 @@ class MediaGuard:
         self._probe_seen: dict[int, int] = {}
         crawler.signals.connect(self.headers_received, signal=signals.headers_received)
         crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(self.downloaded, signal=signals.response_downloaded)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MediaGuard:
@@ -118,17 +119,24 @@ class MediaGuard:
     def headers_received(self, headers: Any, body_length: int, request: Request,
                          spider: Any) -> None:  # fmt: skip
         if request.meta.get("isop_probe"):
+            # a body announced at most probe_bytes long (a 206 to the probe's Range) ends by
+            # itself: only unknown or longer ones are counted, and cut
+            if not (isinstance(body_length, int) and 0 <= body_length <= self.probe_bytes):
+                self._probe_seen[id(request)] = 0
             return
         ctype = (headers.get(b"Content-Type") or b"").decode("latin-1")
         if is_media_type(ctype) and not request.url.lower().split("?")[0].endswith(".torrent"):
             self._count("media_stopped")
             raise StopDownload(fail=True)
 
+    def downloaded(self, response: Any, request: Request, spider: Any) -> None:
+        self._probe_seen.pop(id(request), None)  # a probe that ended below the cap
+
     def bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
-        if not request.meta.get("isop_probe"):
-            return
         key = id(request)
-        seen = self._probe_seen.get(key, 0) + len(data)
+        if key not in self._probe_seen or not request.meta.get("isop_probe"):
+            return
+        seen = self._probe_seen[key] + len(data)
         self._probe_seen[key] = seen
         if seen >= self.probe_bytes:
             self._probe_seen.pop(key, None)

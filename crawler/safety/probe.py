@@ -91,10 +91,12 @@ class StreamProber:
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:100]
         head = response.body[: self.probe_bytes]
         alive, reason = judge(response.status, ctype, head)
+        length = (response.headers.get(b"Content-Length") or b"").strip()
+        whole = length.isdigit() and len(response.body) >= int(length)  # e.g. a 206 range
         return StreamProbe(url=self.redactor.redact_url(url).url, status=response.status,
                            alive=alive, reason=reason, content_type=ctype,
                            bytes_read=len(head),
-                           cut="download_stopped" in response.flags)  # fmt: skip
+                           cut="download_stopped" in response.flags and not whole)  # fmt: skip
 
     async def probe(self, urls: Sequence[str], site: str) -> ProbeSummary | None:
         """Probe a sample of ``urls``, one after the other (None: nothing left to probe)."""

@@ -123,6 +123,11 @@ def ts_segment(key: str, packets: int = 12) -> bytes:
     return b"".join(out)
 
 
+def movie_file(key: str, size: int = 1_500_000) -> bytes:
+    """A film as a panel's VOD serves it: a Matroska (EBML) header, then ``size`` bytes."""
+    return b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01" + rand.rng(0, "mkv", key).randbytes(size)
+
+
 def ts_stream(key: str, limit: int = 256 * 1024 * 1024) -> Iterator[bytes]:
     """A live MPEG-TS stream after its first segment: 7 packets (1,316 bytes, one UDP
     datagram's worth) per chunk, up to ``limit`` bytes (minutes at the proxy's pace)."""

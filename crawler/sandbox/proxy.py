@@ -10,6 +10,7 @@ tests running with ``-W error`` see no unclosed sockets.
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import time
@@ -40,7 +41,8 @@ class RequestRecord:
     status: int
     method: str = "GET"
     port: int = 80
-    sent: int | None = None  # body bytes written of a live stream before the client hung up
+    # body bytes written: of a live stream before the client hung up, of a 206 range
+    sent: int | None = None
 
 
 STREAM_INTERVAL = 0.002  # seconds between two chunks of a live stream (~650 KB/s)
@@ -119,6 +121,11 @@ class _Handler(BaseHTTPRequestHandler):
             sent = self._send_stream(resp)
             self._record(host.lower(), port, path, resp.status, sent)
             return
+        ranged = _byte_range(self.headers.get("Range"), resp) if self.command == "GET" else None
+        if ranged is not None:  # a file served in part, as a player (or a probe) asks
+            self._record(host.lower(), port, path, ranged.status, len(ranged.body))
+            self._send(ranged, head=head, close=False)
+            return
         self._record(host.lower(), port, path, resp.status)
         self._send(resp, head=head, close=False)
 
@@ -177,6 +184,27 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(resp.body)
+
+
+_RANGE = re.compile(r"^bytes=(\d{1,15})-(\d{0,15})$")
+
+
+def _byte_range(header: str | None, resp: Response) -> Response | None:
+    """The 206 answer to ``Range: bytes=A-B`` on a file that accepts ranges (one range only;
+    anything else gets the whole file, as many servers do)."""
+    if not header or resp.status != 200 or \
+            ("Accept-Ranges", "bytes") not in resp.headers:  # fmt: skip
+        return None
+    match = _RANGE.match(header.strip())
+    size = len(resp.body)
+    if match is None or int(match.group(1)) >= size:
+        return None
+    start = int(match.group(1))
+    end = min(int(match.group(2)) if match.group(2) else size - 1, size - 1)
+    if end < start:
+        return None
+    return Response(206, resp.content_type, resp.body[start:end + 1],
+                    (*resp.headers, ("Content-Range", f"bytes {start}-{end}/{size}")))
 
 
 class _ProxyServer(ThreadingHTTPServer):

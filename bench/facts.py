@@ -94,6 +94,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     table.caption = f"group commit / one per item: {ours / baseline:.1f}x"
     Console().print(table)
     return {"benchmark": "facts", "items": len(items), "judged": len(contents),
-            "judge_new_names_items_per_s": round(cold, 1), "judge_items_per_s": round(judge, 1), "pipeline_items_per_s": round(ours, 1),
+            "judge_new_names_items_per_s": round(cold, 1), "judge_items_per_s": round(judge, 1),
+            "pipeline_items_per_s": round(ours, 1),
             "one_per_item_items_per_s": round(baseline, 1),
             "ratio_group_vs_one_per_item": round(ours / baseline, 2)}  # fmt: skip

@@ -32,7 +32,12 @@ from PIL import Image, ImageDraw
 from rich.console import Console
 from rich.table import Table
 
-from bench._images_robustness import bench_crop_resistant, bench_robustness
+from bench._images_robustness import (
+    bench_crop_resistant,
+    bench_fixtures,
+    bench_holdout,
+    bench_robustness,
+)
 from detectors.catalog.service import ImageCatalog
 from detectors.catalog.settings import CatalogSettings, parse_settings
 from detectors.catalog.store import CatalogStore
@@ -215,6 +220,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     lookups = bench_lookups(radius, quick)
     reload = bench_reload(settings, 2_000 if quick else 100_000)
     robustness = {} if quick else bench_robustness(settings)
+    held_out = {} if quick else bench_holdout(settings)
+    fixtures = {} if quick else bench_fixtures(settings)
     crop_resistant = {} if quick else bench_crop_resistant()
     return {
         "hash_images_per_s": round(rates["single"], 1),
@@ -225,6 +232,8 @@ def run(quick: bool = False) -> dict[str, Any]:
             for row in lookups
         ],
         "robustness": robustness,
+        "held_out": held_out,
+        "fixtures": fixtures,
         "reload": reload,
         "crop_resistant_hash": crop_resistant,
     }

@@ -75,17 +75,23 @@ def _accepts(p: np.ndarray, d: np.ndarray) -> np.ndarray:
     return best_d[:, None] <= dh
 
 
-def evaluate(
-    folder: Path,
-    settings: CatalogSettings,
-    max_false_rate: float = 0.001,
-    seed: int = 1,
-    warn: Callable[[str], None] = lambda message: None,
-    transforms: Sequence[str] = tuple(TRANSFORMS),
-) -> EvalReport:
-    """Build references and transformed copies of the images in ``folder`` and score them."""
+@dataclass
+class Originals:
+    """The readable images of a folder, each hashed as a reference (every variant)."""
+
+    names: list[str]
+    pictures: list[Image.Image]
+    phash: np.ndarray  # [image, variant]
+    dhash: np.ndarray
+    skipped: list[tuple[str, str]]
+    unreadable: int
+
+
+def load_originals(
+    folder: Path, settings: CatalogSettings, warn: Callable[[str], None] = lambda message: None
+) -> Originals:
+    """Every image under ``folder`` hashed as a reference; unusable ones listed as skipped."""
     variants, quality = settings.variant_list(), settings.quality.quality()
-    probes = settings.probe_list()
     names, pictures, ref_p, ref_d, skipped = [], [], [], [], []
     unreadable = 0
     for path in find_images(folder):
@@ -103,7 +109,56 @@ def evaluate(
         pictures.append(original)
         ref_p.append([h.phash for h in hashes])
         ref_d.append([h.dhash for h in hashes])
-    rp, rd = np.array(ref_p, dtype=np.uint64), np.array(ref_d, dtype=np.uint64)
+    shape = (len(names), len(variants))
+    rp = np.array(ref_p, dtype=np.uint64).reshape(shape)
+    rd = np.array(ref_d, dtype=np.uint64).reshape(shape)
+    return Originals(names, pictures, rp, rd, skipped, unreadable)
+
+
+def acceptance(
+    pictures: Sequence[Image.Image],
+    rp: np.ndarray,
+    rd: np.ndarray,
+    transform: str,
+    settings: CatalogSettings,
+    seed: int = 1,
+) -> np.ndarray:
+    """accept[tp, td, query, reference]: the ``transform`` copy of picture ``query`` is within
+    (tp, td) of some variant of ``reference`` for some query probe."""
+    probes, quality = settings.probe_list(), settings.quality.quality()
+    rng = random.Random(f"{seed}:{transform}")
+    qp: list[list[int]] = []
+    qd: list[list[int]] = []
+    rejected: list[int] = []
+    for picture in pictures:
+        try:
+            hashes = hash_image(TRANSFORMS[transform](picture, rng), probes, quality)
+        except ImageRejected:  # the copy fell below the quality floor: a miss
+            hashes = [Hashes(0, 0)] * len(probes)
+            rejected.append(len(qp))
+        qp.append([h.phash for h in hashes])
+        qd.append([h.dhash for h in hashes])
+    # distances [query, reference, probe, variant], flattened to [query, reference, pairs]
+    p = popcount(np.array(qp, np.uint64)[:, None, :, None] ^ rp[None, :, None, :])
+    d = popcount(np.array(qd, np.uint64)[:, None, :, None] ^ rd[None, :, None, :])
+    shape = (*p.shape[:2], -1)
+    p, d = p.reshape(shape).astype(np.int16), d.reshape(shape).astype(np.int16)
+    p[rejected] = 99
+    return _accepts(p, d)
+
+
+def evaluate(
+    folder: Path,
+    settings: CatalogSettings,
+    max_false_rate: float = 0.001,
+    seed: int = 1,
+    warn: Callable[[str], None] = lambda message: None,
+    transforms: Sequence[str] = tuple(TRANSFORMS),
+) -> EvalReport:
+    """Build references and transformed copies of the images in ``folder`` and score them."""
+    originals = load_originals(folder, settings, warn)
+    names, pictures = originals.names, originals.pictures
+    rp, rd = originals.phash, originals.dhash
     configured = settings.thresholds.default.phash, settings.thresholds.default.dhash
     group = _groups(rp, rd, configured)
     groups: dict[int, list[str]] = {}
@@ -112,25 +167,7 @@ def evaluate(
     same = group[:, None] == group[None, :]
     accepts, counts = {}, {}
     for name in transforms:
-        rng = random.Random(f"{seed}:{name}")
-        qp: list[list[int]] = []
-        qd: list[list[int]] = []
-        rejected: list[int] = []
-        for picture in pictures:
-            try:
-                hashes = hash_image(TRANSFORMS[name](picture, rng), probes, quality)
-            except ImageRejected:  # the copy fell below the quality floor: a miss
-                hashes = [Hashes(0, 0)] * len(probes)
-                rejected.append(len(qp))
-            qp.append([h.phash for h in hashes])
-            qd.append([h.dhash for h in hashes])
-        # distances [query, reference, probe, variant], flattened to [query, reference, pairs]
-        p = popcount(np.array(qp, np.uint64)[:, None, :, None] ^ rp[None, :, None, :])
-        d = popcount(np.array(qd, np.uint64)[:, None, :, None] ^ rd[None, :, None, :])
-        shape = (*p.shape[:2], -1)
-        p, d = p.reshape(shape).astype(np.int16), d.reshape(shape).astype(np.int16)
-        p[rejected] = 99
-        acc = _accepts(p, d)  # [tp, td, query, reference]
+        acc = acceptance(pictures, rp, rd, name, settings, seed)  # [tp, td, query, reference]
         hits = (acc & same).any(axis=-1).sum(axis=-1)
         false = (acc & ~same).sum(axis=(-1, -2))
         accepts[name] = (hits, false)
@@ -152,7 +189,8 @@ def evaluate(
                        "recall": float(hits[best]) / max(queries, 1)}  # fmt: skip
         rows.append(row)
     merged = list(groups.values())
-    return EvalReport(names, skipped, unreadable, merged, working, configured, max_false_rate, rows)
+    return EvalReport(names, originals.skipped, originals.unreadable, merged, working, configured,
+                      max_false_rate, rows)  # fmt: skip
 
 
 def _groups(rp: np.ndarray, rd: np.ndarray, threshold: tuple[int, int]) -> np.ndarray:

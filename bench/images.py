@@ -119,7 +119,7 @@ def bench_lookups(radius: int, quick: bool) -> list[dict[str, Any]]:
     table = Table(title=f"Exact lookups at pHash radius {radius} (one query = one 64-bit hash)")
     for column in (
         "hashes",
-        "substrings",
+        "substring bits",
         "build s",
         "ours q/s",
         "brute q/s",
@@ -144,6 +144,7 @@ def bench_lookups(radius: int, quick: bool) -> list[dict[str, Any]]:
         row = {
             "n": n,
             "substrings": index.m,
+            "widths": "/".join(map(str, index.widths)),
             "build_s": build,
             "ours_qps": ours_rate,
             "brute_qps": brute_rate,
@@ -155,7 +156,7 @@ def bench_lookups(radius: int, quick: bool) -> list[dict[str, Any]]:
         rows.append(row)
         table.add_row(
             f"{n:,}",
-            str(index.m),
+            "/".join(map(str, index.widths)),
             f"{build:.1f}",
             f"{ours_rate:,.0f}",
             f"{brute_rate:,.0f}",
@@ -201,14 +202,21 @@ def bench_reload(settings: CatalogSettings, references: int) -> dict[str, float]
         for label in ("first_open_s", "reopen_s"):
             catalog = ImageCatalog(local)
             begin = time.perf_counter()
-            catalog.matchers()
+            matchers = catalog.matchers()
             result[label] = time.perf_counter() - begin
+            stored = matchers[0]
+            table = stored.table
+            held = stored.index.nbytes + sum(  # the pHash column is the index's own array
+                getattr(table, c).nbytes for c in ("ref", "variant", "catalog", "dhash")
+            )
+            result["bytes_per_reference"] = held / references
             catalog.match(query)
             catalog.close()
     console.print(
         f"catalog of {references:,} references ({references * variants:,} hashes): first open "
         f"after a write {result['first_open_s']:.2f} s (snapshot + index), reopen "
-        f"{1000 * result['reopen_s']:.0f} ms (memory-mapped)"
+        f"{1000 * result['reopen_s']:.0f} ms (memory-mapped); held per reference "
+        f"{result['bytes_per_reference']:,.0f} B (index + dHash, ids; {variants} hashes each)"
     )
     return result
 

@@ -263,7 +263,7 @@ class HammingIndex:
             near = np.flatnonzero(every <= radius)
             return near, every[near]
         positions, found, bits, close = self._positions(query, radius)
-        np.take(self._sorted, positions, out=found)
+        np.take(self._sorted, positions, out=found, mode="clip")  # in range: no bounds check
         np.bitwise_xor(found, target, out=found)
         np.bitwise_count(found, out=bits)
         np.less_equal(bits, radius, out=close)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import detectors.image.index as index_module
 from detectors.image.index import HammingIndex, brute_force, flip_masks, substrings_for
 from detectors.image.layout import ball, layout_for, probe_radii
 
@@ -181,3 +182,18 @@ def test_saved_index_loads_memory_mapped_and_answers_the_same(
     # saved for other hashes (or never saved): no index, the caller rebuilds
     assert HammingIndex.load(prefix, hashes[:-5], radius=10, scan_max=0) is None
     assert HammingIndex.load(tmp_path / "index-8-r10", hashes, radius=10, scan_max=0) is None
+
+
+def test_queries_beyond_the_kept_scratch_size_allocate_and_agree(
+    planted: tuple[np.ndarray, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query with more candidates than SCRATCH_MAX (a skewed catalog) gets its own arrays."""
+    hashes, queries = planted
+    monkeypatch.setattr(index_module, "SCRATCH_MAX", 50)
+    skewed = np.concatenate([hashes, np.full(3000, queries[0], dtype=np.uint64)])
+    index = HammingIndex(skewed, radius=12, scan_max=0)
+    for query in queries[:5]:
+        rows, distances = index.search(query, 12)
+        assert np.array_equal(rows, brute_force(skewed, query, 12))
+        assert list(distances) == [bin(int(skewed[r]) ^ query).count("1") for r in rows]
+    assert index._scratch.size <= 50  # nothing that large was kept

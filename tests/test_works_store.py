@@ -221,3 +221,81 @@ def _channel_actions(db: Database) -> list[tuple[str, str | None]]:
     with db.reading() as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.action.like("catalog.channel%")))
         return [(row.action, row.actor) for row in rows]
+
+
+def test_search_folds_case_and_accents_alike_on_both_backends(registry_url: str) -> None:
+    """``q`` of the works and channels lists: "ete" finds "L'ÉTÉ"; SQLite's ASCII-only
+    ``lower()`` once made "é" miss "É" there while PostgreSQL found it."""
+    from crawler.registry import channels as channel_store
+    from crawler.registry.channels import CatalogChannel, ChannelIn
+    from crawler.registry.works import CatalogWork
+
+    assert store.fold("  L'ÉTÉ   Meurtrier ") == "l'ete meurtrier"
+    assert store.fold("Straße ﬁnale Ångström") == "strasse finale angstrom"
+    db = Database.open(registry_url)
+    try:
+        with db.writing() as session:
+            for title in ("L'ÉTÉ meurtrier", "Été 85", "Cité de Dieu", "Final 100%_done"):
+                audited.add(session, ANALYST, WorkIn(title=title))
+            renamed = audited.add(session, ANALYST, WorkIn(title="Placeholder"))
+            audited.edit(session, ANALYST, renamed, WorkIn(title="Ça tourne à Séoul"))
+            for name in ("TÉLÉFOOT", "Télé-Loisirs", "Canal+"):
+                audited.add(session, ANALYST, ChannelIn(name=name), "channel")
+
+        def titles(q: str) -> list[str]:
+            query = select(CatalogWork).order_by(CatalogWork.id)
+            with db.reading() as session:
+                found = session.scalars(store.search(query, CatalogWork.search_text, q))
+                return [w.title for w in found]
+
+        def names(q: str) -> list[str]:
+            query = select(CatalogChannel).order_by(CatalogChannel.id)
+            with db.reading() as session:
+                found = session.scalars(store.search(query, CatalogChannel.search_text, q))
+                return [c.name for c in found]
+
+        assert titles("été") == titles("ETE") == titles("Ete") == ["L'ÉTÉ meurtrier", "Été 85"]
+        assert titles("CITÉ") == titles("cite de") == ["Cité de Dieu"]
+        assert titles("seoul") == titles("ÇA TOURNE") == ["Ça tourne à Séoul"]  # after an edit
+        assert titles("placeholder") == []
+        assert titles("100%_") == ["Final 100%_done"] and titles("1%0") == []  # literal
+        assert len(titles("")) == 5 and len(titles("   ")) == 5  # no filter
+        assert names("télé") == names("TELE") == ["TÉLÉFOOT", "Télé-Loisirs"]
+        assert names("canal+") == ["Canal+"]
+        with db.reading() as session:
+            assert channel_store.find_key(session, "téléfoot") is not None
+    finally:
+        db.close()
+
+
+def test_migration_0703_backfills_the_search_column(registry_url: str) -> None:
+    """Works and channels stored before 0703 are found by a folded search after it."""
+    from sqlalchemy import text
+
+    from crawler.registry.db import make_engine, write_engine
+    from crawler.registry.migrate import upgrade
+
+    engine = make_engine(registry_url)
+    try:
+        upgrade(engine, "0702")
+        with write_engine(engine).begin() as conn:
+            for row_id, title in ((1, "Été 85"), (2, "ÇA")):
+                conn.execute(text(
+                    "INSERT INTO catalog_works (id, match_key, title, kind, owner, aliases, "
+                    "original_titles, ambiguous, created_by, created_at, updated_by, updated_at, "
+                    "revision) VALUES (:id, :key, :title, 'movie', '', '[]', '[]', false, 'x', "
+                    "'2026-01-01', 'x', '2026-01-01', 1)"), {"id": row_id, "key": title.lower(),
+                                                             "title": title})  # fmt: skip
+            conn.execute(text(
+                "INSERT INTO catalog_channels (id, match_key, name, owner, aliases, created_by, "
+                "created_at, updated_by, updated_at, revision) VALUES (1, 'tf', 'TÉLÉ', '', '[]', "
+                "'x', '2026-01-01', 'x', '2026-01-01', 1)"))  # fmt: skip
+        upgrade(engine)
+        with engine.connect() as conn:
+            works = conn.execute(text("SELECT search_text FROM catalog_works ORDER BY id"))
+            channels = conn.execute(text("SELECT search_text FROM catalog_channels"))
+            folded = [store.fold("Été 85"), store.fold("ÇA")]
+            assert works.scalars().all() == folded == ["ete 85", "ca"]
+            assert channels.scalars().all() == ["tele"]
+    finally:
+        engine.dispose()

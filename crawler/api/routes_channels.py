@@ -11,18 +11,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from crawler.api import roles as r
 from crawler.api import works
 from crawler.api.db import Database
 from crawler.api.deps import RowId, require
-from crawler.api.routes_works import seeded
+from crawler.api.routes_works import patch, seeded, stale
 from crawler.api.scope import Principal
 from crawler.registry import channels as store
 from crawler.registry.channels import NAME_LEN, CatalogChannel, ChannelIn
-from crawler.registry.works import WorkConflict
+from crawler.registry.works import WorkConflict, search
 from crawler.registry.works import version as catalog_version
 
 router = APIRouter(prefix="/channels")  # included by routes_catalog under /api/v1/catalog
@@ -50,14 +50,16 @@ def _channel(session: Any, channel_id: int) -> CatalogChannel:
 def list_channels(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
     db: Annotated[Database, Depends(seeded)],
-    q: Annotated[str | None, Query(max_length=NAME_LEN, description="name contains")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=NAME_LEN, description="name contains (case and accents folded)"),
+    ] = None,
     cursor: Annotated[int, Query(ge=0, description="the last id of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> dict[str, Any]:
     """The protected channels, oldest first, and the catalog's version."""
     query = select(CatalogChannel).where(CatalogChannel.id > cursor).order_by(CatalogChannel.id)
-    if q:
-        query = query.where(func.lower(CatalogChannel.name).contains(q.lower(), autoescape=True))
+    query = search(query, CatalogChannel.search_text, q)
     with db.reading() as session:
         rows = list(session.scalars(query.limit(limit + 1)))
         version = catalog_version(session)
@@ -104,16 +106,7 @@ def edit_channel(
     try:
         with db.writing() as session:
             row = _channel(session, channel_id)
-            if revision is not None and revision != row.revision:
-                raise WorkConflict(f"channel {channel_id} is at revision {row.revision}, "
-                                   f"not {revision}")  # fmt: skip
-            try:
-                channel = ChannelIn.model_validate({**store.fields_of(row), **changes})
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(part) for part in first["loc"])
-                raise HTTPException(status_code=422, detail=f"{where}: {first['msg']}") from None
-            changed = works.edit(session, principal, row, channel, "channel")
+            changed = patch(session, principal, row, changes, revision, "channel")
             return {"changed": changed, "channel": store.to_json(row)}
     except WorkConflict as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
@@ -124,7 +117,12 @@ def remove_channel(
     channel_id: RowId,
     principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
     db: Annotated[Database, Depends(seeded)],
+    revision: Annotated[int | None, Query(ge=1, description="409 unless still at it")] = None,
 ) -> dict[str, Any]:
-    with db.writing() as session:
-        row = _channel(session, channel_id)
-        return {"removed": works.remove(session, principal, row, "channel")}
+    try:
+        with db.writing() as session:
+            row = _channel(session, channel_id)
+            stale(row, revision, "channel")
+            return {"removed": works.remove(session, principal, row, "channel")}
+    except WorkConflict as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None

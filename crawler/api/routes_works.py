@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crawler.api import roles as r
 from crawler.api import works
@@ -21,6 +21,7 @@ from crawler.api.db import Database
 from crawler.api.deps import ApiSettings, RowId, database, require, settings
 from crawler.api.scope import Principal
 from crawler.registry import works as store
+from crawler.registry.channels import ChannelIn
 from crawler.registry.models import TITLE_LEN
 from crawler.registry.works import CatalogWork, WorkConflict, WorkIn
 
@@ -65,14 +66,16 @@ def _work(session: Any, work_id: int) -> CatalogWork:
 def list_works(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
     db: Annotated[Database, Depends(seeded)],
-    q: Annotated[str | None, Query(max_length=TITLE_LEN, description="title contains")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=TITLE_LEN, description="title contains (case and accents folded)"),
+    ] = None,
     cursor: Annotated[int, Query(ge=0, description="the last id of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> dict[str, Any]:
     """The protected works, oldest first, and the catalog's version."""
     query = select(CatalogWork).where(CatalogWork.id > cursor).order_by(CatalogWork.id)
-    if q:
-        query = query.where(func.lower(CatalogWork.title).contains(q.lower(), autoescape=True))
+    query = store.search(query, CatalogWork.search_text, q)
     with db.reading() as session:
         rows = list(session.scalars(query.limit(limit + 1)))
         version = store.version(session)
@@ -120,18 +123,32 @@ def edit_work(
     try:
         with db.writing() as session:
             row = _work(session, work_id)
-            if revision is not None and revision != row.revision:
-                raise WorkConflict(f"work {work_id} is at revision {row.revision}, not {revision}")
-            try:
-                work = WorkIn.model_validate({**store.fields_of(row), **changes})
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(part) for part in first["loc"])
-                raise HTTPException(status_code=422, detail=f"{where}: {first['msg']}") from None
-            changed = works.edit(session, principal, row, work)
+            changed = patch(session, principal, row, changes, revision, "work")
             return {"changed": changed, "work": store.to_json(row)}
     except WorkConflict as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
+
+
+def stale(row: Any, revision: int | None, kind: works.Kind) -> None:
+    """WorkConflict when the caller started from another ``revision`` of ``row``."""
+    if revision is not None and revision != row.revision:
+        raise WorkConflict(f"{kind} {row.id} is at revision {row.revision}, not {revision}")
+
+
+def patch(session: Any, principal: Principal, row: Any, changes: dict[str, Any],
+          revision: int | None, kind: works.Kind) -> bool:  # fmt: skip
+    """Apply ``changes`` to ``row`` from ``revision`` (the API's PATCH, the console's edit
+    form): WorkConflict when stale or taken, HTTP 422 naming the first invalid field."""
+    stale(row, revision, kind)
+    model: Any = WorkIn if kind == "work" else ChannelIn
+    try:
+        item = model.model_validate({**works.STORES[kind].fields_of(row), **changes})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise HTTPException(status_code=422, detail=f"{where}: {first['msg']}") from None
+    changed: bool = works.edit(session, principal, row, item, kind)
+    return changed
 
 
 @router.delete("/{work_id}")
@@ -139,6 +156,12 @@ def remove_work(
     work_id: RowId,
     principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
     db: Annotated[Database, Depends(seeded)],
+    revision: Annotated[int | None, Query(ge=1, description="409 unless still at it")] = None,
 ) -> dict[str, Any]:
-    with db.writing() as session:
-        return {"removed": works.remove(session, principal, _work(session, work_id))}
+    try:
+        with db.writing() as session:
+            row = _work(session, work_id)
+            stale(row, revision, "work")
+            return {"removed": works.remove(session, principal, row)}
+    except WorkConflict as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy import JSON, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crawler.registry.models import TITLE_LEN, Base
@@ -25,6 +25,7 @@ from crawler.registry.works import (
     OnChange,
     WorkConflict,
     bump_version,
+    fold,
     lock_state,
     sort_by_row,
 )
@@ -67,6 +68,7 @@ class CatalogChannel(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revision: Mapped[int] = mapped_column(Integer)
+    search_text: Mapped[str] = mapped_column(Text, server_default="")  # fold(name), 0703
 
 
 def match_key(name: str) -> str:
@@ -105,7 +107,7 @@ def add(session: Session, channel: ChannelIn, actor: str) -> CatalogChannel:
     now = datetime.now(UTC)
     row = CatalogChannel(match_key=match_key(channel.name), **channel.model_dump(),
                          created_by=actor[:64], created_at=now, updated_by=actor[:64],
-                         updated_at=now, revision=1)  # fmt: skip
+                         updated_at=now, revision=1, search_text=fold(channel.name))  # fmt: skip
     session.add(row)
     bump_version(session)
     session.flush()
@@ -124,6 +126,7 @@ def edit(session: Session, row: CatalogChannel, channel: ChannelIn, actor: str) 
         setattr(row, name, value)
     row.match_key, row.updated_by, row.updated_at = (
         match_key(channel.name), actor[:64], datetime.now(UTC))  # fmt: skip
+    row.search_text = fold(channel.name)
     row.revision += 1
     bump_version(session)
     session.flush()

@@ -19,6 +19,7 @@ caller's (:mod:`crawler.api.works`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,6 +80,8 @@ class CatalogWork(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Edits of this row so far (1 when added): an edit may name the revision it started from.
     revision: Mapped[int] = mapped_column(Integer)
+    # The title folded by ``fold`` (revision 0703): what ``q`` searches on every backend.
+    search_text: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class CatalogWorksState(Base):
@@ -107,6 +110,24 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """Case and accents folded, spaces collapsed: "Été  à Paris" -> "ete a paris".
+
+    Searches compare folded text with folded text in Python-written columns: SQLite's
+    ``lower()`` knows only ASCII, and PostgreSQL's ``unaccent`` is an extension a server may
+    not have.  (Migration 0703 backfills with a copy of this function: keep them alike.)
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(unicodedata.normalize("NFC", bare).split())
+
+
+def search(query: Any, column: Any, q: str | None) -> Any:
+    """``query`` limited to rows whose folded ``column`` contains folded ``q`` (if any)."""
+    folded = fold(q or "")
+    return query.where(column.contains(folded, autoescape=True)) if folded else query
 
 
 def match_key(title: str, year: int | None) -> str:
@@ -173,7 +194,7 @@ def add(session: Session, work: WorkIn, actor: str) -> CatalogWork:
     now = datetime.now(UTC)
     row = CatalogWork(match_key=match_key(work.title, work.year), **work.model_dump(),
                       created_by=actor[:64], created_at=now, updated_by=actor[:64],
-                      updated_at=now, revision=1)  # fmt: skip
+                      updated_at=now, revision=1, search_text=fold(work.title))  # fmt: skip
     session.add(row)
     bump_version(session)
     session.flush()
@@ -192,6 +213,7 @@ def edit(session: Session, row: CatalogWork, work: WorkIn, actor: str) -> bool:
     for name, value in work.model_dump().items():
         setattr(row, name, value)
     row.match_key, row.updated_by, row.updated_at = key, actor[:64], datetime.now(UTC)
+    row.search_text = fold(work.title)
     row.revision += 1
     bump_version(session)
     session.flush()

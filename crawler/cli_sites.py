@@ -62,20 +62,39 @@ def show(ctx: click.Context, domain: str, as_json: bool) -> None:
     from crawler.registry.observed import for_site
     from crawler.registry.render import history_tables, observations_table
 
+    name = domain.strip().lower()
     registry = _open(ctx)
     try:
-        history = _on_domain(lambda: registry.history(domain.strip().lower()), domain)
-        observed = for_site(registry, [d.domain for d in history.domains] if history else [])
+        history = _on_domain(lambda: registry.history(name), domain)
+        # No site owns it yet (nothing flagged there), but the spiders may have seen things.
+        observed = for_site(registry, [d.domain for d in history.domains] if history else [name])
     finally:
         registry.close()
     if history is None:
-        fail(f"{domain}: no site in the registry owns this domain")
+        if observed.empty:
+            fail(f"{domain}: no site in the registry owns this domain")
+        _orphan(name, observed, as_json)
+        return
     if as_json:
         click.echo(json.dumps({**history.to_json(), "observations": observed.to_json()},
                               ensure_ascii=False))  # fmt: skip
         return
     console = Console()
     for table in [*history_tables(history), *observations_table(observed)]:
+        console.print(table)
+
+
+def _orphan(domain: str, observed: Any, as_json: bool) -> None:
+    """What was observed on a domain that no site owns (exit 0: it is an answer)."""
+    from crawler.registry.render import observations_table
+
+    if as_json:
+        found = {"domain": domain, "site": None, "observations": observed.to_json()}
+        click.echo(json.dumps(found, ensure_ascii=False))
+        return
+    click.echo(f"{domain}: no site in the registry owns this domain; observed on it:")
+    console = Console()
+    for table in observations_table(observed):
         console.print(table)
 
 

@@ -132,6 +132,7 @@ class DashItem:
     found_on: str | None  # the page that pointed to it
     manifest: DashManifest
     probed: ProbeSummary | None = None
+    verdict: Verdict | None = None  # set by crawler.pipelines.facts (kind "playlist": dash_drm)
 
 
 @dataclass

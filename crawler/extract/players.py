@@ -17,6 +17,12 @@ _MEDIA_URL = re.compile(r"""(?:https?:)?//[^\s"'<>\\]{3,2000}?\.(?:m3u8|mpd|mp4|
 _IMAGE_KEY = re.compile(r"""(?:image|poster|thumbnail)\s*:\s*["']([^"'\s]{1,2000})["']""")
 _SERVER_LABEL = re.compile(r"(?i)\b(?:server|servidor|serveur|lecteur|player|reproductor|"
                            r"mirror|link|fuente|opção|opcion|source)\s*#?\s*\d|서버")  # fmt: skip
+#: Manifest attributes of <video>/<audio>/<source> that players (Shaka, dash.js, hls.js
+#: wrappers) read instead of ``src``, and the kind each names when the URL has no extension
+#: (None: as the URL says; "manifest": only a URL ending in .mpd or .m3u8 counts).
+_MEDIA_ATTRS = {"src": None, "data-src": None, "data-dash": "dash", "data-mpd": "dash",
+                "data-dash-src": "dash", "data-hls": "hls", "data-m3u8": "hls",
+                "data-hls-src": "hls", "data-manifest": "manifest"}  # fmt: skip
 _SERVER_ATTRS = ("data-linkid", "data-src", "data-embed", "data-video", "data-url", "data-link",
                  "data-iframe", "data-player")  # fmt: skip
 _PLAYER_SCRIPT = re.compile(r"(?i)jwplayer|video(?:\.min)?\.js|videojs|plyr|clappr|flowplayer|"
@@ -89,9 +95,17 @@ def media_kind(url: str) -> str:
     return "progressive"
 
 
-def _source(url: str | None, via: str, out: dict[str, MediaSource]) -> None:
+def _source(url: str | None, via: str, out: dict[str, MediaSource],
+            kind: str | None = None) -> None:  # fmt: skip
+    """Add a source; ``kind`` (from a ``data-dash``/``data-hls`` attribute) names what an
+    extension-less URL is; an extension says it otherwise."""
     if url and len(out) < MAX_ITEMS and url not in out:
-        out[url] = MediaSource(url, host(url), media_kind(url), via)
+        found = media_kind(url)
+        if kind == "manifest" and found == "progressive":
+            return
+        if kind in ("hls", "dash") and found == "progressive":
+            found = kind
+        out[url] = MediaSource(url, host(url), found, via)
 
 
 def _schedule(root: Any, url: str) -> list[ScheduleEntry]:
@@ -144,7 +158,10 @@ def extract_players(root: Any, url: str) -> PlayerPage:
             if link and len(embeds) < MAX_ITEMS:
                 embeds.setdefault(link, Embed(link, host(link)))
         elif tag in ("video", "audio", "source"):
-            _source(absolute(url, element.get("src") or element.get("data-src")), "tag", sources)
+            for attr, kind in _MEDIA_ATTRS.items():
+                value = element.get(attr)
+                if value and not value.lstrip().lower().startswith(("blob:", "data:")):
+                    _source(absolute(url, value), "tag", sources, kind)
             poster = absolute(url, element.get("poster"))
             if poster:
                 posters[poster] = None

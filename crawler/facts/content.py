@@ -16,6 +16,9 @@ PlaylistItem            playlist   the channels as a parsed :class:`~detectors.h
 PanelItem               panel      the ``player_api.php`` answer's ``user_info`` and
                                    ``server_info`` as parsed JSON (``meta["json"]``)
 GuideItem               listing    the guide's channel names, one a line
+DashItem                playlist   the manifest's DRM systems and liveness as
+                                   :class:`~detectors.heuristic.dash.DashFacts`
+                                   (``meta["dash"]``): licensed DRM is counter-evidence
 ======================  =========  =====================================================
 
 Player, HLS, portal and shop items have no content of their own: the page that carried them
@@ -26,15 +29,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.items import GuideItem, ListingItem, PanelItem, PlaylistItem, TorrentItem
+from crawler.items import DashItem, GuideItem, ListingItem, PanelItem, PlaylistItem, TorrentItem
 from detectors.base import Content
+from detectors.heuristic.dash import DashFacts
 from detectors.heuristic.listing import ListingFacts
 from detectors.heuristic.m3u import Entry, Playlist
 
 #: Names per content at most (a torrent of 10,000 files, a guide of 5,000 channels).
 MAX_NAMES = 2000
 
-JUDGED = (ListingItem, TorrentItem, PlaylistItem, PanelItem, GuideItem)
+JUDGED = (ListingItem, TorrentItem, PlaylistItem, PanelItem, GuideItem, DashItem)
 
 
 def content_for(item: Any) -> Content | None:
@@ -54,7 +58,17 @@ def content_for(item: Any) -> Content | None:
     if isinstance(item, GuideItem):
         names = [name for channel in item.guide.channels for name in channel.names[:1]]
         return Content(_text(item.url), "listing", b"", text=_lines(names))
+    if isinstance(item, DashItem):
+        return _dash(item)
     return None
+
+
+def _dash(item: DashItem) -> Content:
+    manifest = item.manifest
+    facts = DashFacts(drm_systems=tuple(_text(s) for s in manifest.drm_systems),
+                      live=bool(manifest.live),
+                      segment_hosts=tuple(_text(h) for h in manifest.segment_hosts))  # fmt: skip
+    return Content(_text(item.url), "playlist", b"", text="", meta={"dash": facts})
 
 
 def _listing(item: ListingItem) -> Content:

@@ -5,8 +5,9 @@ Before this pipeline, only pages and images reached the detectors and the regist
 per-kind spiders parsed was dropped at the end of the pipelines. Now, per typed item:
 
 1. judged: :func:`crawler.facts.content.content_for` hands its facts, typed, to the detectors
-   configured for its kind (``listing``: title matcher and listing links; ``playlist``;
-   ``panel``) and the fused verdict goes on ``item.verdict``, as for a page;
+   configured for its kind (``listing``: title matcher and listing links; ``playlist``, DASH
+   manifests included (``dash_drm``: licensed DRM is counter-evidence); ``panel``) and the
+   fused verdict goes on ``item.verdict``, as for a page;
 2. observed: :func:`crawler.facts.record.observe` names it by a natural key (an infohash, a
    panel line, a playlist URL...) with compact facts, and the row is upserted in the
    registry's ``observations`` (revisits update, never duplicate);

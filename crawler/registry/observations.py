@@ -110,7 +110,7 @@ def write(registry: store.Registry, batch: Sequence[dict[str, Any]]) -> int:
     """Write a batch of ``{"observation": Observation, "verdict": kwargs | None}`` in one
     transaction (retried from scratch when it loses a race, like every registry write)."""
     observations = [validated(one["observation"]) for one in batch]
-    pages = sorted((store._page(**one["verdict"]) for one in batch if one.get("verdict")),
+    pages = sorted((store.page_verdict(**one["verdict"]) for one in batch if one.get("verdict")),
                    key=lambda p: p.domain)  # fmt: skip
     rule = registry.policy.site_rule
 
@@ -120,7 +120,7 @@ def write(registry: store.Registry, batch: Sequence[dict[str, Any]]) -> int:
             bulk.record_batch(session, pages, rule or SiteConfig())
         return len(observations)
 
-    return registry._write_retrying(work)  # the registry's own retrying transaction
+    return registry.write(work)  # the registry's own retrying transaction
 
 
 def upsert(session: Session, observations: Sequence[Observation]) -> None:

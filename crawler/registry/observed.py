@@ -37,6 +37,7 @@ class ObservationSummary:
     playlists: list[dict[str, Any]] = field(default_factory=list)  # most channels first
     panels: list[dict[str, Any]] = field(default_factory=list)
     stream_hosts: list[dict[str, Any]] = field(default_factory=list)  # HLS/segment/embed hosts
+    manifests: list[dict[str, Any]] = field(default_factory=list)  # HLS/DASH, licensed DRM first
 
     @property
     def empty(self) -> bool:
@@ -45,7 +46,8 @@ class ObservationSummary:
     def to_json(self) -> dict[str, Any]:
         return {"counts": dict(self.counts), "flagged": dict(self.flagged),
                 "releases": self.releases, "works": self.works, "playlists": self.playlists,
-                "panels": self.panels, "stream_hosts": self.stream_hosts}  # fmt: skip
+                "panels": self.panels, "stream_hosts": self.stream_hosts,
+                "manifests": self.manifests}  # fmt: skip
 
 
 def summarize(session: Session, domains: Sequence[str]) -> ObservationSummary:
@@ -72,6 +74,7 @@ def summarize(session: Session, domains: Sequence[str]) -> ObservationSummary:
         playlists=_playlists(rows.get("playlist", [])),
         panels=_panels(rows.get("panel", [])),
         stream_hosts=_hosts(rows.get("hls", []) + rows.get("dash", []), rows.get("player", [])),
+        manifests=_manifests(rows.get("dash", []), rows.get("hls", [])),
     )
 
 
@@ -135,9 +138,28 @@ def _playlists(rows: list[ObservationRow]) -> list[dict[str, Any]]:
 
 
 def _panels(rows: list[ObservationRow]) -> list[dict[str, Any]]:
-    return [{"base": _facts(r).get("base"), "status": _facts(r).get("status"),
-             "categories": _facts(r).get("categories"), "score": r.score,
-             "flagged": r.infringing} for r in rows[:TOP]]  # fmt: skip
+    """Panel lines as stored: the base URL and the salted hash of the line, never the line."""
+    return [{"base": _facts(r).get("base"), "credential": _facts(r).get("credential"),
+             "status": _facts(r).get("status"), "categories": _facts(r).get("categories"),
+             "score": r.score, "flagged": r.infringing} for r in rows[:TOP]]  # fmt: skip
+
+
+def _manifests(dash: list[ObservationRow], hls: list[ObservationRow]) -> list[dict[str, Any]]:
+    """DASH and HLS manifests, those under licensed DRM (counter-evidence) first, then the
+    most recently seen. URLs are the stored, redacted ones."""
+    found: list[dict[str, Any]] = []
+    for row in dash + hls:
+        facts = _facts(row)
+        drm = [str(d) for d in facts.get("drm") or [] if isinstance(d, str)]
+        found.append({"kind": row.kind, "url": row.url, "host": facts.get("host"),
+                      "live": facts.get("live"), "drm": drm,
+                      "licensed_drm": bool(facts.get("licensed_drm")),
+                      "encrypted": bool(facts.get("encrypted") or drm), "score": row.score,
+                      "flagged": row.infringing,
+                      "last_seen": row.last_seen.isoformat()})  # fmt: skip
+    found.sort(key=lambda m: str(m["last_seen"]), reverse=True)
+    found.sort(key=lambda m: not m["licensed_drm"])  # stable: recent first within each
+    return found[:TOP]
 
 
 def _hosts(manifests: list[ObservationRow], players: list[ObservationRow]) -> list[dict[str, Any]]:
@@ -158,5 +180,5 @@ def _hosts(manifests: list[ObservationRow], players: list[ObservationRow]) -> li
 
 def for_site(registry: Registry, domains: Sequence[str]) -> ObservationSummary:
     """The summary for ``isop sites show``, read through the registry's read sessions."""
-    with registry._read() as session, session.begin():  # the registry's own read sessions
+    with registry.reading() as session:
         return summarize(session, domains)

@@ -133,18 +133,27 @@ def observations_table(summary: ObservationSummary) -> list[Table]:
                                         if summary.flagged.get(kind) else "")
                        for kind, n in sorted(summary.counts.items()))  # fmt: skip
     table.add_row("Counts", counts)
+    # Scraped text is shown as text: a title holding "[/bold]" is no Rich markup (it raised).
+    rows: list[tuple[str, str]] = []
     for r in summary.releases:
         seeders = f", {r['seeders']} seeders" if r.get("seeders") is not None else ""
-        table.add_row("Release", f"{r['title']} (btih {r['infohash']}{seeders})")
+        rows.append(("Release", f"{r['title']} (btih {r['infohash']}{seeders})"))
     for w in summary.works:
-        table.add_row("Protected work", f"{w['work']}: {w['releases']} release(s)")
+        rows.append(("Protected work", f"{w['work']}: {w['releases']} release(s)"))
     for p in summary.playlists:
-        table.add_row("Playlist", f"{p['url']} ({p['channels']} channels"
-                                  f"{', flagged' if p['flagged'] else ''})")  # fmt: skip
+        rows.append(("Playlist", f"{p['url']} ({p['channels']} channels"
+                                 f"{', flagged' if p['flagged'] else ''})"))  # fmt: skip
     for p in summary.panels:
-        table.add_row("Panel", f"{p['base']} (status {p['status'] or '-'}, "
-                               f"{p['categories']} categories"
-                               f"{', flagged' if p['flagged'] else ''})")  # fmt: skip
+        rows.append(("Panel", f"{p['base']} (line {p.get('credential') or '-'}, status "
+                              f"{p['status'] or '-'}, {p['categories']} categories"
+                              f"{', flagged' if p['flagged'] else ''})"))  # fmt: skip
     for h in summary.stream_hosts:
-        table.add_row("Stream host", f"{h['host']} ({h['seen']}x)")
+        rows.append(("Stream host", f"{h['host']} ({h['seen']}x)"))
+    for m in summary.manifests:
+        drm = ", ".join(m["drm"]) or "no DRM"
+        rows.append((f"{m['kind'].upper()} manifest",
+                     f"{m['url']} ({'live' if m['live'] else 'VOD'}, {drm}"
+                     f"{', licensed DRM: counter-evidence' if m['licensed_drm'] else ''})"))
+    for label, value in rows:
+        table.add_row(label, Text(value))
     return [table]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -225,6 +226,18 @@ class Registry:
             )
             return {outcome or "unknown": int(n) for outcome, n in rows}
 
+    # -- for registry features in their own modules (observations...) ----------------------
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work(session)`` in one write transaction, again from scratch when it lost a
+        race (as every write of this class): for features that own their tables."""
+        return self._write_retrying(work)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read session in an open transaction (closed on exit)."""
+        with self._read() as session, session.begin():
+            yield session
+
     def _write_retrying(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in its own transaction, again from scratch if it lost a race."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
@@ -236,6 +249,12 @@ class Registry:
                     raise
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))  # jitter: don't collide again
         raise AssertionError("unreachable")
+
+
+def page_verdict(**kwargs: Any) -> backend.PageVerdict:
+    """A verdict validated like ``Registry.record_page_verdict``'s arguments (``ValueError``
+    when bad), for writers that record verdicts in their own transaction."""
+    return _page(**kwargs)
 
 
 def _page(

@@ -1,5 +1,5 @@
 """Built-in heuristic detectors; importing this package registers them in ``REGISTRY``."""
 
-from detectors.heuristic import listing, page, panel, playlist
+from detectors.heuristic import dash, listing, page, panel, playlist
 
-__all__ = ["listing", "page", "panel", "playlist"]
+__all__ = ["dash", "listing", "page", "panel", "playlist"]

@@ -103,9 +103,9 @@ class HammingIndex:
         self.hashes = np.ascontiguousarray(hashes, dtype=U64)
         self.scan_max = scan_max
         n = len(self.hashes)
-        if widths is None:
-            widths = equal_widths(substrings) if substrings else layout_for(n, radius)
-        self._setup(widths)
+        if widths is None and (substrings or n <= scan_max):  # a scan needs no cost model
+            widths = equal_widths(substrings or 4)
+        self._setup(widths or layout_for(n, radius))
         # Every table's columns are concatenated (table i's rows at i*n..i*n+n-1) so that a
         # query's probes into all tables are a handful of numpy calls, not a dozen per table.
         self._rows = np.empty(0, dtype=np.int64)  # row of each position

@@ -42,6 +42,7 @@ def flip_masks(bits: int, radius: int) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=4096)
 def ball(bits: int, radius: int) -> int:
     """Keys within ``radius`` of one ``bits``-wide key (0 for a skipped substring)."""
     return sum(math.comb(bits, k) for k in range(min(radius, bits) + 1)) if radius >= 0 else 0
@@ -71,7 +72,7 @@ def probe_radii(widths: Widths, radius: int, count: int) -> tuple[float, tuple[i
         for have, (cost, radii) in enumerate(best):
             if math.isinf(cost):
                 continue
-            for r in range(-1, width + 1):
+            for r in range(-1, min(width, need - 1) + 1):  # a wider ball adds nothing
                 reach = min(need, have + r + 1)
                 total = cost + _substring_cost(width, r, count)
                 if total < nxt[reach][0]:

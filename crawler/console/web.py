@@ -34,10 +34,12 @@ class Redirect(Exception):
 
 
 def mount(app: FastAPI) -> None:
-    from crawler.console import login, pages
+    from crawler.console import catalog, catalog_images, login, pages
 
     app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(catalog_images.router)  # before /console/catalog/{plural}
+    app.include_router(catalog.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.login_failures = {}
 

@@ -1,4 +1,6 @@
-"""``isop export csv|jsonl|stix [--out FILE]``: sites and domains for partners, streamed.
+"""``isop export csv|jsonl|stix [--out FILE]``: sites and domains for partners, streamed,
+with what the spiders observed on them (counts in CSV; a summary in JSON Lines; panels,
+stream hosts, magnets and a note in STIX).
 
 With ``--out`` the file appears whole or not at all (written beside it, then renamed).
 """
@@ -34,12 +36,13 @@ def export(
 ) -> None:
     """Export the registry's sites and domains as CSV, JSON Lines or a STIX 2.1 bundle."""
     from crawler.alerts.db import open_engine
-    from crawler.exports import rows, stix, tabular
+    from crawler.exports import observed, rows, stix, tabular
 
     config = _config(ctx)
     with user_errors():
         engine = open_engine(config.database_url)
-    records = rows.sites(engine, statuses)
+    # With what the spiders observed on each site: counts for CSV, the summary otherwise.
+    records = observed.attach(rows.sites(engine, statuses), engine, detail=fmt != "csv")
 
     def write(handle: IO[str]) -> int:
         if fmt == "csv":

@@ -140,3 +140,56 @@ def test_audit_page_for_admins_only(world: World) -> None:
     assert HOSTILE not in page  # targets and values are scraped too: escaped
     viewer, _ = world.login("viewer")
     assert viewer.get("/console/audit").status_code == 403
+
+
+def test_site_page_shows_observations_escaped_and_never_live(world: World) -> None:
+    """The "Observed" section: counts, releases with infohash, works, playlists, panels (the
+    line's salted hash only), stream hosts and manifests with their DRM; every scraped value
+    is text (a hostile one too) and no pirate URL or host is a link."""
+    from datetime import UTC, datetime
+
+    from crawler.facts.record import Observation
+    from crawler.registry.observations import upsert
+
+    at = datetime(2026, 11, 2, tzinfo=UTC)
+    evil = f"javascript:alert(1)//{HOSTILE}"
+
+    def seen(kind: str, key: str, url: str, facts: dict[str, object],
+             infringing: bool = False) -> Observation:  # fmt: skip
+        return Observation("hostile.example", kind, key, url, at, facts, 0.9 if infringing
+                           else 0.2, infringing)  # fmt: skip
+
+    with world.db.writing() as session:
+        upsert(session, [
+            seen("listing", "btih:1", "http://hostile.example/t/1",
+                 {"title": HOSTILE, "infohashes": ["c12fe1c06bba254a9dc9f519b335aa7c1367a88a"],
+                  "seeders": 4242, "signals": ["title_match.protected_release"],
+                  "release": {"title": f"Dune {HOSTILE}", "year": 2024}}, True),
+            seen("playlist", "playlist:1", evil, {"channels": 1234}, True),
+            seen("panel", "panel:1", "http://line.hostile.example:8080",
+                 {"base": evil, "credential": "h:5f0e1d2c3b4a", "status": HOSTILE,
+                  "categories": 17}, True),
+            seen("hls", "hls:1", evil, {"host": HOSTILE, "segment_hosts": ["seg.hostile.example"],
+                                        "live": True}),
+            seen("dash", "dash:1", "http://svod.hostile.example/m.mpd",
+                 {"host": "svod.hostile.example", "live": False, "licensed_drm": True,
+                  "drm": ["cenc", "widevine", HOSTILE]}),
+        ])  # fmt: skip
+    browser, _ = world.login("coordinator")
+    page = browser.get(f"/console/sites/{world.sites['hostile']}").text
+    observed = page[page.index('<h2 id="observed">') : page.index("<h2>Evidence")]
+    assert "dash 1</span>" in observed and "listing 1 (1 flagged)</span>" in observed
+    assert "c12fe1c06bba254a9dc9f519b335aa7c1367a88a" in observed and "4242" in observed
+    assert "Dune &lt;script&gt;" in observed  # the protected work, escaped
+    assert "1234" in observed and "h:5f0e1d2c3b4a" in observed and "17" in observed
+    assert "seg.hostile.example" in observed
+    assert "licensed DRM (counter-evidence)" in observed and "widevine" in observed
+    assert HOSTILE not in page and "&lt;script&gt;alert" in observed
+    tags = _parse(observed)
+    assert not [t for t, _ in tags if t in ("a", "script", "img", "iframe")]
+    assert all(not [a for a in attrs if a.startswith("on") or a in ("href", "src")]
+               for _, attrs in tags)  # fmt: skip
+    copyable = [a["data-copy"] for _, a in tags if "data-copy" in a]
+    assert evil in copyable and HOSTILE in copyable  # as text to copy, not to follow
+    empty = browser.get(f"/console/sites/{world.sites['untagged']}").text
+    assert "Nothing observed by the index, streaming or iptv spiders yet." in empty

@@ -18,8 +18,9 @@ from click.testing import CliRunner
 from scrapy import Request
 from scrapy.logformatter import LogFormatter
 from scrapy.utils.test import get_crawler
-from spider_replay import make_spider, of_type
+from spider_replay import make_spider, of_type, run
 from test_evidence_chain import Stats
+from test_facts_registry import crawl, shared_detection
 from twisted.internet.error import TimeoutError
 from warcio.archiveiterator import ArchiveIterator
 
@@ -131,6 +132,12 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
             registry.record_page_verdict(**_verdict_kwargs(page))
     evidence.close_spider()
     engine.dispose()
+    # The line's typed items (playlists, guide, panel) stored as observations, as a crawl's
+    # FactsPipeline stores them: the exports carry them, redacted.
+    typed = [i for i in run(web, make_spider(IptvSpider, data), [GET], max_pages=10)
+             if type(i).__name__ in ("PlaylistItem", "PanelItem", "GuideItem")]  # fmt: skip
+    assert {type(i).__name__ for i in typed} == {"PlaylistItem", "PanelItem", "GuideItem"}
+    crawl(f"sqlite:///{data / 'registry.db'}", shared_detection(), typed)
     return data
 
 
@@ -158,6 +165,14 @@ def test_registry_case_file_and_exports_show_only_the_redacted_line(stored: Path
     for fmt in ("csv", "jsonl", "stix"):
         exported = _isop(stored, "export", fmt)
         assert "primeplus-panel.cc" in exported and _clear(exported) == [], fmt
+    # What the spiders observed rides along, the line only as its salted hash.
+    [site] = [json.loads(line) for line in _isop(stored, "export", "jsonl").splitlines()]
+    [panel] = site["observations"]["panels"]
+    assert panel["base"] == PANEL and panel["credential"].startswith("cred-")
+    assert site["observations"]["counts"]["playlist"] >= 1
+    bundle = json.loads(_isop(stored, "export", "stix"))
+    names = [o.get("name") for o in bundle["objects"] if o["type"] == "infrastructure"]
+    assert "Xtream-Codes panel line.primeplus-panel.cc" in names
     # the WARC is evidence as fetched: its body still lists the line's stream URLs; its
     # target URI is the item's, redacted before capture
     records = list(ArchiveIterator(io.BytesIO((out / "evidence.warc.gz").read_bytes())))

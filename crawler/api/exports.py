@@ -21,7 +21,7 @@ from sqlalchemy import select
 from crawler.api.db import Database
 from crawler.api.queries import SiteFilters, filtered
 from crawler.api.scope import Principal
-from crawler.exports import rows, stix, tabular
+from crawler.exports import observed, rows, stix, tabular
 from crawler.registry.models import Domain, Site
 
 FORMATS = {
@@ -107,7 +107,8 @@ def stream(db: Database, principal: Principal, fmt: str, filters: SiteFilters) -
     def produce() -> None:
         error: BaseException | None = None
         try:
-            found = records(db, principal, filters)
+            found = observed.attach(records(db, principal, filters), db.engine,
+                                    detail=fmt != "csv")  # what the spiders observed
             if fmt == "csv":
                 tabular.write_csv(found, out)
             elif fmt == "jsonl":

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, null, select
 from sqlalchemy.orm import Session
 
 from crawler.registry.models import Domain, Evidence, Site
+from crawler.registry.observed import ObservationSummary
 
 DEFAULT_EXCLUDED = ("false_positive",)
 SITE_FIELDS = ("site_id", "label", "kind", "status", "score", "max_score", "first_seen",
@@ -32,10 +33,13 @@ def _iso(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class SiteRecord:
-    """One site as exported, its domains in id order."""
+    """One site as exported, its domains in id order; what the spiders observed on them once
+    :func:`crawler.exports.observed.attach` has read it (None: not read)."""
 
     site: dict[str, Any]
     domains: list[dict[str, Any]]
+    observations: ObservationSummary | None = None
+    observed_at: datetime | None = None  # the latest observation's last sighting
 
 
 def _columns() -> list[Any]:

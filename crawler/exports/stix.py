@@ -3,9 +3,11 @@
 Per site: an ``infrastructure`` (the operation), a ``domain-name`` per domain and a ``url``
 per evidence URL (up to a cap), an ``indicator`` per domain (pattern on the domain name)
 that ``indicates`` the infrastructure, and ``consists-of`` relationships from the
-infrastructure to its observables.  Every object is built, hence validated, by ``stix2``;
-ids are stable (UUIDv5 of the registry's keys; observables are deterministic by value), so a
-partner loading a later export updates objects instead of duplicating them.
+infrastructure to its observables; then what the spiders observed on it (Xtream panels,
+stream hosts, magnets and a note: :mod:`crawler.exports.stix_observed`).  Every object is
+built, hence validated, by ``stix2``; ids are stable (UUIDv5 of the registry's keys;
+observables are deterministic by value), so a partner loading a later export updates objects
+instead of duplicating them.
 
 The bundle is written object by object: a ``stix2.Bundle`` would hold the whole registry.
 """
@@ -19,9 +21,10 @@ from typing import IO, Any
 
 import stix2
 
+from crawler.exports import stix_observed
 from crawler.exports.rows import SiteRecord
+from crawler.exports.stix_observed import NAMESPACE
 
-NAMESPACE = uuid.UUID("5d9d3c8e-6f5e-4d8a-9b1e-2f0c6a7f1e11")
 # STIX versions an object by (id, modified); ``created`` must never change for an id.  So
 # ``created`` is when the registry first saw the thing, ``modified`` when it last changed.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -89,6 +92,8 @@ def site_objects(record: SiteRecord, urls: list[str], author: str) -> Iterator[A
         related.append(("consists-of", url.id))
     for relation, target in related:
         yield _relationship(infra.id, relation, target, author, created)
+    # Panels, stream hosts, releases (magnets) and a note of what the spiders observed.
+    yield from stix_observed.objects(record, infra, author, created)
 
 
 def _quote(value: str) -> str:

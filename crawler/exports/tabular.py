@@ -1,4 +1,6 @@
-"""CSV (one row per domain, its site's columns repeated) and JSON Lines (one site a line)."""
+"""CSV (one row per domain, its site's columns repeated, then how many things of each kind
+the spiders observed on the site) and JSON Lines (one site a line, with its ``observations``
+summary: counts, top releases with infohash, works, playlists, panels, hosts, manifests)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
+from crawler.exports.observed import COUNT_COLUMNS, count_cells
 from crawler.exports.rows import DOMAIN_FIELDS, SITE_FIELDS, SiteRecord
 
 CSV_COLUMNS = [*SITE_FIELDS, *(f"domain_{name}" if name != "domain" else name
-                              for name in DOMAIN_FIELDS)]  # fmt: skip
+                              for name in DOMAIN_FIELDS), *COUNT_COLUMNS]  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -28,8 +31,9 @@ def write_csv(records: Iterable[SiteRecord], out: IO[str]) -> int:
     count = 0
     for record in records:
         site = [_cell(record.site[name]) for name in SITE_FIELDS]
+        counts = count_cells(record.observations)
         for domain in record.domains:
-            writer.writerow([*site, *(_cell(domain[name]) for name in DOMAIN_FIELDS)])
+            writer.writerow([*site, *(_cell(domain[name]) for name in DOMAIN_FIELDS), *counts])
         count += 1
     return count
 
@@ -37,6 +41,9 @@ def write_csv(records: Iterable[SiteRecord], out: IO[str]) -> int:
 def write_jsonl(records: Iterable[SiteRecord], out: IO[str]) -> int:
     count = 0
     for record in records:
-        out.write(json.dumps({**record.site, "domains": record.domains}, sort_keys=True) + "\n")
+        line: dict[str, object] = {**record.site, "domains": record.domains}
+        if record.observations is not None:
+            line["observations"] = record.observations.to_json()
+        out.write(json.dumps(line, sort_keys=True, default=str) + "\n")
         count += 1
     return count

@@ -20,9 +20,8 @@ from detectors.base import Content
 from detectors.heuristic.hosts import url_host
 from detectors.heuristic.links import Link, collect_links, link_names
 from detectors.heuristic.page_meta import meta_tags, schema_types
-from detectors.text import collapse, fold, joined_lines
+from detectors.text import collapse, fold, joined_lines, words_of
 
-_WORD = re.compile(r"[^\W_]+")
 # Elements other facts need, collected by the text walk: tag -> group.
 _COLLECT = {"meta": "meta", "script": "script", "title": "title", "h1": "heading",
             "h2": "heading", "h3": "heading"}  # fmt: skip
@@ -82,6 +81,11 @@ class PageFacts:
         return "\n".join(link.url for link in self.links)
 
     @cached_property
+    def markup_lower(self) -> str:
+        """``html`` lower-cased: where XPath checks look for a start tag before walking."""
+        return self.html.lower()
+
+    @cached_property
     def xpath_hits(self) -> dict[str, bool]:
         """Whether each XPath expression run on ``root`` so far found something."""
         return {}
@@ -89,7 +93,7 @@ class PageFacts:
     @cached_property
     def words(self) -> list[str]:
         """The words (runs of letters and digits) of ``folded``, in order."""
-        return _WORD.findall(self.folded)
+        return words_of(self.folded)
 
     @cached_property
     def char_set(self) -> frozenset[str]:

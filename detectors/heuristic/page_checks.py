@@ -40,6 +40,7 @@ from detectors.heuristic.page_check_models import (
 from detectors.heuristic.rules import NO_HIT, CheckBase, Hit, compile_folded, compile_pattern
 from detectors.heuristic.segments import release_names
 from detectors.heuristic.terms import TermIndex
+from detectors.heuristic.xpath_tags import has_element, markup_may_have_tag, tag_need
 from detectors.text import collapse, fold, shorten, snippet
 
 Matcher = Callable[[PageFacts], Hit]
@@ -197,6 +198,7 @@ def _xpath(check: XPathCheck) -> Matcher:
     # run the named ones first, so a page that misses them stops before the costly ones.
     order = sorted(range(len(compiled)), key=lambda i: "//*" in compiled[i][0])
     needles = [xpath_literals(expr) for expr in check.expressions]
+    tags = [tag_need(expr) for expr in check.expressions]
 
     def match(facts: PageFacts) -> Hit:
         if facts.root is None:
@@ -207,6 +209,13 @@ def _xpath(check: XPathCheck) -> Matcher:
                 return NO_HIT  # too few expressions left to reach min_count: scores 0 anyway
             expr, xpath = compiled[index]
             hit = facts.xpath_hits.get(expr)
+            need = tags[index]
+            if hit is None and need is not None:  # no XPath when the element is missing
+                present = markup_may_have_tag(facts.markup_lower, need.tag) and has_element(
+                    facts.root, need.tag
+                )
+                if need.exact or not present:
+                    hit = facts.xpath_hits[expr] = present
             if hit is None and not markup_may_hold(needles[index], facts.html):
                 hit = facts.xpath_hits[expr] = False  # no attribute can hold its texts
             if hit is None:  # rules share expressions ("//article"): each runs once a page

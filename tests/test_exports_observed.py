@@ -142,3 +142,15 @@ def test_api_exports_carry_observations_scoped(world: World) -> None:
     stix = world.client("coordinator").get("/api/v1/exports/sites.stix").text
     assert "Xtream-Codes panel line.panel.example" in stix
     stix2.parse(stix, allow_custom=False)
+
+
+def test_batched_summaries_match_the_site_detail(registry_url: str) -> None:
+    """The exports' one-query summaries agree with the per-site one of the site page."""
+    from crawler.registry.observed import summaries, summarize
+
+    sites = [["pirate.to"], ["tvexample.cc", "old-tv.cc"], ["quiet.to"]]
+    with Registry.open(registry_url) as registry, registry.reading() as session:
+        each = [summarize(session, domains) for domains in sites]
+        batched = summaries(session, sites, [s.counts for s in each], [s.flagged for s in each])
+    assert [s.to_json() for s in batched] == [s.to_json() for s in each]
+    assert batched[0].releases and batched[1].panels and batched[2].empty

@@ -2,9 +2,9 @@
 
 Records arrive one site at a time (:func:`crawler.exports.rows.sites`, the API's scoped
 query); this reads their observations a batch of sites at a time: one grouped count query per
-batch (the CSV's count columns), and the summary's top lists
-(:func:`crawler.registry.observed.summarize`) only for sites that have observations (JSON
-Lines, STIX). Memory holds one batch, whatever the registry's size.
+batch (the CSV's count columns) and, for JSON Lines and STIX, one query for the summaries'
+top lists (:func:`crawler.registry.observed.summaries`). Memory holds one batch, whatever
+the registry's size.
 
 What leaves here is what the registry stores: URLs already redacted by the spiders, panel
 lines as their salted hash. No credential is ever exported.
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from crawler.exports.rows import SiteRecord
 from crawler.facts.record import OBSERVATION_KINDS
 from crawler.registry.observations import ObservationRow
-from crawler.registry.observed import ObservationSummary, summarize
+from crawler.registry.observed import ObservationSummary, summaries
 
 BATCH = 200
 #: CSV columns: observations per kind, then how many of them were flagged.
@@ -60,12 +60,14 @@ def _batch(session: Session, chunk: list[SiteRecord], detail: bool) -> Iterator[
             at, current = _aware(last), latest[i]
             if at is not None and (current is None or at > current):
                 latest[i] = at
-    for i, record in enumerate(chunk):
-        if detail and counts[i]:
-            summary = summarize(session, [d["domain"] for d in record.domains])
-        else:
-            summary = ObservationSummary(counts=counts[i], flagged=flagged[i])
-        yield dataclasses.replace(record, observations=summary, observed_at=latest[i])
+    if detail:
+        found = summaries(session, [[d["domain"] for d in r.domains] for r in chunk], counts,
+                          flagged)  # fmt: skip
+    else:
+        found = [ObservationSummary(counts=c, flagged=f) for c, f in zip(counts, flagged,
+                                                                         strict=True)]  # fmt: skip
+    for record, summary, at in zip(chunk, found, latest, strict=True):
+        yield dataclasses.replace(record, observations=summary, observed_at=at)
 
 
 def _aware(value: Any) -> datetime | None:

@@ -11,21 +11,25 @@ domain's first page was judged, so storing one re-examines the domain
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.linking.features import POINTER_KINDS, Feature
 from crawler.linking.models import VALUE_LEN, LinkFeature
-from crawler.registry.db import ensure_sqlite_parent, make_engine, write_engine
+from crawler.registry.db import ensure_sqlite_parent, lost_race, make_engine, write_engine
 from crawler.registry.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 MAX_FEATURES_PER_PAGE = 200
+RELINK_ATTEMPTS = 5  # a relink that keeps losing races is counted an error after these
 MAX_RELINK_TARGETS = 5  # redirect targets of one page re-decided (a page has one or two)
 
 
@@ -59,6 +63,7 @@ class FeatureWriter:
         self._engine = engine
         self.relinked = 0  # domains merged into a known site on evidence that came late
         self.relink_errors = 0
+        self.relink_retries = 0  # relinks run again after losing a race (see ``relink``)
         self._sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
 
     def write(self, domain: str, url: str, seen_at: datetime, features: list[Feature]) -> int:
@@ -77,19 +82,34 @@ class FeatureWriter:
         return count
 
     def relink(self, domain: str) -> bool:
-        """True when ``domain`` was merged into a known site; an error is logged and counted
+        """True when ``domain`` was merged into a known site.  A relink that lost a race (a
+        deadlock or serialisation failure, a lock wait given up, a unique key taken by a
+        concurrent writer) is run again from the start, up to :data:`RELINK_ATTEMPTS`
+        times (``relink_retries``): it then sees the other writer's rows, and a merge that
+        writer made is simply found made.  Any other error is logged and counted
         (``relink_errors``), never raised: the features are stored either way."""
         from crawler.linking.relink import relink_domain
 
-        try:
-            with self._sessions() as session, session.begin():
-                moved = relink_domain(session, domain) is not None
-        except Exception as exc:  # a failed second look must not fail the image item
-            self.relink_errors += 1
-            logger.error("Linking: %s not re-examined after late evidence: %s", domain, exc)
-            return False
-        self.relinked += moved
-        return moved
+        for attempt in range(1, RELINK_ATTEMPTS + 1):
+            try:
+                with self._sessions() as session, session.begin():
+                    moved = relink_domain(session, domain) is not None
+            except DBAPIError as exc:
+                if attempt < RELINK_ATTEMPTS and lost_race(exc):
+                    self.relink_retries += 1
+                    time.sleep(random.uniform(0, 0.01 * 2**attempt))  # don't collide again
+                    continue
+                return self._relink_failed(domain, exc)
+            except Exception as exc:  # a failed second look must not fail the image item
+                return self._relink_failed(domain, exc)
+            self.relinked += moved
+            return moved
+        raise AssertionError("unreachable")
+
+    def _relink_failed(self, domain: str, exc: Exception) -> bool:
+        self.relink_errors += 1
+        logger.error("Linking: %s not re-examined after late evidence: %s", domain, exc)
+        return False
 
     def close(self) -> None:
         self._engine.dispose()

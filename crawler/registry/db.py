@@ -20,11 +20,23 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
 BUSY_TIMEOUT_MS = 30_000
+# What a write that lost a race to a concurrent one reports (SQLite, PostgreSQL): try again.
+_TRANSIENT = ("locked", "busy", "deadlock", "could not serialize")
 # Execution option asking for a write transaction; see ``write_engine``.
 _WRITE_OPTION = "isop_write"
+
+
+def lost_race(exc: DBAPIError) -> bool:
+    """``exc`` says the transaction lost a race (a unique key taken meanwhile, a lock wait
+    given up, a deadlock or serialisation failure the backend broke by aborting us): the
+    whole transaction may be run again and will see the other writer's rows."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return any(word in str(exc.orig).lower() for word in _TRANSIENT)
 
 
 def redact(url: str | URL) -> str:

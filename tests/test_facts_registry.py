@@ -82,7 +82,7 @@ def items_at(when: datetime, seeders: int) -> list[Any]:
 
 
 def rows(url: str) -> list[ObservationRow]:
-    with Registry.open(url) as registry, registry._read() as session:
+    with Registry.open(url) as registry, registry.reading() as session:
         return list(session.scalars(select(ObservationRow).order_by(ObservationRow.key)))
 
 

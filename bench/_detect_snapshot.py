@@ -79,6 +79,9 @@ def _hostile() -> Iterator[tuple[str, Content | None]]:
         "checksums": b"<p>" + b" ".join(b"%064x" % rng.getrandbits(256) for _ in range(50))
         + b" sha256sums checksum gpl ubuntu.iso amd64</p>",
         "char_refs": b'<div class="by&#108;ine">x</div><article></article><time datetime=1>' * 3,
+        "two_roots": b"<html><p>watch free</p></html><ARTICLE><Time datetime=1>x</Time>"
+        b"</ARTICLE><p class=Byline>by</p><script>var u='//vidhost.example/e/1'</script>",
+        "tags_in_text": b"<p>&lt;article&gt; &lt;time datetime=1&gt; author byline</p>",
     }  # fmt: skip
     for name, body in bodies.items():
         for kind in ("html", "playlist", "panel"):

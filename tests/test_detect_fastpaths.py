@@ -14,6 +14,7 @@ import unicodedata
 import lxml.etree as etree
 import pytest
 
+from detectors.heuristic.literals import lowered_literals, markup_lower_may_hold, markup_may_hold
 from detectors.heuristic.xpath_tags import has_element, markup_may_have_tag, tag_need
 from detectors.text import _fold_cached, fold, words_of
 
@@ -117,8 +118,21 @@ def test_tag_need_agrees_with_libxml2_xpath() -> None:
             result = etree.XPath(expression)(root)
             found = bool(result) if not isinstance(result, list) else len(result) > 0
             present = has_element(root, need.tag)
-            assert markup_may_have_tag(markup.lower(), need.tag) or not present, markup
+            assert markup_may_have_tag(markup.encode().lower(), need.tag) or not present, markup
             if not present:
                 assert not found, (expression, markup)
             if need.exact:
                 assert found == present, (expression, markup)
+
+
+def test_markup_checks_on_lowered_utf8_never_say_no_where_the_text_check_says_yes() -> None:
+    rng = random.Random(11)
+    literals_pool = ["byline", "author", "Author", "datePublished", "dé", "무료", "&#", "x"]
+    for _ in range(2000):
+        markup = _random_text(rng, rng.randrange(0, 40)) + rng.choice([*literals_pool, ""])
+        markup += _random_text(rng, rng.randrange(0, 10))
+        literals = tuple(rng.sample(literals_pool, rng.randrange(0, 3)))
+        lowered = markup.encode("utf-8", "surrogatepass").lower()
+        if markup_may_hold(literals, markup):
+            assert markup_lower_may_hold(lowered_literals(literals), lowered), (markup, literals)
+    assert not markup_lower_may_hold(lowered_literals(("byline",)), b"<div class=author>")

@@ -47,6 +47,9 @@ class PageFacts:
     schema_types: frozenset[str]
     root: Any
     headings: tuple[Any, ...] = ()  # the h1/h2/h3 elements of ``root``, in page order
+    # ``html`` as UTF-8 with ASCII letters lower-cased: substring tests (start tags, attribute
+    # texts) run on it at byte speed; UTF-8 keeps every substring relation of the text.
+    markup_lower: bytes = b""
 
     @cached_property
     def folded_segments(self) -> tuple[str, ...]:
@@ -79,11 +82,6 @@ class PageFacts:
     def urls_text(self) -> str:
         """Every link's URL, one a line."""
         return "\n".join(link.url for link in self.links)
-
-    @cached_property
-    def markup_lower(self) -> str:
-        """``html`` lower-cased: where XPath checks look for a start tag before walking."""
-        return self.html.lower()
 
     @cached_property
     def xpath_hits(self) -> dict[str, bool]:
@@ -221,13 +219,15 @@ def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -
     schema: frozenset[str] = frozenset()
     scripts: list[str] = []
     headings: list[Any] = []
+    markup_lower = b""
     if root is not None:
         pieces, segments, elements, tagged = _walk_text(root, max_text_chars)
         tagged = tagged if tagged is not None else _tagged(root)
         titles = [node for node in tagged["title"] if node is not root]  # findtext(".//title")
         title = collapse((titles[0].text or "") if titles else "")
         meta = meta_tags(tagged["meta"])
-        schema = schema_types(root, markup, meta, tagged["script"])
+        markup_lower = markup.encode("utf-8", "surrogatepass").lower()
+        schema = schema_types(root, markup_lower, meta, tagged["script"])
         size = 0
         for script in tagged["script"]:
             if script.text and size < _MAX_SCRIPT_CHARS:
@@ -265,6 +265,7 @@ def extract(content: Content, max_text_chars: int, max_elements: int = 50_000) -
         schema_types=schema,
         root=root,
         headings=tuple(headings),
+        markup_lower=markup_lower,
     )
 
 

@@ -200,6 +200,25 @@ def markup_may_hold(literals: tuple[str, ...], markup: str) -> bool:
     return not literals or "&#" in markup or any(literal in markup for literal in literals)
 
 
+def lowered_literals(literals: tuple[str, ...]) -> tuple[bytes, ...]:
+    """``xpath_literals`` as UTF-8 with ASCII letters lower-cased (``markup_lower_may_hold``)."""
+    return tuple(literal.encode("utf-8", "surrogatepass").lower() for literal in literals)
+
+
+def markup_lower_may_hold(literals: tuple[bytes, ...], markup_lower: bytes) -> bool:
+    """``markup_may_hold`` on the markup as lower-cased UTF-8 (``PageFacts.markup_lower``).
+
+    A text in the markup is, encoded and lower-cased, in the encoded lower-cased markup
+    (UTF-8 keeps substring relations; ASCII lower-casing maps equal bytes to equal bytes):
+    never False where ``markup_may_hold`` is True, and byte searches run at memory speed.
+    """
+    return (
+        not literals
+        or b"&#" in markup_lower
+        or any(literal in markup_lower for literal in literals)
+    )
+
+
 class CandidateScan:
     """``finditer`` of a pattern, driven by a faster pattern that matches wherever it can start.
 

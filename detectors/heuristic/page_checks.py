@@ -18,7 +18,8 @@ from detectors.heuristic.hosts import HostSet, site_of
 from detectors.heuristic.html_facts import PageFacts
 from detectors.heuristic.literals import (
     boundary_scan,
-    markup_may_hold,
+    lowered_literals,
+    markup_lower_may_hold,
     may_match,
     may_match_any_case,
     required_literals,
@@ -197,7 +198,7 @@ def _xpath(check: XPathCheck) -> Matcher:
     # Expressions that test every element ("//*[...]") cost ~10x one that names its element:
     # run the named ones first, so a page that misses them stops before the costly ones.
     order = sorted(range(len(compiled)), key=lambda i: "//*" in compiled[i][0])
-    needles = [xpath_literals(expr) for expr in check.expressions]
+    needles = [lowered_literals(xpath_literals(expr)) for expr in check.expressions]
     tags = [tag_need(expr) for expr in check.expressions]
 
     def match(facts: PageFacts) -> Hit:
@@ -216,7 +217,7 @@ def _xpath(check: XPathCheck) -> Matcher:
                 )
                 if need.exact or not present:
                     hit = facts.xpath_hits[expr] = present
-            if hit is None and not markup_may_hold(needles[index], facts.html):
+            if hit is None and not markup_lower_may_hold(needles[index], facts.markup_lower):
                 hit = facts.xpath_hits[expr] = False  # no attribute can hold its texts
             if hit is None:  # rules share expressions ("//article"): each runs once a page
                 result = xpath(facts.root)

@@ -12,15 +12,18 @@ _MAX_JSONLD_NODES = 2000
 
 
 def schema_types(
-    root: Any, markup: str, meta: dict[str, str], scripts: list[Any]
+    root: Any, markup_lower: bytes, meta: dict[str, str], scripts: list[Any]
 ) -> frozenset[str]:
-    """schema.org / Open Graph types: og:type, microdata itemtype, JSON-LD @type."""
+    """schema.org / Open Graph types: og:type, microdata itemtype, JSON-LD @type.
+
+    ``markup_lower`` is the markup as UTF-8 with ASCII letters lower-cased.
+    """
     types: set[str] = set()
     if meta.get("og:type"):
         types.add(meta["og:type"].lower())
     # An itemtype attribute needs the letters in the markup (names are ASCII, any case):
     # a C byte search instead of a Python-predicate walk of every element.
-    if b"itemtype" in markup.encode("utf-8", "surrogatepass").lower():
+    if b"itemtype" in markup_lower:
         for node in root.iterfind(".//*[@itemtype]"):
             types.add(str(node.get("itemtype")).rstrip("/").rsplit("/", 1)[-1].lower())
     for script in scripts:  # root.iterfind(".//script[@type]")

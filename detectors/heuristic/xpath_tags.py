@@ -77,16 +77,16 @@ def tag_need(expression: str) -> TagNeed | None:
     return TagNeed(step.group(1), exact=step.end() == len(text))
 
 
-def markup_may_have_tag(lowered_markup: str, tag: str) -> bool:
+def markup_may_have_tag(markup_lower: bytes, tag: str) -> bool:
     """False only when no element named ``tag`` can be in the tree parsed from the markup.
 
-    The HTML parser makes an element of a start tag ``<name``, lower-casing ASCII letters
-    (``str.lower`` does the same to them), and invents only html, head, body and p. A name
-    with upper-case letters never names an element of an HTML tree: the walk answers.
+    ``markup_lower`` is the markup as UTF-8 with ASCII letters lower-cased. The HTML parser
+    makes an element of a start tag ``<name``, lower-casing ASCII letters only, and invents
+    only html, head, body and p. Other names (upper case, non-ASCII): the walk answers.
     """
-    if tag != tag.lower() or tag in ("html", "head", "body", "p"):
+    if not tag.isascii() or tag != tag.lower() or tag in ("html", "head", "body", "p"):
         return True
-    return "<" + tag in lowered_markup
+    return b"<" + tag.encode("ascii") in markup_lower
 
 
 def has_element(root: Any, tag: str) -> bool:
@@ -95,7 +95,4 @@ def has_element(root: Any, tag: str) -> bool:
     The root's following siblings count: markup after ``</html>`` can make a second
     top-level element, which ``//name`` searches too.
     """
-    for top in (root, *root.itersiblings()):
-        if next(top.iter(tag), None) is not None:
-            return True
-    return False
+    return any(next(top.iter(tag), None) is not None for top in (root, *root.itersiblings()))

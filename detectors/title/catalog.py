@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,13 @@ _RESOLVED_MAX = 50_000
 _NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "deux": "2", "dos": "2", "dois": "2"}
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
-    """Folded, punctuation-free, single-spaced: "Dune: Part Two" -> "dune part two"."""
+    """Folded, punctuation-free, single-spaced: "Dune: Part Two" -> "dune part two".
+
+    Remembered per text: a site's pages repeat their headings and release names, and every
+    catalog lookup starts here.
+    """
     words = _NON_WORD.sub(" ", fold(text).replace("&", " and ")).split()
     return " ".join(words)
 

@@ -82,8 +82,13 @@ def looks_like_release(text: str) -> bool:
     return len(text) <= _MAX_NAME and _TAGS.search(text) is not None
 
 
+@lru_cache(maxsize=8192)
 def split_release(text: str) -> Release | None:
-    """The regex split of a release name, or None when ``text`` carries no scene tag."""
+    """The regex split of a release name, or None when ``text`` carries no scene tag.
+
+    Remembered per text (a Release is immutable): an index site names the same releases on
+    its listing pages, detail pages and feeds, and six regex passes a name add up.
+    """
     if not looks_like_release(text):
         return None
     name = text.strip()

@@ -66,9 +66,10 @@ class PageItem:
 # are the frozen dataclasses of :mod:`crawler.extract`, so a detector or an export reads the
 # same fields the parsers produce. URLs that carried IPTV credentials are redacted
 # (:mod:`crawler.safety.credentials`); ``credential`` fields hold the salted hash.
-# :mod:`crawler.pipelines.facts` judges listings, torrents, playlists, panels and guides with
-# the detectors of their content kind (``verdict``, as on a page) and stores every typed item
-# as a registry observation (:mod:`crawler.facts.record` names each one's natural key).
+# :mod:`crawler.pipelines.facts` judges listings, torrents, playlists, panels, guides and DASH
+# manifests with the detectors of their content kind (``verdict``, as on a page) and stores
+# every typed item as a registry observation (:mod:`crawler.facts.record` names each one's
+# natural key).
 
 
 @dataclass

@@ -49,7 +49,7 @@ def sites(ctx: click.Context, as_json: bool) -> None:
         for site in rows:
             click.echo(json.dumps(site.to_json(), ensure_ascii=False))
     else:
-        Console().print(sites_table(rows))
+        _console().print(sites_table(rows))
 
 
 @sites.command("show")
@@ -79,9 +79,15 @@ def show(ctx: click.Context, domain: str, as_json: bool) -> None:
         click.echo(json.dumps({**history.to_json(), "observations": observed.to_json()},
                               ensure_ascii=False))  # fmt: skip
         return
-    console = Console()
+    console = _console()
     for table in [*history_tables(history), *observations_table(observed)]:
         console.print(table)
+
+
+def _console() -> Console:
+    """Rich without markup: the registry's text is scraped (a URL holding "[/b]" is no
+    closing tag, and raised MarkupError); styles come from ``Text`` objects only."""
+    return Console(markup=False)
 
 
 def _orphan(domain: str, observed: Any, as_json: bool) -> None:
@@ -93,7 +99,7 @@ def _orphan(domain: str, observed: Any, as_json: bool) -> None:
         click.echo(json.dumps(found, ensure_ascii=False))
         return
     click.echo(f"{domain}: no site in the registry owns this domain; observed on it:")
-    console = Console()
+    console = _console()
     for table in observations_table(observed):
         console.print(table)
 

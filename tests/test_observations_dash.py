@@ -139,3 +139,17 @@ def test_a_hostile_dash_item_is_counted_not_raised(
                     manifest=broken)  # fmt: skip
     stats = crawl(f"sqlite:///{tmp_path / 'r.db'}", detection, [item])
     assert stats.values["isop/facts/errors/dash"] == 1
+
+
+def test_sites_show_prints_scraped_brackets_as_text(tmp_path: Path) -> None:
+    """A flagged URL holding "[/b]" is text, not Rich markup (it raised MarkupError)."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with Registry.open(url) as registry:
+        registry.record_page_verdict("pirate.to", "http://pirate.to/search?q[/b]=[red]1", 0.95,
+                                     True, "index", "x", [], "1" * 64, T0)  # fmt: skip
+    env = {"ISOP_DATABASE_URL": url, "COLUMNS": "250"}
+    for args in (["sites", "show", "pirate.to"], ["sites"]):
+        shown = CliRunner().invoke(cli, args, env=env)
+        assert shown.exit_code == 0, repr(shown.exception)
+    detail = CliRunner().invoke(cli, ["sites", "show", "pirate.to"], env=env)
+    assert "http://pirate.to/search?q[/b]=[red]1" in detail.output

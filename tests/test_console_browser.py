@@ -1,6 +1,7 @@
 """The console in a real headless Chromium (Debian's package, driven by Playwright) against
 ``isop serve``: sign in, filter, open a site, confirm one, reject another, acknowledge an
-alert; a site whose title, domains and evidence carry script payloads renders inert.
+alert; a site whose title, domains and evidence carry script payloads renders inert; an
+analyst adds a protected work through the catalog form.
 
 With ISOP_SCREENSHOTS=DIR the test also saves the README's screenshots there.
 """
@@ -136,9 +137,33 @@ def test_console_in_a_real_browser(served: tuple[World, str]) -> None:
         assert page.locator("img, iframe, a[href^='javascript']").count() == 0
         page.locator("code.domain", has_text="javascript:").first.click()  # copy, not navigate
         assert page.url == f"{base}/console/sites/{world.sites['hostile']}"
+
+        # An analyst adds a protected work through the catalog form.
+        page.click("header button[type=submit]")  # sign out
+        page.wait_for_url(f"{base}/console/login")
+        page.fill("input[name=username]", "analyst")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/console/sites")
+        page.click("header nav a:text('Catalog')")
+        page.wait_for_url(f"{base}/console/catalog/works")
+        page.click("#add summary")  # the form folds away above the list
+        page.fill("#add-form input[name=title]", "L'Été <script>alert(1)</script>")
+        page.fill("#add-form input[name=year]", "1983")
+        page.fill("#add-form textarea[name=aliases]", "One Deadly Summer\njavascript:alert(2)")
+        page.click("#add-form button[type=submit]")
+        page.wait_for_url(f"{base}/console/catalog/works?added=*")
+        added = page.locator("#catalog-table tbody tr", has_text="One Deadly Summer")
+        assert added.count() == 1 and "<script>" in added.inner_text()  # text, inert
+        if shots:
+            page.screenshot(path=str(Path(shots) / "console-catalog.png"))  # the first screen
         browser.close()
     assert dialogs == []
     labels = world.client("viewer").get("/api/v1/review/labels").json()["labels"]
     verdicts = {row["site_id"]: row["label"] for row in labels}
     assert verdicts[world.sites["de"]] == "confirmed"
     assert verdicts[world.sites["shared"]] == "false_positive"
+    works = world.client("viewer").get("/api/v1/catalog/works", params={"q": "ete <script>"})
+    [work] = works.json()["items"]
+    assert work["year"] == 1983 and work["created_by"] == "analyst"
+    assert work["aliases"] == ["One Deadly Summer", "javascript:alert(2)"]

@@ -9,8 +9,10 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
+from typing import Protocol
 
 _CHARSET_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _CHARSET_META = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -244,3 +246,30 @@ def joined_lines(texts: Sequence[str]) -> tuple[str, list[int]]:
     """``texts`` joined by newlines, and where each one starts in the joined string."""
     starts = list(accumulate([len(text) + 1 for text in texts], initial=0))[: len(texts)]
     return "\n".join(texts), starts
+
+
+class Searcher(Protocol):
+    """A compiled pattern, or anything with its ``search``."""
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None: ...
+
+
+def texts_with_match(pattern: Searcher, joined: str, starts: list[int]) -> list[int]:
+    """Indices (ascending) of the newline-joined texts in which ``pattern`` finds a match.
+
+    After a text's first match the search goes on at the next text: a page's release names
+    carry several tags each, and the rest of a text cannot change the answer. Same set as
+    every ``finditer`` match mapped to its text, for patterns that match no newline.
+    """
+    found: list[int] = []
+    position = 0
+    last = len(starts) - 1
+    while True:
+        match = pattern.search(joined, position)
+        if match is None:
+            return found
+        index = bisect_right(starts, match.start()) - 1
+        found.append(index)
+        if index >= last:
+            return found
+        position = starts[index + 1]

@@ -136,3 +136,35 @@ def test_markup_checks_on_lowered_utf8_never_say_no_where_the_text_check_says_ye
         if markup_may_hold(literals, markup):
             assert markup_lower_may_hold(lowered_literals(literals), lowered), (markup, literals)
     assert not markup_lower_may_hold(lowered_literals(("byline",)), b"<div class=author>")
+
+
+def test_texts_with_match_is_every_finditer_match_mapped_to_its_text() -> None:
+    from bisect import bisect_right
+
+    from detectors.heuristic.segments import _tag_scan
+    from detectors.text import joined_lines, texts_with_match
+    from detectors.title.release import _TAGS_FOLDED
+
+    rng = random.Random(5)
+    words = ["1080p", "x264", "web-dl", "webdl", "a", "b1080p", "2160p", "hevc", "-", ".", " "]
+    scan = _tag_scan(["1080p", "x264", "web-dl"])
+    for _ in range(400):
+        texts = ["".join(rng.choice(words) for _ in range(rng.randrange(0, 6)))
+                 for _ in range(rng.randrange(0, 8))]  # fmt: skip
+        joined, starts = joined_lines(texts)
+        for pattern in (_TAGS_FOLDED, scan):
+            mapped = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
+            expected = sorted(mapped)
+            assert texts_with_match(pattern, joined, starts) == expected, texts
+
+
+def test_catalog_scan_positions_are_the_plain_loop() -> None:
+    from detectors.title.catalog import _positions
+
+    rng = random.Random(9)
+    vocabulary = ["the", "dune", "part", "two", "a", "x", "the2"]
+    for _ in range(500):
+        words = [rng.choice(vocabulary) for _ in range(rng.randrange(0, 40))]
+        starts = frozenset(rng.sample(vocabulary, rng.randrange(0, 7)))
+        expected = [i for i, word in enumerate(words) if word in starts]
+        assert _positions(words, starts) == expected

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from detectors.base import DetectorError
@@ -11,7 +10,7 @@ from detectors.heuristic.html_facts import PageFacts
 from detectors.heuristic.literals import CandidateScan
 from detectors.heuristic.page_check_models import ReleaseNamesCheck
 from detectors.heuristic.rules import Hit
-from detectors.text import fold, joined_lines, shorten
+from detectors.text import fold, joined_lines, shorten, texts_with_match
 
 _MAX_DISTINCT = 200
 
@@ -26,8 +25,8 @@ def segments_matching(
     One pass per pattern over the texts joined by newlines, instead of one search per text
     (a 50 KB page has ~800 link and text segments). Same answer as searching each text: a
     text holds no newline, the tag patterns match none and their edges (not a letter or
-    digit) see a newline as they see the text's start or end; and ``finditer`` reaches each
-    text's first match, since no match runs on past the newline before it.
+    digit) see a newline as they see the text's start or end; and a search from each text's
+    start finds its first match, since no match runs on past the newline before it.
     """
     if not patterns:
         return None
@@ -36,7 +35,7 @@ def segments_matching(
         return [i for i, text in enumerate(folded) if all(p.search(text) for p in patterns)]
     keep: set[int] | None = None
     for pattern in patterns:
-        hits = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
+        hits = set(texts_with_match(pattern, joined, starts))
         keep = hits if keep is None else keep & hits
     return sorted(keep or ())
 

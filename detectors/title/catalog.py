@@ -33,13 +33,21 @@ _RESOLVED_MAX = 50_000
 _NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "deux": "2", "dos": "2", "dois": "2"}
 
 
-@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """Folded, punctuation-free, single-spaced: "Dune: Part Two" -> "dune part two".
 
-    Remembered per text: a site's pages repeat their headings and release names, and every
-    catalog lookup starts here.
+    Remembered per text up to 500 characters: a site's pages repeat their headings and
+    release names, and every catalog lookup starts here.
     """
+    return _cached_normalize(text) if len(text) <= 500 else _normalize(text)
+
+
+@lru_cache(maxsize=16384)
+def _cached_normalize(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     words = _NON_WORD.sub(" ", fold(text).replace("&", " and ")).split()
     return " ".join(words)
 
@@ -168,12 +176,34 @@ class NameIndex:
         starts = self._first_set.intersection(words)
         if not starts:
             return  # most pages: no word that begins a catalog name
-        for index, word in enumerate(words):
-            if word not in starts:
-                continue
-            for length, key in self.first_words[word]:
+        for index in _positions(words, starts):
+            for length, key in self.first_words[words[index]]:
                 if " ".join(words[index : index + length]) == key:
                     yield index, self.by_key[key]
+
+
+_FEW_STARTS = 4
+
+
+def _positions(words: Sequence[str], starts: frozenset[str]) -> list[int]:
+    """Ascending indices of ``words`` that are in ``starts``.
+
+    A page's 10,000 words hold one or two of them ("the"): ``list.index`` finds each one's
+    places in C, where a Python loop would test every word.
+    """
+    if len(starts) > _FEW_STARTS or not isinstance(words, list):
+        return [index for index, word in enumerate(words) if word in starts]
+    found: list[int] = []
+    for word in starts:
+        index = -1
+        while True:
+            try:
+                index = words.index(word, index + 1)
+            except ValueError:
+                break
+            found.append(index)
+    found.sort()
+    return found
 
 
 def _read(path: Path) -> Any:

@@ -16,7 +16,8 @@ channels in a list are IPTV evidence. Weights and thresholds are in ``config/heu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -86,14 +87,29 @@ def _path(name: str, config_dir: str) -> Path:
     return Path(config_dir) / path
 
 
-def _headline_pieces(text: str) -> Iterator[tuple[str, int | None]]:
-    """Pieces of a title or heading with the "(2023)" year they carry, if any."""
+def _headline_pieces(text: str) -> tuple[tuple[str, int | None], ...]:
+    """Pieces of a title or heading with the "(2023)" year they carry, if any.
+
+    Remembered per text up to 500 characters (a site's pages repeat their title and
+    headings; a hostile page's one-megabyte heading is not kept).
+    """
+    return _cached_pieces(text) if len(text) <= 500 else _split_headline(text)
+
+
+@lru_cache(maxsize=8192)
+def _cached_pieces(text: str) -> tuple[tuple[str, int | None], ...]:
+    return _split_headline(text)
+
+
+def _split_headline(text: str) -> tuple[tuple[str, int | None], ...]:
+    pieces = []
     for piece in _HEADLINE_SPLIT.split(text):
         year_match = _PAREN_YEAR.search(piece)
         year = int(year_match.group(1)) if year_match else None
         piece = _PAREN_YEAR.sub(" ", piece).strip()
         if 0 < len(piece) <= 120:
-            yield piece, year
+            pieces.append((piece, year))
+    return tuple(pieces)
 
 
 def channel_name(raw: str) -> str:

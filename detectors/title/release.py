@@ -10,13 +10,12 @@ few per content, and its answers are cached.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from detectors.text import joined_lines
+from detectors.text import joined_lines, texts_with_match
 
 # Scene/P2P tags: resolution, source, codec. One is enough to call a name a release.
 _TAG_ALTERNATIVES = (
@@ -73,8 +72,8 @@ def release_candidates(
     ``joined_lines(folded)`` when the caller already has it.
     """
     joined, starts = joined_starts if joined_starts is not None else joined_lines(folded)
-    found = {bisect_right(starts, m.start()) - 1 for m in _TAGS_FOLDED.finditer(joined)}
-    return [index for index in sorted(found) if len(folded[index]) <= _MAX_NAME]
+    found = texts_with_match(_TAGS_FOLDED, joined, starts)
+    return [index for index in found if len(folded[index]) <= _MAX_NAME]
 
 
 def looks_like_release(text: str) -> bool:
@@ -82,13 +81,17 @@ def looks_like_release(text: str) -> bool:
     return len(text) <= _MAX_NAME and _TAGS.search(text) is not None
 
 
-@lru_cache(maxsize=8192)
 def split_release(text: str) -> Release | None:
     """The regex split of a release name, or None when ``text`` carries no scene tag.
 
     Remembered per text (a Release is immutable): an index site names the same releases on
     its listing pages, detail pages and feeds, and six regex passes a name add up.
     """
+    return _split_release(text) if len(text) <= _MAX_NAME else None  # too long: no release
+
+
+@lru_cache(maxsize=8192)
+def _split_release(text: str) -> Release | None:
     if not looks_like_release(text):
         return None
     name = text.strip()

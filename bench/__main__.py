@@ -27,6 +27,7 @@ BENCHMARKS = {
     "api": "bench.api",
     "evidence": "bench.evidence",
     "facts": "bench.facts",
+    "exports": "bench.exports",
 }
 
 

@@ -70,7 +70,8 @@ def summarize(session: Session, domains: Sequence[str]) -> ObservationSummary:
 
 
 def _summary(counts: dict[str, int], flagged: dict[str, int],
-             rows: dict[str, list[ObservationRow]]) -> ObservationSummary:  # fmt: skip
+             rows: dict[str, list[Any]]) -> ObservationSummary:  # fmt: skip
+    """``rows``: per kind, ORM rows or plain rows of the table (the same attributes)."""
     return ObservationSummary(
         counts=counts,
         flagged=flagged,
@@ -90,7 +91,7 @@ def summaries(session: Session, sites: Sequence[Sequence[str]], counts: Sequence
     not two queries per site). Top lists may differ from :func:`summarize`'s on sites with
     more than ``sample`` rows of a kind per domain; counts never do."""
     owner = {d: i for i, domains in enumerate(sites) for d in domains if counts[i]}
-    found: list[dict[str, list[ObservationRow]]] = [{} for _ in sites]
+    found: list[dict[str, list[Any]]] = [{} for _ in sites]
     if owner:
         rank = func.row_number().over(
             partition_by=(ObservationRow.domain, ObservationRow.kind),
@@ -98,12 +99,13 @@ def summaries(session: Session, sites: Sequence[Sequence[str]], counts: Sequence
         ).label("rank")
         ranked = (select(ObservationRow.id, rank)
                   .where(ObservationRow.domain.in_(sorted(owner))).subquery())  # fmt: skip
-        query = (select(ObservationRow).join(ranked, ranked.c.id == ObservationRow.id)
+        # Plain rows, not ORM objects (read once; the helpers read the same attributes).
+        table = ObservationRow.__table__.c
+        query = (select(*table).join(ranked, ranked.c.id == table.id)
                  .where(ranked.c.rank <= sample)
-                 .order_by(ObservationRow.last_seen.desc(), ObservationRow.id.desc()))  # fmt: skip
-        for row in session.scalars(query):
+                 .order_by(table.last_seen.desc(), table.id.desc()))  # fmt: skip
+        for row in session.execute(query):
             found[owner[row.domain]].setdefault(row.kind, []).append(row)
-        session.expunge_all()  # rows are read once: nothing accumulates in the session
     return [_summary(dict(counts[i]), dict(flagged[i]), found[i]) if counts[i]
             else ObservationSummary() for i in range(len(sites))]  # fmt: skip
 

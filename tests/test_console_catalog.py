@@ -77,6 +77,8 @@ def test_analyst_adds_a_work_the_api_and_the_audit_log_see(world: World) -> None
     assert 'value="l&#39;été  MEURTRIER"' in again.text  # the refused draft is kept
     bad = _post(browser, WORKS, {**NEW, "title": "Other", "year": "nineteen"}, csrf)
     assert bad.status_code == 422 and "Not added: year:" in bad.text
+    nul = _post(browser, WORKS, {**NEW, "title": "Other\x00"}, csrf)  # PostgreSQL's bane
+    assert nul.status_code == 422 and "control character U+0000" in nul.text
     assert len(_api_works(world, "meurtrier")) == 1
 
 

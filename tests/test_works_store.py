@@ -299,3 +299,27 @@ def test_migration_0703_backfills_the_search_column(registry_url: str) -> None:
             assert channels.scalars().all() == ["tele"]
     finally:
         engine.dispose()
+
+
+def test_control_characters_are_a_counted_row_error_not_a_database_crash(
+    registry_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses a NUL in text (psycopg raises); the models refuse it first."""
+    from crawler.registry.channels import ChannelIn
+
+    path = tmp_path / "works.yaml"
+    path.write_text('works:\n  - {title: "Good"}\n  - {title: "Bad\\0Title"}\n'
+                    '  - {title: "Fine", aliases: ["tab\\there"]}\n', encoding="utf-8")  # fmt: skip
+    db = Database.open(registry_url)
+    try:
+        with db.writing() as session:
+            report = audited.import_file(session, ANALYST, path)
+        assert report.added == ["Good"]
+        assert [e.split(":")[0] for e in report.errors] == [
+            "works #2 ('Bad\\x00Title')", "works #3 ('Fine')"]  # named, the NUL escaped  # fmt: skip
+        assert "U+0000" in report.errors[0] and "U+0009" in report.errors[1]
+        for bad in ({"name": "TF1\x00"}, {"name": "TF1", "owner": "x\ny"}):
+            with pytest.raises(ValueError, match="control character"):
+                ChannelIn.model_validate(bad)
+    finally:
+        db.close()

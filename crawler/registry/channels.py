@@ -27,6 +27,7 @@ from crawler.registry.works import (
     bump_version,
     fold,
     lock_state,
+    no_controls,
     sort_by_row,
 )
 
@@ -51,6 +52,8 @@ class ChannelIn(BaseModel):
         if not value:
             raise ValueError("the name is empty")
         return value
+
+    _printable = field_validator("name", "owner", "aliases")(no_controls)
 
 
 class CatalogChannel(Base):

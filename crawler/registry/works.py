@@ -38,6 +38,16 @@ WORK_FIELDS = ("title", "year", "kind", "owner", "aliases", "original_titles", "
 _Spelling = Annotated[str, Field(min_length=1, max_length=TITLE_LEN)]
 
 
+def no_controls(value: Any) -> Any:
+    """``value`` (a string or a list of them) unless it holds a control character: a NUL is
+    refused by PostgreSQL (a crash, not a 422) and no title has a tab or a line break."""
+    for text in [value] if isinstance(value, str) else value:
+        bad = next((char for char in text if unicodedata.category(char) == "Cc"), None)
+        if bad is not None:
+            raise ValueError(f"contains the control character U+{ord(bad):04X}")
+    return value
+
+
 class WorkIn(BaseModel):
     """A protected work as an analyst, an import file or the API gives it (validated)."""
 
@@ -58,6 +68,10 @@ class WorkIn(BaseModel):
         if not value:
             raise ValueError("the title is empty")
         return value
+
+    _printable = field_validator("title", "kind", "owner", "aliases", "original_titles")(
+        no_controls
+    )
 
 
 class CatalogWork(Base):

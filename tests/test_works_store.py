@@ -316,7 +316,7 @@ def test_control_characters_are_a_counted_row_error_not_a_database_crash(
             report = audited.import_file(session, ANALYST, path)
         assert report.added == ["Good"]
         assert [e.split(":")[0] for e in report.errors] == [
-            "works #2 ('Bad\\x00Title')", "works #3 ('Fine')"]  # named, the NUL escaped  # fmt: skip
+            "works #2 ('Bad\\x00Title')", "works #3 ('Fine')"]  # the NUL escaped  # fmt: skip
         assert "U+0000" in report.errors[0] and "U+0009" in report.errors[1]
         for bad in ({"name": "TF1\x00"}, {"name": "TF1", "owner": "x\ny"}):
             with pytest.raises(ValueError, match="control character"):

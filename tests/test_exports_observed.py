@@ -51,9 +51,7 @@ def _observations(pirate: str, iptv: str) -> list[Observation]:
     ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('export') / 'registry.db'}"
+def _fill(url: str) -> str:
     with Registry.open(url) as registry:
         registry.record_page_verdict("pirate.to", "http://pirate.to/", 0.92, True, "index",
                                      "magnets", [], "1" * 64, SEEN)  # fmt: skip
@@ -65,14 +63,19 @@ def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _fill(f"sqlite:///{tmp_path_factory.mktemp('export') / 'registry.db'}")
+
+
 def run(url: str, *args: str) -> str:
     result = CliRunner().invoke(cli, ["export", *args], env={"ISOP_DATABASE_URL": url})
     assert result.exit_code == 0, result.output
     return result.stdout
 
 
-def test_csv_counts_what_was_observed(registry_url: str) -> None:
-    table = {r["domain"]: r for r in csv.DictReader(io.StringIO(run(registry_url, "csv")))}
+def test_csv_counts_what_was_observed(exported: str) -> None:
+    table = {r["domain"]: r for r in csv.DictReader(io.StringIO(run(exported, "csv")))}
     assert list(next(iter(table.values())))[-len(COUNT_COLUMNS):] == COUNT_COLUMNS
     pirate, iptv, quiet = table["pirate.to"], table["tvexample.cc"], table["quiet.to"]
     assert (pirate["observed_listing"], pirate["observed_hls"], pirate["observed_dash"],
@@ -81,8 +84,8 @@ def test_csv_counts_what_was_observed(registry_url: str) -> None:
     assert {quiet[c] for c in COUNT_COLUMNS} == {"0"}
 
 
-def test_jsonl_carries_a_summary_per_site(registry_url: str) -> None:
-    sites = {s["label"]: s for s in map(json.loads, run(registry_url, "jsonl").splitlines())}
+def test_jsonl_carries_a_summary_per_site(exported: str) -> None:
+    sites = {s["label"]: s for s in map(json.loads, run(exported, "jsonl").splitlines())}
     pirate = sites["pirate.to"]["observations"]
     assert pirate["counts"] == {"listing": 1, "hls": 1, "dash": 1}
     assert pirate["releases"][0]["infohash"] == HASH and pirate["releases"][0]["seeders"] == 321
@@ -93,8 +96,8 @@ def test_jsonl_carries_a_summary_per_site(registry_url: str) -> None:
     assert "unowned.example" not in json.dumps(sites)  # no site owns it: not exported
 
 
-def test_stix_panels_hosts_and_magnets_validate_and_relate(registry_url: str) -> None:
-    text = run(registry_url, "stix")
+def test_stix_panels_hosts_and_magnets_validate_and_relate(exported: str) -> None:
+    text = run(exported, "stix")
     bundle = stix2.parse(text, allow_custom=False)
     objects = {o.id: o for o in bundle.objects}
     types = Counter(o.type for o in bundle.objects)
@@ -121,7 +124,7 @@ def test_stix_panels_hosts_and_magnets_validate_and_relate(registry_url: str) ->
     assert "Dune.Part.Two.2024.1080p" in note.content and "licensed DRM" in note.content
     assert panel.modified == SEEN + timedelta(hours=2)  # the latest sighting
     assert HOSTILE not in text and "javascript:" not in text and "cred-" not in text
-    again = stix2.parse(run(registry_url, "stix"), allow_custom=False)
+    again = stix2.parse(run(exported, "stix"), allow_custom=False)
     assert {o.id: o.serialize(sort_keys=True) for o in again.objects} == {
         i: o.serialize(sort_keys=True) for i, o in objects.items()
     }  # a re-export is no new version
@@ -145,9 +148,11 @@ def test_api_exports_carry_observations_scoped(world: World) -> None:
 
 
 def test_batched_summaries_match_the_site_detail(registry_url: str) -> None:
-    """The exports' one-query summaries agree with the per-site one of the site page."""
+    """The exports' one-query summaries (a window function) agree with the per-site one of
+    the site page, on SQLite and PostgreSQL."""
     from crawler.registry.observed import summaries, summarize
 
+    _fill(registry_url)
     sites = [["pirate.to"], ["tvexample.cc", "old-tv.cc"], ["quiet.to"]]
     with Registry.open(registry_url) as registry, registry.reading() as session:
         each = [summarize(session, domains) for domains in sites]

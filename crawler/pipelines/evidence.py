@@ -80,6 +80,11 @@ class EvidencePipeline:
         self._buffer: list[_Pending] = []
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Batches cut whose writer has not yet taken its last look at the buffer.  Not
+        # ``_tasks``: a task leaves that set in a done-callback, one loop step after its last
+        # look, and an item arriving in between would find neither a timer nor a writer
+        # coming back for it (it waited for ever: the iptv end-to-end crawl that never ended).
+        self._writing = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EvidencePipeline:
@@ -108,7 +113,7 @@ class EvidencePipeline:
         self._buffer.append(pending)
         if len(self._buffer) >= self.batch_size:
             self._cut()
-        elif self._timer is None and not self._tasks:
+        elif self._timer is None and not self._writing:
             self._timer = loop.call_later(self.flush_s, self._cut)  # idle writer: linger
         outcome = await pending.done
         if isinstance(outcome, Exception):
@@ -133,6 +138,7 @@ class EvidencePipeline:
             self._timer = None
         batch, self._buffer = self._buffer, []
         if batch:
+            self._writing += 1
             task = asyncio.get_running_loop().create_task(self._run(batch))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -148,6 +154,7 @@ class EvidencePipeline:
         for pending, outcome in zip(batch, outcomes, strict=True):
             if not pending.done.done():  # its item may have been cancelled by a forced stop
                 pending.done.set_result(outcome)
+        self._writing -= 1  # in the same step as the look below: no item falls in between
         if self._buffer and self._timer is None:
             self._cut()  # what came in meanwhile has waited one write already
 

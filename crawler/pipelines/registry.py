@@ -93,6 +93,9 @@ class RegistryPipeline:
         self._timer: asyncio.TimerHandle | None = None
         self._writer = asyncio.Lock()  # one batch at a time, in the order they were cut
         self._tasks: set[asyncio.Task[None]] = set()
+        # Batches cut whose ``_write`` has not taken its last look at the buffer yet (not
+        # ``_tasks``, which a task leaves one loop step later: see ``submit``).
+        self._writing = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RegistryPipeline:
@@ -120,9 +123,12 @@ class RegistryPipeline:
         self._buffer.pending.append(pending)
         if len(self._buffer.pending) >= self.batch_size:
             self._cut()
-        elif self._timer is None and not self._tasks:
+        elif self._timer is None and not self._writing:
             # The writer is idle: linger a little for company.  While it is busy, the
-            # batch in progress cuts the next one as it ends (see ``_write``).
+            # batch in progress cuts the next one as it ends (see ``_write``).  Idle means
+            # past that last look, not out of ``_tasks``: a task leaves it in a done-callback
+            # one loop step later, and an item arriving in between was never written (the
+            # crawl then never ended: its spider waited for the item).
             self._timer = loop.call_later(self.flush_s, self._cut)
         outcome = await pending.done
         self.stats.inc_value(f"{self.STATS}/writes/{outcome}")
@@ -151,6 +157,7 @@ class RegistryPipeline:
         batch, self._buffer = self._buffer, _Batch()
         if not batch.pending:
             return
+        self._writing += 1
         task = asyncio.get_running_loop().create_task(self._write(batch.pending))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -159,6 +166,7 @@ class RegistryPipeline:
         try:
             await self._write_batch(pending)
         finally:
+            self._writing -= 1  # in the same step as the look below
             if self._buffer.pending and self._timer is None:
                 self._cut()  # what came in meanwhile has waited one write already
 

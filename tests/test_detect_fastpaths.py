@@ -168,3 +168,25 @@ def test_catalog_scan_positions_are_the_plain_loop() -> None:
         starts = frozenset(rng.sample(vocabulary, rng.randrange(0, 7)))
         expected = [i for i, word in enumerate(words) if word in starts]
         assert _positions(words, starts) == expected
+
+
+def test_phrase_automaton_gives_the_find_loop_hits() -> None:
+    from detectors.heuristic.phrases import PHRASES
+    from detectors.heuristic.terms import TermIndex
+
+    terms = {
+        "en": ["watch free", "free", "watch", "a b", "100% free", "ee", "free movies"],
+        "ko": ["무료", "무료 보기", "보기"],
+        "fr": ["regarder gratuit", "gratuit"],
+    }
+    index = TermIndex(terms, shared=True)
+    rng = random.Random(21)
+    pieces = ["watch", "free", " ", "  ", "freee", "100%", "무료", "보기", "a", "b", "-", "é",
+              "regarder", "gratuit", "gratuite", "movies", "x1", "\n"]  # fmt: skip
+    for _ in range(800):
+        text = fold("".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))))
+        expected = index.search(text, max_count=3)
+        found = index.search_in(text, PHRASES.positions(text), max_count=3)
+        assert [(h.term.folded, h.start, h.end, h.count) for h in found] == [
+            (h.term.folded, h.start, h.end, h.count) for h in expected
+        ], text

@@ -20,6 +20,7 @@ from detectors.base import Content
 from detectors.heuristic.hosts import url_host
 from detectors.heuristic.links import Link, collect_links, link_names
 from detectors.heuristic.page_meta import meta_tags, schema_types
+from detectors.heuristic.phrases import PHRASES
 from detectors.text import collapse, fold, joined_lines, words_of
 
 # Elements other facts need, collected by the text walk: tag -> group.
@@ -82,6 +83,18 @@ class PageFacts:
     def urls_text(self) -> str:
         """Every link's URL, one a line."""
         return "\n".join(link.url for link in self.links)
+
+    def phrase_positions(self) -> dict[str, list[int]]:
+        """Where each phrase of the page rules occurs in ``folded`` (one automaton pass)."""
+        memo = self._phrases
+        if not memo or memo[0] != PHRASES.version:  # a rule built since: search again
+            memo[:] = [PHRASES.version, PHRASES.positions(self.folded)]
+        positions: dict[str, list[int]] = memo[1]
+        return positions
+
+    @cached_property
+    def _phrases(self) -> list[Any]:
+        return []
 
     @cached_property
     def xpath_hits(self) -> dict[str, bool]:

@@ -50,12 +50,12 @@ _URL_CHARS = 110
 
 
 def _terms(check: TermsCheck) -> Matcher:
-    index = TermIndex(check.terms)
+    index = TermIndex(check.terms, shared=check.field == "text")
 
     def match(facts: PageFacts) -> Hit:
         original = facts.title if check.field == "title" else facts.text
         if check.field == "text":
-            hits = index.search(facts.folded, words=facts.word_set, chars=facts.char_set)
+            hits = index.search_in(facts.folded, facts.phrase_positions())
         else:
             hits = index.search(facts.field(check.field))
         examples = tuple(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from detectors.heuristic.phrases import PHRASES
 from detectors.text import collapse, fold, needs_boundary, words_of
 
 _WORD = re.compile(r"[^\W_]+")
@@ -54,7 +55,8 @@ class TermHit:
 class TermIndex:
     """Finds which configured phrases occur in a text (folded, boundary-aware)."""
 
-    def __init__(self, terms: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, terms: Mapping[str, Sequence[str]], shared: bool = False) -> None:
+        """``shared``: register the phrases in the page rules' automaton (``search_in``)."""
         seen: set[str] = set()
         compiled: list[Term] = []
         for lang, phrases in terms.items():
@@ -77,6 +79,9 @@ class TermIndex:
                     )
                 )
         self.terms = tuple(compiled)
+        self._index_of = {term.folded: i for i, term in enumerate(compiled)}
+        if shared:
+            PHRASES.add(self._index_of)
         # Phrases by first word, so a text's words pick its candidate phrases (C set ops)
         # instead of a Python loop over every phrase; the rest are always searched.
         # The rest (Hangul, CJK, phrases opening with a sign) by first character.
@@ -150,3 +155,34 @@ class TermIndex:
                     first.term, first.start, first.end, first.count + 1
                 )
         return list(found.values())
+
+    def search_in(
+        self, folded_text: str, positions: Mapping[str, Sequence[int]], max_count: int = 20
+    ) -> list[TermHit]:
+        """``search`` from where each phrase occurs (``PHRASES.positions(folded_text)``).
+
+        The same boundary tests on the same occurrences, in the same order, as the ``find``
+        loop of ``occurrences``: the same hits, counts and first places. Needs an index
+        built with ``shared=True`` (its phrases are in the automaton).
+        """
+        size = len(folded_text)
+        present = sorted(i for phrase in positions if (i := self._index_of.get(phrase)) is not None)
+        hits: list[TermHit] = []
+        for index in present:
+            term = self.terms[index]
+            length = len(term.folded)
+            count = 0
+            first = -1
+            for position in positions[term.folded]:
+                end = position + length
+                left_ok = not term.left or position == 0 or not folded_text[position - 1].isalnum()
+                right_ok = not term.right or end == size or not folded_text[end].isalnum()
+                if left_ok and right_ok:
+                    if count == 0:
+                        first = position
+                    count += 1
+                    if count >= max_count:
+                        break
+            if count:
+                hits.append(TermHit(term, first, first + length, count))
+        return hits

@@ -223,6 +223,14 @@ def test_remove_asks_first_and_refuses_a_stale_confirmation(world: World) -> Non
     [entry] = [e for e in _audit(world, "catalog.work.remove") if str(work_id) in e["target"]]
     assert entry["before"]["year"] == 2024 and entry["after"] is None
 
+    api = world.client("analyst")  # the API's DELETE takes the same optional revision
+    channel = api.post("/api/v1/catalog/channels", json={"name": "Snail TV"}).json()["channel"]
+    one = f"/api/v1/catalog/channels/{channel['id']}"
+    assert api.patch(one, json={"owner": "S", "revision": 1}).status_code == 200
+    stale_api = api.delete(one, params={"revision": 1})
+    assert stale_api.status_code == 409 and "at revision 2, not 1" in stale_api.json()["detail"]
+    assert api.delete(one, params={"revision": 2}).json()["removed"]["name"] == "Snail TV"
+
 
 def test_channels_add_edit_and_search(world: World) -> None:
     browser, csrf = world.login("analyst")
@@ -239,7 +247,9 @@ def test_channels_add_edit_and_search(world: World) -> None:
     assert channel["owner"] == "TF1 Group" and channel["aliases"] == ["TFX"]
     page = browser.get(CHANNELS, params={"q": "téléfoot ext"}).text
     assert f'id="channel-{channel_id}"' in page
-    assert [e["actor"] for e in _audit(world, "catalog.channel.edit")] == ["analyst"]
+    edits = [e for e in _audit(world, "catalog.channel.edit") if "Téléfoot" in e["target"]]
+    assert [(e["actor"], e["via"], e["after"]["owner"]) for e in edits] == [
+        ("analyst", "console", "TF1 Group")]  # fmt: skip
 
 
 def _poster(seed: int) -> bytes:

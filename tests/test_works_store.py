@@ -5,6 +5,7 @@ broken file and names each bad one (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -321,5 +322,25 @@ def test_control_characters_are_a_counted_row_error_not_a_database_crash(
         for bad in ({"name": "TF1\x00"}, {"name": "TF1", "owner": "x\ny"}):
             with pytest.raises(ValueError, match="control character"):
                 ChannelIn.model_validate(bad)
+    finally:
+        db.close()
+
+
+def test_a_removed_works_id_is_never_given_to_another(registry_url: str) -> None:
+    """A stale "remove work N at revision 1" must not reach a newer work: SQLite's plain
+    rowid reused the highest removed id (AUTOINCREMENT since 0703); PostgreSQL never did."""
+    from crawler.registry.channels import ChannelIn
+
+    kinds: list[tuple[audited.Kind, Any]] = [("work", WorkIn(title="Gone")),
+                                             ("channel", ChannelIn(name="Gone"))]  # fmt: skip
+    db = Database.open(registry_url)
+    try:
+        for kind, item in kinds:
+            with db.writing() as session:
+                first_id = audited.add(session, ANALYST, item, kind).id
+            with db.writing() as session:
+                row = audited.STORES[kind].find(session, first_id)
+                audited.remove(session, ANALYST, row, kind)
+                assert audited.add(session, ANALYST, item, kind).id > first_id, kind
     finally:
         db.close()

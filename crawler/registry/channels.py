@@ -60,6 +60,9 @@ class CatalogChannel(Base):
     """One protected channel; ``match_key`` (its folded name) is unique."""
 
     __tablename__ = "catalog_channels"
+    # Ids are never reused (0703), so an edit or removal naming an id and a revision can
+    # only ever reach the row it was made against.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     match_key: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)

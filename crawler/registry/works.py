@@ -78,6 +78,9 @@ class CatalogWork(Base):
     """One protected work; ``match_key`` (folded title + year) is unique."""
 
     __tablename__ = "catalog_works"
+    # Ids are never reused (0703), so an edit or removal naming an id and a revision can
+    # only ever reach the row it was made against.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     match_key: Mapped[str] = mapped_column(String(TITLE_LEN + 8), unique=True)

@@ -1,6 +1,7 @@
 """A folded search column on the protected works and channels: accent- and case-insensitive
 search that behaves alike on SQLite (whose ``lower()`` is ASCII-only) and PostgreSQL (whose
-``unaccent`` is an extension a server may lack).  Existing rows are backfilled here.
+``unaccent`` is an extension a server may lack).  Existing rows are backfilled here.  On
+SQLite both tables become AUTOINCREMENT (ids never reused).
 
 Revision ID: 0703
 Revises: 0702
@@ -31,8 +32,15 @@ def _fold(text: str) -> str:
 
 
 def upgrade() -> None:
+    # On SQLite the tables are rebuilt with AUTOINCREMENT: a plain rowid hands a removed
+    # row's id to the next one added, and a stale "remove work 43, revision 1" would then
+    # remove a different work.  PostgreSQL's sequences never reuse an id.
+    sqlite = op.get_bind().dialect.name == "sqlite"
     for table, _ in TABLES:
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(
+            table, recreate="always" if sqlite else "auto",
+            table_kwargs={"sqlite_autoincrement": True},
+        ) as batch:  # fmt: skip
             batch.add_column(sa.Column("search_text", sa.Text(), server_default="",
                                        nullable=False))  # fmt: skip
     connection = op.get_bind()

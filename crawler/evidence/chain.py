@@ -96,7 +96,9 @@ def _insert(engine: Engine, batch: Sequence[dict[str, Any]]) -> list[EvidenceCap
         return []
     prepared = [{**fields, "redirect_chain": canonical(fields["redirect_chain"]),
                  "signals": canonical(fields["signals"])} for fields in batch]  # fmt: skip
-    with Session(write_engine(engine), expire_on_commit=False) as session, session.begin():
+    # Durable commit (SQLite synchronous=FULL): the head goes to the log after this returns.
+    with Session(write_engine(engine, durable=True), expire_on_commit=False) as session, \
+            session.begin():
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CHAIN_LOCK})
         last = session.execute(

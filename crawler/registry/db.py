@@ -26,8 +26,11 @@ from sqlalchemy.pool import StaticPool
 BUSY_TIMEOUT_MS = 30_000
 # What a write that lost a race to a concurrent one reports (SQLite, PostgreSQL): try again.
 _TRANSIENT = ("locked", "busy", "deadlock", "could not serialize")
-# Execution option asking for a write transaction; see ``write_engine``.
+# Execution options asking for a write transaction, and for a durable one; see
+# ``write_engine``.
 _WRITE_OPTION = "isop_write"
+_DURABLE_OPTION = "isop_durable"
+_SYNCHRONOUS = "isop_synchronous"  # the level a pooled SQLite connection is at (conn.info)
 
 
 def lost_race(exc: DBAPIError) -> bool:
@@ -80,9 +83,18 @@ def make_engine(url: str | URL) -> Engine:
     return engine
 
 
-def write_engine(engine: Engine) -> Engine:
-    """The same engine (same pool) whose transactions take the write lock up front."""
-    return engine.execution_options(**{_WRITE_OPTION: True})
+def write_engine(engine: Engine, durable: bool = False) -> Engine:
+    """The same engine (same pool) whose transactions take the write lock up front.
+
+    ``durable``: on SQLite, each commit is on disk when it returns (``synchronous=FULL``:
+    the WAL is synced at every commit).  Other writes keep ``NORMAL``, where a commit is
+    safe from a crash of the process but the last ones may be lost with the power, until
+    the next checkpoint.  For writes that something outside the database vouches for once
+    they are committed (evidence rows, whose head then goes to the chain-head log: a log
+    line surviving rows lost with the power would read as rows removed).  PostgreSQL
+    commits are durable already (``synchronous_commit`` on)."""
+    options = {_WRITE_OPTION: True, _DURABLE_OPTION: True} if durable else {_WRITE_OPTION: True}
+    return engine.execution_options(**options)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -94,7 +106,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
+            # Safe from a process crash with WAL, much faster commits; see ``write_engine``.
+            cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
     except BaseException:
@@ -103,5 +116,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
-    immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = conn.get_execution_options()
+    # Set outside the transaction (before BEGIN).  A pooled connection keeps what the last
+    # transaction set: a durable one always sets FULL (a pragma costs nothing beside the
+    # sync), the others go back to NORMAL after one.
+    if options.get(_DURABLE_OPTION, False):
+        conn.exec_driver_sql("PRAGMA synchronous = FULL")
+        conn.info[_SYNCHRONOUS] = "FULL"
+    elif conn.info.get(_SYNCHRONOUS) == "FULL":
+        conn.exec_driver_sql("PRAGMA synchronous = NORMAL")
+        conn.info[_SYNCHRONOUS] = "NORMAL"
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE_OPTION, False) else "BEGIN")

@@ -17,6 +17,7 @@ from PIL import Image
 from test_api_support import HOSTILE, World, build_world
 from test_console_pages import _parse
 
+from crawler.api import routes_catalog
 from crawler.console import catalog_images
 
 WORKS = "/console/catalog/works"
@@ -295,6 +296,16 @@ def test_reference_images_upload_list_remove_and_svg_is_refused(
     assert broken.status_code == 422 and "Refused x.png: undecodable image" in broken.text
     huge = browser.post(IMAGES, content=b"x", headers={"content-length": str(10**9)})
     assert huge.status_code == 413 and "larger than 20 MB" in huge.text
+    monkeypatch.setattr(catalog_images, "MAX_UPLOAD", 100_000)  # a chunked body: no length
+    boundary = "b0undary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"'
+            "\r\nContent-Type: image/png\r\n\r\n").encode() + b"\0" * 300_000  # fmt: skip
+    multipart = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    chunked = browser.post(IMAGES, content=iter([body[:1000], body[1000:]]), headers=multipart)
+    assert "content-length" not in chunked.request.headers
+    assert chunked.status_code == 413 and "Refused: the upload is larger than" in chunked.text
+    monkeypatch.setattr(catalog_images, "MAX_UPLOAD", routes_catalog.MAX_UPLOAD)
     assert world.client("viewer").get("/api/v1/catalog/images").json()["items"][0]["ref"] == ref
     assert len(world.client("viewer").get("/api/v1/catalog/images").json()["items"]) == 1
 

@@ -1,7 +1,7 @@
 """Console catalog page of reference images: list with thumbnails, upload, remove.
 
 An upload is hostile input like any other: the body is capped before it is read (declared
-``Content-Length``) and while it is read, the file must decode as a raster image we can
+``Content-Length``) and while it arrives, the file must decode as a raster image we can
 re-encode (never SVG or other markup, whatever its name or type claim), and the page shows
 only the catalog's own re-encoded PNG thumbnails, served from our host.  The upload and the
 removal are the API's own endpoint functions (:mod:`crawler.api.routes_catalog`), so they
@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as FormFile
+from starlette.types import Message
 
 from crawler.api import roles as r
 from crawler.api import routes_catalog
@@ -95,7 +96,11 @@ async def upload(request: Request) -> HTMLResponse | RedirectResponse:
     if declared.isdigit() and int(declared) > MAX_UPLOAD + FORM_SLACK:
         too_big = f"Refused: the upload is larger than {MAX_UPLOAD // 1_000_000} MB."
         return await run_in_threadpool(_images_page, request, principal, "", "", too_big, 413)
-    form = await request.form(max_files=1, max_fields=10)
+    try:
+        form = await _capped(request, MAX_UPLOAD + FORM_SLACK).form(max_files=1, max_fields=10)
+    except TooLarge:  # a chunked body declares no length: counted while it arrives
+        too_big = f"Refused: the upload is larger than {MAX_UPLOAD // 1_000_000} MB."
+        return await run_in_threadpool(_images_page, request, principal, "", "", too_big, 413)
     try:
         fields = {key: value[:400] for key, value in form.items() if isinstance(value, str)}
         check_csrf(principal, fields.get("csrf", ""))
@@ -106,6 +111,26 @@ async def upload(request: Request) -> HTMLResponse | RedirectResponse:
     finally:
         await form.close()  # the spooled file, whatever happened
     return await run_in_threadpool(_add, request, principal, fields, data, name)
+
+
+class TooLarge(Exception):
+    """The request body went past the cap while it was being received."""
+
+
+def _capped(request: Request, limit: int) -> Request:
+    """``request`` whose body raises ``TooLarge`` past ``limit`` bytes (the form parser then
+    closes the files it spooled)."""
+    seen = 0
+
+    async def receive() -> Message:
+        nonlocal seen
+        message = await request.receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise TooLarge
+        return message
+
+    return Request(request.scope, receive)
 
 
 def _add(request: Request, principal: Principal, fields: dict[str, str], data: bytes,

@@ -96,6 +96,24 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+def collapse_each(texts: Sequence[str], limit: int) -> list[str]:
+    """``[collapse(text)[:limit] for text in texts]``, in a few C passes over them joined.
+
+    The texts are joined by NUL (which no text holds: checked), whitespace is collapsed once
+    over the whole, the spaces next to each NUL dropped (a text's own leading and trailing
+    runs), and the result split back at the NULs. ~4x faster on a page's ~800 segments.
+    """
+    if not texts:
+        return []
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:
+        return [collapse(text)[:limit] for text in texts]
+    parts = " ".join(joined.split()).replace(" \0", "\0").replace("\0 ", "\0").split("\0")
+    if max(map(len, parts)) <= limit:
+        return parts
+    return [part[:limit] for part in parts]
+
+
 _FOLD_CACHE: dict[str, str] = {}
 _FOLD_CACHE_MAX = 65536
 

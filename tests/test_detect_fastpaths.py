@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from typing import Any
 
 import lxml.etree as etree
 import pytest
@@ -190,3 +191,71 @@ def test_phrase_automaton_gives_the_find_loop_hits() -> None:
         assert [(h.term.folded, h.start, h.end, h.count) for h in found] == [
             (h.term.folded, h.start, h.end, h.count) for h in expected
         ], text
+
+
+def test_collapse_each_is_collapse_per_text() -> None:
+    from detectors.text import collapse, collapse_each
+
+    rng = random.Random(13)
+    pieces = ["a", "bb", " ", "  ", "\n", "\t", "\xa0", "\u2028", "\x1c", "é", "무료", "\0", ""]
+    for _ in range(1500):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 8)))
+                 for _ in range(rng.randrange(0, 6))]  # fmt: skip
+        limit = rng.choice([1, 3, 300])
+        assert collapse_each(texts, limit) == [collapse(t)[:limit] for t in texts], texts
+
+
+def _urls_reference(check: Any, facts: Any) -> tuple[int, tuple[str, ...]]:
+    """The per-link loop the host-grouped URL check replaced."""
+    from detectors.heuristic.hosts import HostSet, site_of
+    from detectors.text import shorten
+
+    include, exclude = HostSet(check.hosts), HostSet(check.exclude_hosts)
+    pattern = re.compile(check.pattern, re.IGNORECASE) if check.pattern else None
+    sources = frozenset(check.sources) if check.sources else None
+    matched: dict[str, str] = {}
+    considered = 0
+    for link in facts.links_from(sources):
+        if exclude and exclude.match(link.host):
+            continue
+        if check.third_party and (not link.host or site_of(link.host) == site_of(facts.host)):
+            continue
+        considered += 1
+        entry = include.match(link.host) if include else None
+        if include and entry is None:
+            continue
+        if pattern is not None and not pattern.search(link.url):
+            continue
+        matched.setdefault(link.url, f"{f'{entry}: ' if entry else ''}{shorten(link.url, 110)}")
+    if check.exclusive and len(matched) < considered:
+        return 0, ()
+    return len(matched), tuple(matched.values())
+
+
+def test_url_checks_decided_per_host_match_the_per_link_loop() -> None:
+    from detectors.base import Content
+    from detectors.heuristic.html_facts import extract
+    from detectors.heuristic.page_checks import build_check
+
+    rng = random.Random(17)
+    hosts = ["dood.to", "www.dood.watch", "site.example", "cdn.site.example", "youtube.com",
+             "x.co.uk", "", "streamtape.com"]  # fmt: skip
+    checks: list[dict[str, Any]] = [
+        {"type": "urls", "hosts": ["dood.*", "streamtape.com"]},
+        {"type": "urls", "sources": ["iframe"], "hosts": ["youtube.com"], "exclusive": True},
+        {"type": "urls", "third_party": True, "pattern": r"/e/\d"},
+        {"type": "urls", "exclude_hosts": ["youtube.com"], "sources": ["a", "iframe"]},
+        {"type": "urls", "pattern": "embed", "hosts": ["site.example"], "third_party": True},
+    ]
+    built = [build_check(raw) for raw in checks]
+    for _ in range(150):
+        tags = []
+        for _ in range(rng.randrange(0, 12)):
+            host = rng.choice(hosts)
+            url = (f"https://{host}" if host else "") + rng.choice(["/e/1", "/embed/x", "/p"])
+            tags.append(f'<{rng.choice(["a href", "iframe src"])}="{url}">x</a>')
+        body = ("<html><body>" + "".join(tags) + "</body></html>").encode()
+        facts = extract(Content("https://site.example/p", "html", body), 400_000)
+        for (check, matcher), raw in zip(built, checks, strict=True):
+            hit = matcher(facts)
+            assert (hit.count, hit.examples) == _urls_reference(check, facts), (raw, body)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 import lxml.etree as etree
@@ -21,7 +23,7 @@ from detectors.heuristic.hosts import url_host
 from detectors.heuristic.links import Link, collect_links, link_names
 from detectors.heuristic.page_meta import meta_tags, schema_types
 from detectors.heuristic.phrases import PHRASES
-from detectors.text import collapse, fold, joined_lines, words_of
+from detectors.text import collapse, collapse_each, fold, joined_lines, words_of
 
 # Elements other facts need, collected by the text walk: tag -> group.
 _COLLECT = {"meta": "meta", "script": "script", "title": "title", "h1": "heading",
@@ -77,6 +79,17 @@ class PageFacts:
 
     @cached_property
     def _links_by_sources(self) -> dict[frozenset[str], tuple[Link, ...]]:
+        return {}
+
+    def hosts_from(self, sources: frozenset[str] | None) -> dict[str, int]:
+        """How many of ``links_from(sources)`` each host has, once per page."""
+        memo = self._hosts_by_sources
+        if sources not in memo:
+            memo[sources] = Counter(map(attrgetter("host"), self.links_from(sources)))
+        return memo[sources]
+
+    @cached_property
+    def _hosts_by_sources(self) -> dict[frozenset[str] | None, dict[str, int]]:
         return {}
 
     @cached_property
@@ -214,7 +227,7 @@ def _walk_text(root: Any, max_chars: int) -> Walk:
             total += len(piece)
             if total >= max_chars:
                 break
-    segments = [" ".join(text.split())[:_SEGMENT_CHARS] for text in raw[:_MAX_SEGMENTS]]
+    segments = collapse_each(raw[:_MAX_SEGMENTS], _SEGMENT_CHARS)
     return pieces, segments, elements, (tagged if total < max_chars else None)
 
 

@@ -84,6 +84,7 @@ def _attr_links(source: str | None, attrs: str) -> list[tuple[str, str]]:
 
 
 def _tag_links(markup: str) -> list[tuple[str, str]]:
+    """(source, URL) pairs of the tags' attributes, in page order (repeats may be dropped)."""
     # The first _MAX_TAGS tags are read; with fewer "<" in the whole markup the cap cannot
     # bite, and findall hands them over in one C call.
     if markup.count("<") <= _MAX_TAGS:
@@ -91,9 +92,11 @@ def _tag_links(markup: str) -> list[tuple[str, str]]:
     else:
         tags = [(m[1], m[2]) for m in itertools.islice(_TAG.finditer(markup), _MAX_TAGS)]
     # Menus, pagination and repeated cards write the same tag many times: read each once.
+    # A repeated tag only repeats (source, URL) pairs already listed, and the caller keeps
+    # the first of each pair: dropping repeats (dict.fromkeys, in C) changes nothing.
     seen: dict[tuple[str | None, str], list[tuple[str, str]]] = {}
     pairs: list[tuple[str, str]] = []
-    for tag, attrs in tags:
+    for tag, attrs in dict.fromkeys(tags):
         source = _SOURCES.get(tag.lower())
         if source is None and "data-" not in attrs.lower():
             continue  # a <div>/<span>...: only its data-* URLs count, and it has none

@@ -169,17 +169,24 @@ def _urls(check: UrlsCheck) -> Matcher:
         matched: dict[str, str] = {}
         considered = 0
         own_site = site_of(facts.host)
-        for link in facts.links_from(sources):
-            if has_exclude and exclude.match(link.host):
+        # Every test but the pattern depends on the host alone: decide once per host (a
+        # page links a few hosts many times), then walk only the links of kept hosts.
+        kept: dict[str, str | None] = {}
+        for host, count in facts.hosts_from(sources).items():
+            if has_exclude and exclude.match(host):
                 continue
-            if check.third_party and (not link.host or site_of(link.host) == own_site):
+            if check.third_party and (not host or site_of(host) == own_site):
                 continue
-            considered += 1
-            entry = include.match(link.host) if has_include else None
-            if has_include and entry is None:
+            considered += count
+            entry = include.match(host) if has_include else None
+            if not has_include or entry is not None:
+                kept[host] = entry
+        for link in facts.links_from(sources) if kept else ():
+            if link.host not in kept:
                 continue
             if pattern is not None and not pattern.search(link.url):
                 continue
+            entry = kept[link.host]
             label = f"{entry}: " if entry else ""
             matched.setdefault(link.url, f"{label}{shorten(link.url, _URL_CHARS)}")
         if check.exclusive and len(matched) < considered:

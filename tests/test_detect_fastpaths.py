@@ -259,3 +259,17 @@ def test_url_checks_decided_per_host_match_the_per_link_loop() -> None:
         for (check, matcher), raw in zip(built, checks, strict=True):
             hit = matcher(facts)
             assert (hit.count, hit.examples) == _urls_reference(check, facts), (raw, body)
+
+
+def test_magnet_name_is_parse_qs_first_dn() -> None:
+    from urllib.parse import parse_qs
+
+    from detectors.heuristic.links import magnet_name
+
+    rng = random.Random(19)
+    parts = ["dn", "d%6E", "d%6e", "DN", "d+n", "=", "&", "xt", "urn:btih:ab", "Dune.2024",
+             "%", "%E2%82", "%C3%A9", "+", "", "tr", "udp://x", "dn=", "&&", "é"]  # fmt: skip
+    for _ in range(3000):
+        query = "".join(rng.choice(parts) for _ in range(rng.randrange(0, 12)))
+        expected = parse_qs(query).get("dn", [None])[0]
+        assert magnet_name(query) == expected, query

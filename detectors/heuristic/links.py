@@ -12,7 +12,7 @@ import html
 import itertools
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from detectors.heuristic.hosts import url_host
 from detectors.heuristic.literals import CandidateScan
@@ -125,13 +125,31 @@ def collect_links(markup: str, scripts: str, visible: str, page_host: str) -> tu
     return tuple(Link(source, url, url_host(url, page_host)) for source, url in distinct)
 
 
+def magnet_name(query: str) -> str | None:
+    """``parse_qs(query).get("dn", [None])[0]``, reading fields only up to the first name.
+
+    Same rules as ``parse_qsl``: "&"-separated fields, fields without "=" or with an empty
+    value skipped, "+" as a space, percent-decoding (UTF-8, replacement characters). A magnet
+    lists its trackers after the name: parse_qs decoded them all.
+    """
+    for field in query.split("&"):
+        name, equals, value = field.partition("=")
+        if not equals or not value:
+            continue
+        if name == "dn" or ("%" in name and unquote(name.replace("+", " ")) == "dn"):
+            return unquote(value.replace("+", " "))
+    return None
+
+
 def link_names(links: tuple[Link, ...]) -> list[str]:
     """Release names carried by links: magnet ``dn=`` and ``.torrent`` file names."""
     names = []
     for link in links:
         url = link.url
         if url.startswith("magnet:"):
-            names.extend(parse_qs(url.partition("?")[2]).get("dn", [])[:1])
+            name = magnet_name(url.partition("?")[2])
+            if name is not None:
+                names.append(name)
         elif ".torrent" in url.lower():
             names.append(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
     return [collapse(name)[:_SEGMENT_CHARS] for name in names if name]

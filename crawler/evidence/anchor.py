@@ -14,8 +14,10 @@ and anyone who can write the file can cut its last lines along with the rows.  H
 elsewhere (a case file's manifest, an e-mail, a ticket) and checked with ``isop evidence
 verify --expect-head SEQ:HASH`` are what an attacker can't reach.
 
-A line is written after its rows are committed: a crash in between leaves the log one
-batch behind (those rows are simply not anchored yet), never ahead of the database.  Lines
+A line is written after its rows are committed, and durably so (on SQLite the evidence
+commit syncs the WAL: ``synchronous=FULL``, see :func:`crawler.registry.db.write_engine`): a
+crash or a power loss in between leaves the log one batch behind (those rows are simply not
+anchored yet), never ahead of the database.  Lines
 are not fsynced (the next batch's line covers the same rows and more); lines from several
 processes may come out of sequence order, which the reader does not mind.
 """

@@ -7,7 +7,8 @@ the reactor.  A failure is counted and logged; the crawl goes on.
 Group commit, as the registry pipeline does it: each capture joins a batch, cut at
 ``evidence.batch_size`` or ``evidence.flush_ms`` after a capture finds the writer idle (and
 as soon as the writer frees up while it is busy).  A batch's WARC records are written and
-synced once, *then* its rows are committed in one transaction, *then* the new head goes to
+synced once, *then* its rows are committed in one durable transaction (SQLite syncs its
+WAL for it: ``synchronous=FULL``), *then* the new head goes to
 the chain-head log: a crash leaves at worst orphan WARC records (``verify`` notes them) or
 rows not anchored yet, never a row pointing at unsynced bytes.  ``process_item`` awaits its
 batch, so Scrapy's wait for items in flight at close covers the buffer.  A batch the

@@ -141,3 +141,46 @@ def test_a_relink_that_lost_a_race_runs_again_and_one_that_keeps_losing_is_count
         assert (writer.relink_retries, writer.relink_errors) == (RELINK_ATTEMPTS, 2)
     finally:
         writer.close()
+
+
+def test_image_evidence_whose_site_is_merged_meanwhile_is_kept_on_the_surviving_site(
+        tmp_path: Path) -> None:  # fmt: skip
+    """An image match is written in two steps (the registry's evidence, then the image row
+    pointing at the site).  A relink that merges the site in between used to make the row's
+    foreign key fail, counted as a duplicate: the match was lost.  The merge is staged at
+    that very point here (a real relink, run when the first step returns)."""
+    from test_image_evidence import MATCH, Writer, image_item, poster
+
+    from crawler.evidence.image_models import ImageEvidence
+
+    world = Writer(tmp_path, f"sqlite:///{tmp_path / 'registry.db'}")
+    relinker = FeatureWriter(world.url)
+    try:
+        old, new = pair(0)
+        survivor, merged = world.site(old), world.site(new)
+        with Session(world.registry._engine) as session, session.begin():
+            for domain in (old, new):
+                store_features(session, domain, f"http://{domain}/favicon.ico", T0,
+                               [Feature("favicon", "icon-x", f"http://{domain}/favicon.ico")])
+        first_step = world.writer._record_evidence
+
+        def then_merged(row: object, signals: list[dict[str, object]]) -> object:
+            site = first_step(row, signals)
+            if relinker.relinked == 0:
+                assert relinker.relink(new)  # the concurrent relink, at the worst moment
+            return site
+
+        world.writer._record_evidence = then_merged  # type: ignore[method-assign]
+        kept = world.writer.record(image_item(new, poster(seed=5)), MATCH)
+        assert kept is not None and kept.site_id == survivor != merged
+        assert world.stats["evidence/site_merged_meanwhile"] == 1
+        assert world.stats["evidence/duplicate"] == 0 and world.stats["evidence/kept"] == 1
+        with Session(world.registry._engine) as session:
+            [row] = session.scalars(select(ImageEvidence)).all()
+            evidence = session.get(Evidence, row.evidence_id)
+        assert row.site_id == survivor and evidence is not None and evidence.site_id == survivor
+    finally:
+        relinker.close()
+        world.store.close()
+        world.anchor.close()
+        world.registry.close()

@@ -39,7 +39,7 @@ from crawler.evidence.warc import Fetch, WarcStore
 from crawler.items import ImageItem
 from crawler.registry import Registry
 from crawler.registry.db import write_engine
-from crawler.registry.models import Domain, Evidence
+from crawler.registry.models import Domain, Evidence, Site
 
 logger = logging.getLogger(__name__)
 DETECTOR = "image_phash"
@@ -140,19 +140,32 @@ class ImageEvidenceWriter:
         )  # fmt: skip
         self._thumbnails(row, item.body)
         row.capture_id = self._capture(item, match, explanation, signals)
-        site = self._record_evidence(row, signals)
-        if site is not None:
-            row.site_id, row.attached_at = site.id, datetime.now(UTC)
-            row.evidence_id = self._evidence_id(site.id, url_sha256, item.sha256)
-        try:
-            with (Session(write_engine(self.engine), expire_on_commit=False) as session,
-                  session.begin()):  # fmt: skip
-                session.add(row)
-        except IntegrityError:  # another process kept the same image meanwhile
-            self.count("evidence/duplicate")
-            return None
+        for attempt in (1, 2):
+            site = self._record_evidence(row, signals)
+            if site is not None:
+                row.site_id, row.attached_at = site.id, datetime.now(UTC)
+                row.evidence_id = self._evidence_id(site.id, url_sha256, item.sha256)
+            try:
+                with (Session(write_engine(self.engine), expire_on_commit=False) as session,
+                      session.begin()):  # fmt: skip
+                    session.add(row)
+                break
+            except IntegrityError:
+                if attempt == 1 and site is not None and not self._site_exists(site.id):
+                    # A relink merged the site into another between its evidence and this
+                    # row (the foreign key refused it): its evidence moved with it, so ask
+                    # the registry again for the domain's site, and keep the match there.
+                    self.count("evidence/site_merged_meanwhile")
+                    row.site_id = row.evidence_id = row.attached_at = None
+                    continue
+                self.count("evidence/duplicate")  # another process kept the same image
+                return None
         self.count("evidence/kept" if site is not None else "evidence/pending")
         return row
+
+    def _site_exists(self, site_id: int) -> bool:
+        with Session(self.engine) as session:
+            return session.get(Site, site_id) is not None
 
     def _thumbnails(self, row: ImageEvidence, body: bytes) -> None:
         try:

@@ -76,6 +76,22 @@ def _str(value: Any) -> str:
     return str(value) if value is not None and not isinstance(value, list) else ""
 
 
+_SCENE_TAIL = re.compile(r"-([A-Za-z0-9]{2,32})$")
+
+
+def _group(name: str, guessed: str) -> str:
+    """guessit's release group, whole again when it read the group's tail as a tag.
+
+    Scene names end in ``-GROUP``; guessit takes a tail that spells a tag ("DD" in "Jdddd",
+    Dolby Digital) out of the group and keeps only its head.  A group that is a proper head
+    of the last ``-token`` is that token.
+    """
+    tail = _SCENE_TAIL.search(name)
+    if tail and guessed and tail.group(1) != guessed and tail.group(1).startswith(guessed):
+        return tail.group(1)
+    return guessed
+
+
 @lru_cache(maxsize=8192)
 def parse_release(name: str) -> Release | None:
     """The parsed release; None for an empty name or one guessit cannot read."""
@@ -97,6 +113,6 @@ def parse_release(name: str) -> Release | None:
         source=_str(facts.get("source")),
         video_codec=_str(facts.get("video_codec")),
         audio_codec=_str(facts.get("audio_codec")),
-        group=_str(facts.get("release_group")),
+        group=_group(name, _str(facts.get("release_group"))),
         kind=_str(facts.get("type")),
     )

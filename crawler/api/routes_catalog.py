@@ -10,6 +10,7 @@ detector matches) and channels are rows of the registry: :mod:`crawler.api.route
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,14 +28,28 @@ MAX_UPLOAD = 20_000_000
 DETECTOR = "image_phash"
 
 
+# (detectors config, data dir) -> (until, catalog settings, directory): see open_catalog.
+_SETTINGS: dict[tuple[str, str], tuple[float, Any, Path]] = {}
+SETTINGS_TTL_S = 10.0
+
+
 def open_catalog(config: ApiSettings) -> Any:
-    """The image catalog the API settings name (HTTP 501/503 when it cannot be opened)."""
+    """The image catalog the API settings name (HTTP 501/503 when it cannot be opened).
+
+    Its settings are kept for ``SETTINGS_TTL_S``: reading them parses every detector YAML
+    file (~0.3 s), and a page of thumbnails is one request each.  The catalog's contents
+    are read afresh every time.
+    """
     try:
         from detectors.catalog.service import ImageCatalog
         from detectors.catalog.settings import parse_settings
         from detectors.config import load_config
     except ImportError:
         raise HTTPException(status_code=501, detail="the image catalog is not installed") from None
+    key = (config.detectors_config, config.data_dir)
+    cached = _SETTINGS.get(key)
+    if cached is not None and cached[0] >= time.monotonic():
+        return ImageCatalog(cached[1], cached[2], samples=False)
     try:
         catalog_settings = parse_settings(
             load_config(Path(config.detectors_config)).settings_for(DETECTOR)
@@ -43,6 +58,7 @@ def open_catalog(config: ApiSettings) -> Any:
         raise HTTPException(status_code=503, detail=f"catalog settings: {exc}") from None
     directory = (Path(catalog_settings.catalog_dir) if catalog_settings.catalog_dir
                  else Path(config.data_dir) / "catalog")  # fmt: skip
+    _SETTINGS[key] = (time.monotonic() + SETTINGS_TTL_S, catalog_settings, directory)
     return ImageCatalog(catalog_settings, directory, samples=False)
 
 

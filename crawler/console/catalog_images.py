@@ -11,8 +11,6 @@ hash, store and audit exactly as ``POST /api/v1/catalog/images`` does.
 from __future__ import annotations
 
 import io
-import time
-from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
@@ -37,25 +35,9 @@ IMAGE_KINDS: tuple[ImageKind, ...] = ("poster", "still", "logo")
 FORMATS = ", ".join(ALLOWED_FORMATS)
 
 
-# (detectors config, data dir) -> (until, catalog settings, directory): see open_images.
-_SETTINGS: dict[tuple[str, str], tuple[float, Any, Path]] = {}
-SETTINGS_TTL_S = 10.0
-
-
 def open_images(request: Request) -> Any:
-    """The image catalog, as ``routes_catalog.open_catalog`` opens it, its settings kept for
-    ``SETTINGS_TTL_S``: reading them parses every detector YAML file (~0.3 s), and a page of
-    48 thumbnails is 48 requests."""
-    config = settings_of(request)
-    key = (config.detectors_config, config.data_dir)
-    cached = _SETTINGS.get(key)
-    if cached is None or cached[0] < time.monotonic():
-        images = routes_catalog.open_catalog(config)
-        _SETTINGS[key] = (time.monotonic() + SETTINGS_TTL_S, images.settings, images.directory)
-        return images
-    from detectors.catalog.service import ImageCatalog  # importable: open_catalog did it
-
-    return ImageCatalog(cached[1], cached[2], samples=False)
+    """The image catalog, as ``routes_catalog.open_catalog`` opens it (settings cached)."""
+    return routes_catalog.open_catalog(settings_of(request))
 
 
 def _images_page(request: Request, principal: Principal, work: str, cursor: str,

@@ -1,9 +1,11 @@
 """Multilingual phrase matching on folded text, without regex alternations.
 
-Hundreds of phrases in six languages are searched with ``str.find`` (C speed, linear) on text
-folded once, instead of one huge regex alternation per rule that Python's engine would try
-branch by branch at every position. Latin-script edges must sit on word boundaries; Hangul/CJK
-edges need none (particles glue to words).
+Hundreds of phrases in six languages are searched on text folded once, instead of one huge
+regex alternation per rule that Python's engine would try branch by branch at every position:
+page rules read their phrases' places from one Aho-Corasick pass shared by every rule
+(``search_in``, see ``phrases.py``); other contents use ``str.find`` (``search``). Both apply
+the same boundary tests: Latin-script edges must sit on word boundaries; Hangul/CJK edges need
+none (particles glue to words).
 """
 
 from __future__ import annotations

@@ -187,7 +187,9 @@ def test_phrase_automaton_gives_the_find_loop_hits() -> None:
     for _ in range(800):
         text = fold("".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))))
         expected = index.search(text, max_count=3)
-        found = index.search_in(text, PHRASES.positions(text), max_count=3)
+        positions = PHRASES.positions(text)
+        assert positions is not None
+        found = index.search_in(text, positions, max_count=3)
         assert [(h.term.folded, h.start, h.end, h.count) for h in found] == [
             (h.term.folded, h.start, h.end, h.count) for h in expected
         ], text
@@ -273,3 +275,22 @@ def test_magnet_name_is_parse_qs_first_dn() -> None:
         query = "".join(rng.choice(parts) for _ in range(rng.randrange(0, 12)))
         expected = parse_qs(query).get("dn", [None])[0]
         assert magnet_name(query) == expected, query
+
+
+def test_phrase_rules_fall_back_to_find_past_the_occurrence_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from detectors.base import Content
+    from detectors.heuristic import phrases
+    from detectors.heuristic.html_facts import extract
+    from detectors.heuristic.page_checks import build_check
+
+    _, matcher = build_check({"type": "terms", "terms": {"en": ["watch free", "free"]}})
+    body = b"<p>" + b"watch free freedom free-ish watch  free " * 300 + b"</p>"
+    content = Content("https://x.example/p", "html", body)
+    automaton_hit = matcher(extract(content, 400_000))
+    monkeypatch.setattr(phrases, "MAX_OCCURRENCES", 10)
+    facts = extract(content, 400_000)
+    assert facts.phrase_positions() is None
+    fallback_hit = matcher(facts)
+    assert automaton_hit == fallback_hit and automaton_hit.count == 2

@@ -97,12 +97,13 @@ class PageFacts:
         """Every link's URL, one a line."""
         return "\n".join(link.url for link in self.links)
 
-    def phrase_positions(self) -> dict[str, list[int]]:
-        """Where each phrase of the page rules occurs in ``folded`` (one automaton pass)."""
+    def phrase_positions(self) -> dict[str, list[int]] | None:
+        """Where each phrase of the page rules occurs in ``folded`` (one automaton pass);
+        None when the text holds too many occurrences (rules then search one by one)."""
         memo = self._phrases
         if not memo or memo[0] != PHRASES.version:  # a rule built since: search again
             memo[:] = [PHRASES.version, PHRASES.positions(self.folded)]
-        positions: dict[str, list[int]] = memo[1]
+        positions: dict[str, list[int]] | None = memo[1]
         return positions
 
     @cached_property

@@ -54,8 +54,11 @@ def _terms(check: TermsCheck) -> Matcher:
 
     def match(facts: PageFacts) -> Hit:
         original = facts.title if check.field == "title" else facts.text
-        if check.field == "text":
-            hits = index.search_in(facts.folded, facts.phrase_positions())
+        positions = facts.phrase_positions() if check.field == "text" else None
+        if positions is not None:
+            hits = index.search_in(facts.folded, positions)
+        elif check.field == "text":
+            hits = index.search(facts.folded, words=facts.word_set, chars=facts.char_set)
         else:
             hits = index.search(facts.field(check.field))
         examples = tuple(

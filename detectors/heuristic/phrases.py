@@ -20,6 +20,9 @@ from typing import Any
 
 import ahocorasick
 
+#: Occurrences of all phrases in one text past which the automaton's answer is dropped.
+MAX_OCCURRENCES = 20_000
+
 
 class PhraseSet:
     """Phrases registered by the rules, and where they occur in a text."""
@@ -50,13 +53,19 @@ class PhraseSet:
                 self._automaton = automaton
             return self._automaton
 
-    def positions(self, text: str) -> dict[str, list[int]]:
-        """Registered phrase -> start of each of its occurrences in ``text``, ascending."""
+    def positions(self, text: str) -> dict[str, list[int]] | None:
+        """Registered phrase -> start of each of its occurrences in ``text``, ascending.
+
+        None past ``MAX_OCCURRENCES`` (a hostile page repeating a phrase 100,000 times):
+        the rules then search phrase by phrase, stopping at each one's first few places.
+        """
         automaton = self._built()
         found: dict[str, list[int]] = {}
         if not len(automaton):
             return found
-        for end, phrase in automaton.iter(text):
+        for seen, (end, phrase) in enumerate(automaton.iter(text)):
+            if seen >= MAX_OCCURRENCES:
+                return None
             places = found.get(phrase)
             if places is None:
                 found[phrase] = [end - len(phrase) + 1]

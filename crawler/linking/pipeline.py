@@ -60,7 +60,8 @@ class LinkingPipeline:
             return item
         self.stats.inc_value("isop/linking/features_stored", count)
         for key, now in (("relinked", self.writer.relinked),
-                         ("relink_errors", self.writer.relink_errors)):
+                         ("relink_errors", self.writer.relink_errors),
+                         ("relink_retries", self.writer.relink_retries)):
             if now > self._seen.get(key, 0):  # domains re-decided on late evidence
                 self.stats.inc_value(f"isop/linking/{key}", now - self._seen.get(key, 0))
                 self._seen[key] = now

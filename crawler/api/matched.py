@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from fastapi import HTTPException
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
@@ -197,3 +199,13 @@ def visible_thumbnail(session: Session, principal: Principal, image_id: int,
     )  # fmt: skip
     kind = sniff_type(data) if data else None
     return (data, kind) if data and kind else None
+
+
+def thumbnail_response(found: tuple[bytes, str] | None) -> Response:
+    """The HTTP answer for ``visible_thumbnail``'s result, the same from the API and the
+    console: 404 when out of scope or absent, else the bytes, privately cached, not sniffed."""
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such image")
+    return Response(found[0], media_type=found[1],
+                    headers={"Cache-Control": "private, max-age=300",
+                             "X-Content-Type-Options": "nosniff"})  # fmt: skip

@@ -131,14 +131,9 @@ def image_evidence_thumbnail(
 ) -> Response:
     """One half of a matched image's pair, re-encoded by us: the image the site showed
     (``thumbnail``) or the catalog reference it matched (``reference``)."""
-    from crawler.api.matched import visible_thumbnail
+    from crawler.api.matched import thumbnail_response, visible_thumbnail
 
-    found = visible_thumbnail(session, principal, image_id, which)
-    if found is None:
-        raise HTTPException(status_code=404, detail="no such image")
-    return Response(found[0], media_type=found[1],
-                    headers={"Cache-Control": "private, max-age=300",
-                             "X-Content-Type-Options": "nosniff"})  # fmt: skip
+    return thumbnail_response(visible_thumbnail(session, principal, image_id, which))
 
 
 @router.post("/sites/{site_id}/review", tags=["sites"])

@@ -11,7 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crawler.api import actions, alerts, audit, captures, queries, review
 from crawler.api import roles as r
-from crawler.api.matched import image_evidence, matched_references, visible_thumbnail
+from crawler.api.matched import (
+    image_evidence,
+    matched_references,
+    thumbnail_response,
+    visible_thumbnail,
+)
 from crawler.console.graph import cluster_svg
 from crawler.console.web import check_csrf, db_of, page, safe_next, settings_of, who
 
@@ -112,11 +117,7 @@ def image_evidence_thumbnail(request: Request, image_id: int,
     principal = who(request)
     with db_of(request).reading() as session:
         found = visible_thumbnail(session, principal, image_id, which)
-    if found is None:
-        raise HTTPException(status_code=404, detail="no such image")
-    return Response(found[0], media_type=found[1],
-                    headers={"Cache-Control": "private, max-age=300",
-                             "X-Content-Type-Options": "nosniff"})  # fmt: skip
+    return thumbnail_response(found)
 
 
 @router.get("/review", response_class=HTMLResponse)

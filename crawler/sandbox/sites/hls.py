@@ -15,10 +15,14 @@ LIVE_WINDOW = 6
 LIVE_SEQUENCE = 185_220
 
 
-def hls_route(prefix: str, lookup: Callable[[str], tuple[int, bool] | None]) -> Route:
-    """Serve ``{prefix}/{id}/master.m3u8`` etc.; ``lookup(id)`` gives (minutes, live) or None."""
-    pattern = re.compile(re.escape(prefix) + r"/([A-Za-z0-9_-]+)/(?:(master)\.m3u8|"
-                         r"(\d+p)/index\.m3u8|(\d+p)/seg-(\d+)\.ts)$")
+Lookup = Callable[[str], tuple[int, bool] | None]
+Serve = Callable[["re.Match[str]", int, bool], Resource | None]
+
+
+def media_route(pattern: re.Pattern[str], lookup: Lookup, serve: Serve) -> Route:
+    """A route for a media tree whose paths ``pattern`` matches with the item id as group 1:
+    unknown paths and ids answer None; otherwise ``serve(match, minutes, live)`` answers.
+    Shared by the HLS and DASH trees so that both look items up the same way."""
 
     def route(path: str, query: dict[str, list[str]]) -> Resource | None:
         m = pattern.match(path)
@@ -27,7 +31,17 @@ def hls_route(prefix: str, lookup: Callable[[str], tuple[int, bool] | None]) -> 
         found = lookup(m.group(1))
         if found is None:
             return None
-        minutes, live = found
+        return serve(m, *found)
+
+    return route
+
+
+def hls_route(prefix: str, lookup: Lookup) -> Route:
+    """Serve ``{prefix}/{id}/master.m3u8`` etc.; ``lookup(id)`` gives (minutes, live) or None."""
+    pattern = re.compile(re.escape(prefix) + r"/([A-Za-z0-9_-]+)/(?:(master)\.m3u8|"
+                         r"(\d+p)/index\.m3u8|(\d+p)/seg-(\d+)\.ts)$")
+
+    def serve(m: re.Match[str], minutes: int, live: bool) -> Resource | None:
         if m.group(2):
             return Resource(HLS_TYPE, hls_master().encode())
         rung = m.group(3) or m.group(4)
@@ -46,4 +60,4 @@ def hls_route(prefix: str, lookup: Callable[[str], tuple[int, bool] | None]) -> 
             return None
         return Resource(TS_TYPE, ts_segment(f"{m.group(1)}/{rung}/{n}"))
 
-    return route
+    return media_route(pattern, lookup, serve)

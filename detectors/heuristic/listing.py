@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from detectors.base import Content, Detector, Example, Signal
+from detectors.counted import SignalSetting, counted_signal
 from detectors.registry import REGISTRY
-from detectors.text import shorten
 
 
 @dataclass(frozen=True)
@@ -32,17 +32,6 @@ class ListingFacts:
     torrent_urls: tuple[str, ...] = ()
     locker_hosts: tuple[str, ...] = ()  # cyberlocker hosts of the release's download links
     trackers: tuple[str, ...] = ()
-
-
-class SignalSetting(BaseModel):
-    """One listing signal: family, log-odds weight, count that scores 1, explanation."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    family: str
-    weight: float = Field(ge=0.0)
-    saturate: int = Field(default=1, ge=1)
-    why: str
 
 
 class ListingSettings(BaseModel):
@@ -78,18 +67,7 @@ class ListingLinksDetector(Detector):
         return [signal for name, hits in found.items() if (signal := self._signal(name, hits))]
 
     def _signal(self, name: str, hits: tuple[str, ...]) -> Signal | None:
-        setting = self.settings.signals.get(name)
-        if setting is None or not hits:
-            return None
-        shown = "; ".join(hits[: int(self.limits.get("max_examples", 3))])
-        evidence = f"{setting.why} ({len(hits)} found): {shown}"
-        return self.signal(
-            name,
-            min(1.0, len(hits) / setting.saturate),
-            shorten(evidence, int(self.limits.get("max_evidence_chars", 240))),
-            setting.family,
-            setting.weight,
-        )
+        return counted_signal(self, name, self.settings.signals.get(name), hits, self.limits)
 
     @classmethod
     def get_examples(cls) -> list[Example]:

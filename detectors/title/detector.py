@@ -24,10 +24,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.base import Content, Detector, Example, Signal
+from detectors.counted import SignalSetting, counted_signal
 from detectors.heuristic.html_facts import page_facts, text_content
 from detectors.heuristic.m3u import playlist_of
 from detectors.registry import REGISTRY
-from detectors.text import shorten
 from detectors.title import examples
 from detectors.title.catalog import (
     Match,
@@ -50,17 +50,6 @@ _CHANNEL_SUFFIX = frozenset(
     {"fhd", "hd", "sd", "uhd", "4k", "hevc", "h265", "h264", "50fps", "60fps", "backup",
      "vip", "raw", "hq", "lq", "multi", "mutli", "ppv"}
 )  # fmt: skip
-
-
-class SignalSetting(BaseModel):
-    """How one title signal is weighed: family, log-odds weight, count that scores 1."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    family: str
-    weight: float = Field(ge=0.0)
-    saturate: int = Field(default=1, ge=1)
-    why: str
 
 
 class TitleSettings(BaseModel):
@@ -307,16 +296,5 @@ class TitleDetector(Detector):
         titles.add(entry.label, f"{entry.describe()} as {text!r} (match {match.score:.0f})")
 
     def _signal(self, name: str, found: Found) -> Signal | None:
-        setting = self.settings.signals.get(name)
-        if setting is None or not found:
-            return None
-        examples_shown = int(self.limits.get("max_examples", 3))
-        quoted = "; ".join(list(found.hits.values())[:examples_shown])
-        evidence = f"{setting.why} ({len(found)} found): {quoted}"
-        return self.signal(
-            name,
-            min(1.0, len(found) / setting.saturate),
-            shorten(evidence, int(self.limits.get("max_evidence_chars", 240))),
-            setting.family,
-            setting.weight,
-        )
+        hits = list(found.hits.values())
+        return counted_signal(self, name, self.settings.signals.get(name), hits, self.limits)

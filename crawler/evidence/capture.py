@@ -9,7 +9,8 @@ stores that body, and its ``Content-Encoding`` header is dropped so the record i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -74,19 +75,31 @@ def _pairs(value: Any) -> list[tuple[str, str]]:
     return [(str(p[0]), str(p[1])) for p in value if isinstance(p, list | tuple) and len(p) == 2]
 
 
-def fetch_of(item: PageItem) -> Fetch:
-    """The WARC writer's view of a page item (defaults where the capture is missing)."""
-    capture = item.capture or {}
+def fetch_from(
+    capture: Mapping[str, Any] | None, *, url: str, status: int, body: bytes,
+    fetched_at: datetime, content_type: str, redirect_chain: list[str],
+) -> Fetch:  # fmt: skip
+    """The WARC writer's view of one fetch: the request and headers ``capture`` kept
+    (:func:`capture_of`), defaults where it is missing or malformed. Shared by pages and
+    images so that both are written to the WARC the same way."""
+    capture = capture or {}
     return Fetch(
-        url=item.url,
-        status=item.status,
-        body=item.body,
-        fetched_at=item.fetched_at,
+        url=url,
+        status=status,
+        body=body,
+        fetched_at=fetched_at,
         request_method=str(capture.get("request_method", "GET")),
         request_headers=_pairs(capture.get("request_headers")),
         response_headers=_pairs(capture.get("response_headers"))
-        or [("Content-Type", item.content_type)],
+        or [("Content-Type", content_type)],
         protocol=str(capture.get("protocol", "HTTP/1.1")),
         ip_address=capture.get("ip_address"),
-        redirect_chain=list(item.redirect_chain),
+        redirect_chain=redirect_chain,
     )
+
+
+def fetch_of(item: PageItem) -> Fetch:
+    """The WARC writer's view of a page item (defaults where the capture is missing)."""
+    return fetch_from(item.capture, url=item.url, status=item.status, body=item.body,
+                      fetched_at=item.fetched_at, content_type=item.content_type,
+                      redirect_chain=list(item.redirect_chain))  # fmt: skip

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from crawler.console.thumbs import NotAnImage, evidence_thumbnail, sniff_type
 from crawler.evidence import chain
 from crawler.evidence.anchor import HeadLog
+from crawler.evidence.capture import fetch_from
 from crawler.evidence.image_models import ImageEvidence
 from crawler.evidence.warc import Fetch, WarcStore
 from crawler.items import ImageItem
@@ -72,27 +73,14 @@ def thumbnail_error_kind(error: NotAnImage) -> str:
     return "undecodable"
 
 
-def _pairs(value: Any) -> list[tuple[str, str]]:
-    if not isinstance(value, list | tuple):
-        return []
-    return [(str(p[0]), str(p[1])) for p in value if isinstance(p, list | tuple) and len(p) == 2]
-
-
 def fetch_of_image(item: ImageItem) -> Fetch:
     """The WARC writer's view of an image item (its capture when the spider kept one)."""
     capture = item.capture or {}
     chain_urls = capture.get("redirect_chain")
-    return Fetch(
-        url=item.url, status=int(capture.get("status", 200)), body=item.body,
-        fetched_at=item.fetched_at,
-        request_method=str(capture.get("request_method", "GET")),
-        request_headers=_pairs(capture.get("request_headers")),
-        response_headers=_pairs(capture.get("response_headers"))
-        or [("Content-Type", item.content_type)],
-        protocol=str(capture.get("protocol", "HTTP/1.1")),
-        ip_address=capture.get("ip_address"),
-        redirect_chain=[str(u) for u in chain_urls] if isinstance(chain_urls, list) else [],
-    )  # fmt: skip
+    return fetch_from(capture, url=item.url, status=int(capture.get("status", 200)),
+                      body=item.body, fetched_at=item.fetched_at, content_type=item.content_type,
+                      redirect_chain=[str(u) for u in chain_urls] if isinstance(chain_urls, list)
+                      else [])  # fmt: skip
 
 
 class ImageEvidenceWriter:

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
+from crawler.api import catalog_rows as rows
 from crawler.api import roles as r
-from crawler.api import works
+from crawler.api.catalog_rows import seeded
 from crawler.api.db import Database
 from crawler.api.deps import RowId, require
-from crawler.api.routes_works import patch, seeded, stale
 from crawler.api.scope import Principal
-from crawler.registry import channels as store
-from crawler.registry.channels import NAME_LEN, CatalogChannel, ChannelIn
-from crawler.registry.works import WorkConflict, search
-from crawler.registry.works import version as catalog_version
+from crawler.registry.channels import NAME_LEN, ChannelIn
 
 router = APIRouter(prefix="/channels")  # included by routes_catalog under /api/v1/catalog
 
@@ -39,13 +35,6 @@ class ChannelPatch(BaseModel):
     revision: int | None = Field(None, ge=1)
 
 
-def _channel(session: Any, channel_id: int) -> CatalogChannel:
-    row = store.find(session, channel_id)
-    if row is None:
-        raise HTTPException(status_code=404, detail="no such channel")
-    return row
-
-
 @router.get("")
 def list_channels(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
@@ -58,15 +47,7 @@ def list_channels(
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> dict[str, Any]:
     """The protected channels, oldest first, and the catalog's version."""
-    query = select(CatalogChannel).where(CatalogChannel.id > cursor).order_by(CatalogChannel.id)
-    query = search(query, CatalogChannel.search_text, q)
-    with db.reading() as session:
-        rows = list(session.scalars(query.limit(limit + 1)))
-        version = catalog_version(session)
-        items = [store.to_json(row) for row in rows[:limit]]
-    more = len(rows) > limit
-    return {"version": version, "items": items,
-            "next_cursor": str(items[-1]["id"]) if more else None}  # fmt: skip
+    return rows.list_page(db, "channel", q, cursor, limit)
 
 
 @router.get("/{channel_id}")
@@ -75,8 +56,7 @@ def get_channel(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
     db: Annotated[Database, Depends(seeded)],
 ) -> dict[str, Any]:
-    with db.reading() as session:
-        return store.to_json(_channel(session, channel_id))
+    return rows.get(db, "channel", channel_id)
 
 
 @router.post("", status_code=201)
@@ -86,11 +66,7 @@ def add_channel(
     db: Annotated[Database, Depends(seeded)],
 ) -> dict[str, Any]:
     """Add a channel (409 when one of that name exists); crawlers pick it up live."""
-    try:
-        with db.writing() as session:
-            return {"channel": store.to_json(works.add(session, principal, body, "channel"))}
-    except WorkConflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return rows.add(db, principal, "channel", body)
 
 
 @router.patch("/{channel_id}")
@@ -101,15 +77,7 @@ def edit_channel(
     db: Annotated[Database, Depends(seeded)],
 ) -> dict[str, Any]:
     """Change some fields of a channel (409 on a stale ``revision`` or a taken name)."""
-    changes = body.model_dump(exclude_unset=True)
-    revision = changes.pop("revision", None)
-    try:
-        with db.writing() as session:
-            row = _channel(session, channel_id)
-            changed = patch(session, principal, row, changes, revision, "channel")
-            return {"changed": changed, "channel": store.to_json(row)}
-    except WorkConflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return rows.edit(db, principal, "channel", channel_id, body)
 
 
 @router.delete("/{channel_id}")
@@ -119,10 +87,4 @@ def remove_channel(
     db: Annotated[Database, Depends(seeded)],
     revision: Annotated[int | None, Query(ge=1, description="409 unless still at it")] = None,
 ) -> dict[str, Any]:
-    try:
-        with db.writing() as session:
-            row = _channel(session, channel_id)
-            stale(row, revision, "channel")
-            return {"removed": works.remove(session, principal, row, "channel")}
-    except WorkConflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return rows.remove(db, principal, "channel", channel_id, revision)

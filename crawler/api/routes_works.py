@@ -11,19 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
 
+from crawler.api import catalog_rows as rows
 from crawler.api import roles as r
-from crawler.api import works
+from crawler.api.catalog_rows import seeded
 from crawler.api.db import Database
-from crawler.api.deps import ApiSettings, RowId, database, require, settings
+from crawler.api.deps import RowId, require
 from crawler.api.scope import Principal
-from crawler.registry import works as store
-from crawler.registry.channels import ChannelIn
 from crawler.registry.models import TITLE_LEN
-from crawler.registry.works import CatalogWork, WorkConflict, WorkIn
+from crawler.registry.works import WorkIn
 
 router = APIRouter(prefix="/works")  # included by routes_catalog under /api/v1/catalog
 
@@ -43,25 +41,6 @@ class WorkPatch(BaseModel):
     revision: int | None = Field(None, ge=1)
 
 
-def seeded(
-    db: Annotated[Database, Depends(database)],
-    config: Annotated[ApiSettings, Depends(settings)],
-) -> Database:
-    """The database, its works and channels seeded from the YAML files if they never were."""
-    try:
-        works.ensure_seeded(db, config.detectors_config)
-    except Exception as exc:  # a broken detector config or seed file: say which
-        raise HTTPException(status_code=503, detail=f"title catalog seed: {exc}") from None
-    return db
-
-
-def _work(session: Any, work_id: int) -> CatalogWork:
-    row = store.find(session, work_id)
-    if row is None:
-        raise HTTPException(status_code=404, detail="no such work")
-    return row
-
-
 @router.get("")
 def list_works(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
@@ -74,15 +53,7 @@ def list_works(
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> dict[str, Any]:
     """The protected works, oldest first, and the catalog's version."""
-    query = select(CatalogWork).where(CatalogWork.id > cursor).order_by(CatalogWork.id)
-    query = store.search(query, CatalogWork.search_text, q)
-    with db.reading() as session:
-        rows = list(session.scalars(query.limit(limit + 1)))
-        version = store.version(session)
-        items = [store.to_json(row) for row in rows[:limit]]
-    more = len(rows) > limit
-    return {"version": version, "items": items,
-            "next_cursor": str(items[-1]["id"]) if more else None}  # fmt: skip
+    return rows.list_page(db, "work", q, cursor, limit)
 
 
 @router.get("/{work_id}")
@@ -91,8 +62,7 @@ def get_work(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
     db: Annotated[Database, Depends(seeded)],
 ) -> dict[str, Any]:
-    with db.reading() as session:
-        return store.to_json(_work(session, work_id))
+    return rows.get(db, "work", work_id)
 
 
 @router.post("", status_code=201)
@@ -102,12 +72,7 @@ def add_work(
     db: Annotated[Database, Depends(seeded)],
 ) -> dict[str, Any]:
     """Add a work (409 when one of that title and year exists); crawlers pick it up live."""
-    try:
-        with db.writing() as session:
-            row = works.add(session, principal, body)
-            return {"work": store.to_json(row)}
-    except WorkConflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return rows.add(db, principal, "work", body)
 
 
 @router.patch("/{work_id}")
@@ -118,37 +83,7 @@ def edit_work(
     db: Annotated[Database, Depends(seeded)],
 ) -> dict[str, Any]:
     """Change some fields of a work (409 on a stale ``revision`` or a taken title and year)."""
-    changes = body.model_dump(exclude_unset=True)
-    revision = changes.pop("revision", None)
-    try:
-        with db.writing() as session:
-            row = _work(session, work_id)
-            changed = patch(session, principal, row, changes, revision, "work")
-            return {"changed": changed, "work": store.to_json(row)}
-    except WorkConflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-
-
-def stale(row: Any, revision: int | None, kind: works.Kind) -> None:
-    """WorkConflict when the caller started from another ``revision`` of ``row``."""
-    if revision is not None and revision != row.revision:
-        raise WorkConflict(f"{kind} {row.id} is at revision {row.revision}, not {revision}")
-
-
-def patch(session: Any, principal: Principal, row: Any, changes: dict[str, Any],
-          revision: int | None, kind: works.Kind) -> bool:  # fmt: skip
-    """Apply ``changes`` to ``row`` from ``revision`` (the API's PATCH, the console's edit
-    form): WorkConflict when stale or taken, HTTP 422 naming the first invalid field."""
-    stale(row, revision, kind)
-    model: Any = WorkIn if kind == "work" else ChannelIn
-    try:
-        item = model.model_validate({**works.STORES[kind].fields_of(row), **changes})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise HTTPException(status_code=422, detail=f"{where}: {first['msg']}") from None
-    changed: bool = works.edit(session, principal, row, item, kind)
-    return changed
+    return rows.edit(db, principal, "work", work_id, body)
 
 
 @router.delete("/{work_id}")
@@ -158,10 +93,4 @@ def remove_work(
     db: Annotated[Database, Depends(seeded)],
     revision: Annotated[int | None, Query(ge=1, description="409 unless still at it")] = None,
 ) -> dict[str, Any]:
-    try:
-        with db.writing() as session:
-            row = _work(session, work_id)
-            stale(row, revision, "work")
-            return {"removed": works.remove(session, principal, row)}
-    except WorkConflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return rows.remove(db, principal, "work", work_id, revision)

@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from crawler.api import catalog_rows, routes_channels, routes_works, works
 from crawler.api import roles as r
-from crawler.api import routes_channels, routes_works, works
 from crawler.api.db import Database
 from crawler.api.scope import Principal
 from crawler.console.web import check_csrf, db_of, page, settings_of, who
@@ -43,7 +43,7 @@ def _kind(plural: str) -> works.Kind:
 
 def _seeded(request: Request) -> Database:
     """The registry, its works and channels seeded from the YAML files if they never were."""
-    return routes_works.seeded(db_of(request), settings_of(request))
+    return catalog_rows.seeded(db_of(request), settings_of(request))
 
 
 def _fields(kind: works.Kind, form: dict[str, str]) -> dict[str, Any]:
@@ -193,7 +193,7 @@ def _edit(
     try:
         with db.writing() as session:
             row = _row(session, kind, row_id)
-            routes_works.patch(session, principal, row, fields, revision, kind)
+            catalog_rows.patch(session, principal, row, fields, revision, kind)
     except HTTPException as exc:
         if exc.status_code != 422:
             raise
@@ -246,7 +246,7 @@ def catalog_remove(
     try:
         with db.writing() as session:
             row = _row(session, kind, row_id)
-            routes_works.stale(row, _revision(revision), kind)
+            catalog_rows.stale(row, _revision(revision), kind)
             works.remove(session, principal, row, kind)
     except WorkConflict:
         with db.reading() as session:

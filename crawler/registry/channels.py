@@ -16,20 +16,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import JSON, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from crawler.registry.models import TITLE_LEN, Base
-from crawler.registry.types import UTCDateTime
-from crawler.registry.works import (
+from crawler.registry.catalog_store import (
     STATE_ID,
     CatalogWorksState,
     ImportReport,
     OnChange,
-    WorkConflict,
-    bump_version,
-    fold,
+    delete,
+    first_of_each,
+    import_each,
+    insert,
     lock_state,
-    no_controls,
-    sort_by_row,
+    restamp,
 )
+from crawler.registry.models import TITLE_LEN, Base
+from crawler.registry.types import UTCDateTime
+from crawler.registry.works import WorkConflict, no_controls
 
 NAME_LEN = 200
 CHANNEL_FIELDS = ("name", "owner", "aliases")
@@ -110,13 +111,8 @@ def add(session: Session, channel: ChannelIn, actor: str) -> CatalogChannel:
     existing = find_key(session, channel.name)
     if existing is not None:
         raise WorkConflict(f"channel {existing.name!r} is already #{existing.id}")
-    now = datetime.now(UTC)
-    row = CatalogChannel(match_key=match_key(channel.name), **channel.model_dump(),
-                         created_by=actor[:64], created_at=now, updated_by=actor[:64],
-                         updated_at=now, revision=1, search_text=fold(channel.name))  # fmt: skip
-    session.add(row)
-    bump_version(session)
-    session.flush()
+    row: CatalogChannel = insert(session, CatalogChannel, channel, match_key(channel.name),
+                                 channel.name, actor)  # fmt: skip
     return row
 
 
@@ -128,21 +124,11 @@ def edit(session: Session, row: CatalogChannel, channel: ChannelIn, actor: str) 
     other = find_key(session, channel.name)
     if other is not None and other.id != row.id:
         raise WorkConflict(f"channel {other.name!r} is already #{other.id}")
-    for name, value in channel.model_dump().items():
-        setattr(row, name, value)
-    row.match_key, row.updated_by, row.updated_at = (
-        match_key(channel.name), actor[:64], datetime.now(UTC))  # fmt: skip
-    row.search_text = fold(channel.name)
-    row.revision += 1
-    bump_version(session)
-    session.flush()
+    restamp(session, row, channel, match_key(channel.name), channel.name, actor)
     return True
 
 
-def remove(session: Session, row: CatalogChannel) -> None:
-    session.delete(row)
-    bump_version(session)
-    session.flush()
+remove = delete
 
 
 def read_file(path: Any) -> tuple[list[ChannelIn], list[str]]:
@@ -151,17 +137,11 @@ def read_file(path: Any) -> tuple[list[ChannelIn], list[str]]:
     from detectors.title.catalog import read_rows
 
     rows, errors = read_rows(path, "channels", ChannelIn)
-    first: dict[str, int] = {}
-    kept = []
-    for position, channel in rows:
-        key = match_key(channel.name)
-        if key in first:
-            errors.append(f"channels #{position} ({channel.name[:80]!r}): the same name as "
-                          f"channels #{first[key]}")  # fmt: skip
-            continue
-        first[key] = position
-        kept.append(channel)
-    sort_by_row(errors)
+    kept = first_of_each(
+        rows, errors, lambda channel: match_key(channel.name),
+        lambda position, channel, first: f"channels #{position} ({channel.name[:80]!r}): "
+        f"the same name as channels #{first}",
+    )  # fmt: skip
     return kept, errors
 
 
@@ -170,19 +150,10 @@ def import_channels(
     on_change: OnChange | None = None,
 ) -> None:  # fmt: skip
     """Add each row, or update the channel of the same name when it differs."""
-    for channel in rows:
-        existing = find_key(session, channel.name)
-        before = fields_of(existing) if existing is not None else None
-        if existing is None:
-            existing = add(session, channel, actor)
-            report.added.append(channel.name)
-        elif edit(session, existing, channel, actor):
-            report.updated.append(channel.name)
-        else:
-            report.unchanged += 1
-            continue
-        if on_change is not None:
-            on_change(existing, before, fields_of(existing))
+    import_each(rows, report, on_change, fields_of=fields_of, label=lambda item: item.name,
+                find=lambda item: find_key(session, item.name),
+                add=lambda item: add(session, item, actor),
+                edit=lambda row, item: edit(session, row, item, actor))  # fmt: skip
 
 
 def seed_due(session: Session) -> bool:

@@ -18,22 +18,30 @@ caller's (:mod:`crawler.api.works`).
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import JSON, Boolean, Integer, String, Text, select, update
+from sqlalchemy import JSON, Boolean, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from crawler.registry.catalog_store import (
+    STATE_ID,
+    CatalogWorksState,
+    ImportReport,
+    OnChange,
+    delete,
+    first_of_each,
+    fold,
+    import_each,
+    insert,
+    lock_state,
+    restamp,
+)
 from crawler.registry.models import TITLE_LEN, Base
 from crawler.registry.types import UTCDateTime
 
-STATE_ID = 1
-_ROW_NUMBER = re.compile(r"#(\d+)")
 WORK_FIELDS = ("title", "year", "kind", "owner", "aliases", "original_titles", "ambiguous")
 _Spelling = Annotated[str, Field(min_length=1, max_length=TITLE_LEN)]
 
@@ -101,44 +109,8 @@ class CatalogWork(Base):
     search_text: Mapped[str] = mapped_column(Text, server_default="")
 
 
-class CatalogWorksState(Base):
-    """One row: the works' version (bumped by every write) and when the seed file was read."""
-
-    __tablename__ = "catalog_works_state"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
-    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    seeded_from: Mapped[str | None] = mapped_column(Text)
-    # The channels' seed (revision 0702): the same counter versions works and channels.
-    channels_seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class WorkConflict(Exception):
     """Another work already has this title and year (the message names it)."""
-
-
-@dataclass
-class ImportReport:
-    """What an import did, row by row: counts, and one line per refused row."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def fold(text: str) -> str:
-    """Case and accents folded, spaces collapsed: "Été  à Paris" -> "ete a paris".
-
-    Searches compare folded text with folded text in Python-written columns: SQLite's
-    ``lower()`` knows only ASCII, and PostgreSQL's ``unaccent`` is an extension a server may
-    not have.  (Migration 0703 backfills with a copy of this function: keep them alike.)
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(unicodedata.normalize("NFC", bare).split())
 
 
 def search(query: Any, column: Any, q: str | None) -> Any:
@@ -184,37 +156,14 @@ def find_key(session: Session, title: str, year: int | None) -> CatalogWork | No
     return session.scalar(select(CatalogWork).where(CatalogWork.match_key == key))
 
 
-def lock_state(session: Session) -> CatalogWorksState:
-    """The state row, locked for this transaction (PostgreSQL; SQLite writers hold the lock)."""
-    query = select(CatalogWorksState).where(CatalogWorksState.id == STATE_ID).with_for_update()
-    row = session.scalar(query)
-    if row is None:  # the migration inserts it; a hand-emptied table gets it back
-        row = CatalogWorksState(id=STATE_ID, version=0)
-        session.add(row)
-        session.flush()
-    return row
-
-
-def bump_version(session: Session) -> None:
-    lock_state(session)
-    session.execute(update(CatalogWorksState).where(CatalogWorksState.id == STATE_ID)
-                    .values(version=CatalogWorksState.version + 1,
-                            changed_at=datetime.now(UTC)))  # fmt: skip
-
-
 def add(session: Session, work: WorkIn, actor: str) -> CatalogWork:
     """Add ``work``; WorkConflict when a work of that title and year exists."""
     lock_state(session)  # writers of the works queue here: two adds of one title can't race
     existing = find_key(session, work.title, work.year)
     if existing is not None:
         raise WorkConflict(f"{existing.title!r} ({existing.year}) is already work #{existing.id}")
-    now = datetime.now(UTC)
-    row = CatalogWork(match_key=match_key(work.title, work.year), **work.model_dump(),
-                      created_by=actor[:64], created_at=now, updated_by=actor[:64],
-                      updated_at=now, revision=1, search_text=fold(work.title))  # fmt: skip
-    session.add(row)
-    bump_version(session)
-    session.flush()
+    row: CatalogWork = insert(session, CatalogWork, work, match_key(work.title, work.year),
+                              work.title, actor)  # fmt: skip
     return row
 
 
@@ -223,28 +172,14 @@ def edit(session: Session, row: CatalogWork, work: WorkIn, actor: str) -> bool:
     if fields_of(row) == work.model_dump():
         return False
     lock_state(session)
-    key = match_key(work.title, work.year)
     other = find_key(session, work.title, work.year)
     if other is not None and other.id != row.id:
         raise WorkConflict(f"{other.title!r} ({other.year}) is already work #{other.id}")
-    for name, value in work.model_dump().items():
-        setattr(row, name, value)
-    row.match_key, row.updated_by, row.updated_at = key, actor[:64], datetime.now(UTC)
-    row.search_text = fold(work.title)
-    row.revision += 1
-    bump_version(session)
-    session.flush()
+    restamp(session, row, work, match_key(work.title, work.year), work.title, actor)
     return True
 
 
-def remove(session: Session, row: CatalogWork) -> None:
-    session.delete(row)
-    bump_version(session)
-    session.flush()
-
-
-# Told of each change an import makes: (work or channel, fields before or None, fields after).
-OnChange = Callable[[Any, dict[str, Any] | None, dict[str, Any]], None]
+remove = delete
 
 
 def import_works(
@@ -252,19 +187,10 @@ def import_works(
     on_change: OnChange | None = None,
 ) -> None:  # fmt: skip
     """Add each row, or update the work of the same title and year when it differs."""
-    for work in rows:
-        existing = find_key(session, work.title, work.year)
-        before = fields_of(existing) if existing is not None else None
-        if existing is None:
-            existing = add(session, work, actor)
-            report.added.append(work.title)
-        elif edit(session, existing, work, actor):
-            report.updated.append(work.title)
-        else:
-            report.unchanged += 1
-            continue
-        if on_change is not None:
-            on_change(existing, before, fields_of(existing))
+    import_each(rows, report, on_change, fields_of=fields_of, label=lambda work: work.title,
+                find=lambda work: find_key(session, work.title, work.year),
+                add=lambda work: add(session, work, actor),
+                edit=lambda row, work: edit(session, row, work, actor))  # fmt: skip
 
 
 def read_file(path: Any) -> tuple[list[WorkIn], list[str]]:
@@ -275,23 +201,12 @@ def read_file(path: Any) -> tuple[list[WorkIn], list[str]]:
     from detectors.title.catalog import read_rows
 
     rows, errors = read_rows(path, "works", WorkIn)
-    first: dict[str, int] = {}
-    works = []
-    for position, work in rows:
-        key = match_key(work.title, work.year)
-        if key in first:
-            errors.append(f"works #{position} ({work.title[:80]!r}): the same title and year "
-                          f"as works #{first[key]}")  # fmt: skip
-            continue
-        first[key] = position
-        works.append(work)
-    sort_by_row(errors)
+    works = first_of_each(
+        rows, errors, lambda work: match_key(work.title, work.year),
+        lambda position, work, first: f"works #{position} ({work.title[:80]!r}): the same "
+        f"title and year as works #{first}",
+    )  # fmt: skip
     return works, errors
-
-
-def sort_by_row(errors: list[str]) -> None:
-    """Messages naming "#N" rows in file order."""
-    errors.sort(key=lambda error: int(m.group(1)) if (m := _ROW_NUMBER.search(error)) else 0)
 
 
 def seed_due(session: Session) -> bool:

@@ -86,9 +86,23 @@ def bump_version(session: Session) -> None:
                             changed_at=datetime.now(UTC)))  # fmt: skip
 
 
-def insert(session: Session, cls: Any, item: BaseModel, key: str, text: str, actor: str) -> Any:
+class WorkConflict(Exception):
+    """Another work already has this title and year (the message names it)."""
+
+
+def by_key(session: Session, cls: Any, key: str) -> Any:
+    """The ``cls`` row known by ``key`` (its unique ``match_key``), or None."""
+    return session.scalar(select(cls).where(cls.match_key == key))
+
+
+def insert(session: Session, cls: Any, item: BaseModel, key: str, text: str, actor: str,
+           taken: Callable[[Any], str]) -> Any:  # fmt: skip
     """A new ``cls`` row of ``item``'s fields, at revision 1, known by ``key``, searched by
-    ``text``; the version is bumped (the caller has locked the state and checked the key)."""
+    ``text``; the version is bumped. WorkConflict(``taken(row)``) when ``key`` is a row's."""
+    lock_state(session)  # writers of the catalog queue here: two adds of one key can't race
+    existing = by_key(session, cls, key)
+    if existing is not None:
+        raise WorkConflict(taken(existing))
     now = datetime.now(UTC)
     row = cls(match_key=key, **item.model_dump(), created_by=actor[:64], created_at=now,
               updated_by=actor[:64], updated_at=now, revision=1,
@@ -99,17 +113,26 @@ def insert(session: Session, cls: Any, item: BaseModel, key: str, text: str, act
     return row
 
 
-def restamp(session: Session, row: Any, item: BaseModel, key: str, text: str,
-            actor: str) -> None:  # fmt: skip
-    """Give ``row`` the fields of ``item``, a new key, search text and revision; bump the
-    version (the caller has locked the state and checked the key)."""
-    for name, value in item.model_dump().items():
+def restamp(session: Session, row: Any, item: BaseModel, key: str, text: str, actor: str,
+            taken: Callable[[Any], str]) -> bool:  # fmt: skip
+    """Give ``row`` the fields of ``item``, a new key, search text and revision, and bump the
+    version; False when nothing changes, WorkConflict(``taken(other)``) when another row
+    has ``key``."""
+    fields = item.model_dump()
+    if {name: getattr(row, name) for name in fields} == fields:
+        return False
+    lock_state(session)
+    other = by_key(session, type(row), key)
+    if other is not None and other.id != row.id:
+        raise WorkConflict(taken(other))
+    for name, value in fields.items():
         setattr(row, name, value)
     row.match_key, row.updated_by, row.updated_at = key, actor[:64], datetime.now(UTC)
     row.search_text = fold(text)
     row.revision += 1
     bump_version(session)
     session.flush()
+    return True
 
 
 def delete(session: Session, row: Any) -> None:

@@ -21,6 +21,7 @@ from crawler.registry.catalog_store import (
     CatalogWorksState,
     ImportReport,
     OnChange,
+    by_key,
     delete,
     first_of_each,
     import_each,
@@ -30,7 +31,7 @@ from crawler.registry.catalog_store import (
 )
 from crawler.registry.models import TITLE_LEN, Base
 from crawler.registry.types import UTCDateTime
-from crawler.registry.works import WorkConflict, no_controls
+from crawler.registry.works import no_controls
 
 NAME_LEN = 200
 CHANNEL_FIELDS = ("name", "owner", "aliases")
@@ -101,31 +102,25 @@ def find(session: Session, channel_id: int) -> CatalogChannel | None:
 
 
 def find_key(session: Session, name: str) -> CatalogChannel | None:
-    query = select(CatalogChannel).where(CatalogChannel.match_key == match_key(name))
-    return session.scalar(query)
+    row: CatalogChannel | None = by_key(session, CatalogChannel, match_key(name))
+    return row
+
+
+def _taken(other: CatalogChannel) -> str:
+    return f"channel {other.name!r} is already #{other.id}"
 
 
 def add(session: Session, channel: ChannelIn, actor: str) -> CatalogChannel:
     """Add ``channel``; WorkConflict when a channel of that name exists."""
-    lock_state(session)
-    existing = find_key(session, channel.name)
-    if existing is not None:
-        raise WorkConflict(f"channel {existing.name!r} is already #{existing.id}")
-    row: CatalogChannel = insert(session, CatalogChannel, channel, match_key(channel.name),
-                                 channel.name, actor)  # fmt: skip
+    key = match_key(channel.name)
+    row: CatalogChannel = insert(session, CatalogChannel, channel, key, channel.name, actor,
+                                 _taken)  # fmt: skip
     return row
 
 
 def edit(session: Session, row: CatalogChannel, channel: ChannelIn, actor: str) -> bool:
     """Replace the fields of ``row``; False when nothing changes."""
-    if fields_of(row) == channel.model_dump():
-        return False
-    lock_state(session)
-    other = find_key(session, channel.name)
-    if other is not None and other.id != row.id:
-        raise WorkConflict(f"channel {other.name!r} is already #{other.id}")
-    restamp(session, row, channel, match_key(channel.name), channel.name, actor)
-    return True
+    return restamp(session, row, channel, match_key(channel.name), channel.name, actor, _taken)
 
 
 remove = delete

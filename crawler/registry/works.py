@@ -31,6 +31,7 @@ from crawler.registry.catalog_store import (
     CatalogWorksState,
     ImportReport,
     OnChange,
+    by_key,
     delete,
     first_of_each,
     fold,
@@ -38,6 +39,9 @@ from crawler.registry.catalog_store import (
     insert,
     lock_state,
     restamp,
+)
+from crawler.registry.catalog_store import (
+    WorkConflict as WorkConflict,  # re-exported: callers catch it by this name
 )
 from crawler.registry.models import TITLE_LEN, Base
 from crawler.registry.types import UTCDateTime
@@ -109,10 +113,6 @@ class CatalogWork(Base):
     search_text: Mapped[str] = mapped_column(Text, server_default="")
 
 
-class WorkConflict(Exception):
-    """Another work already has this title and year (the message names it)."""
-
-
 def search(query: Any, column: Any, q: str | None) -> Any:
     """``query`` limited to rows whose folded ``column`` contains folded ``q`` (if any)."""
     folded = fold(q or "")
@@ -152,31 +152,25 @@ def find(session: Session, work_id: int) -> CatalogWork | None:
 
 
 def find_key(session: Session, title: str, year: int | None) -> CatalogWork | None:
-    key = match_key(title, year)
-    return session.scalar(select(CatalogWork).where(CatalogWork.match_key == key))
+    row: CatalogWork | None = by_key(session, CatalogWork, match_key(title, year))
+    return row
+
+
+def _taken(other: CatalogWork) -> str:
+    return f"{other.title!r} ({other.year}) is already work #{other.id}"
 
 
 def add(session: Session, work: WorkIn, actor: str) -> CatalogWork:
     """Add ``work``; WorkConflict when a work of that title and year exists."""
-    lock_state(session)  # writers of the works queue here: two adds of one title can't race
-    existing = find_key(session, work.title, work.year)
-    if existing is not None:
-        raise WorkConflict(f"{existing.title!r} ({existing.year}) is already work #{existing.id}")
-    row: CatalogWork = insert(session, CatalogWork, work, match_key(work.title, work.year),
-                              work.title, actor)  # fmt: skip
+    key = match_key(work.title, work.year)
+    row: CatalogWork = insert(session, CatalogWork, work, key, work.title, actor, _taken)
     return row
 
 
 def edit(session: Session, row: CatalogWork, work: WorkIn, actor: str) -> bool:
     """Replace the fields of ``row`` with ``work``; False when nothing changes."""
-    if fields_of(row) == work.model_dump():
-        return False
-    lock_state(session)
-    other = find_key(session, work.title, work.year)
-    if other is not None and other.id != row.id:
-        raise WorkConflict(f"{other.title!r} ({other.year}) is already work #{other.id}")
-    restamp(session, row, work, match_key(work.title, work.year), work.title, actor)
-    return True
+    key = match_key(work.title, work.year)
+    return restamp(session, row, work, key, work.title, actor, _taken)
 
 
 remove = delete

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Integer, Text, select, update
+from sqlalchemy import Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crawler.registry.models import Base
@@ -40,6 +40,26 @@ class CatalogWorksState(Base):
     seeded_from: Mapped[str | None] = mapped_column(Text)
     # The channels' seed (revision 0702): the same counter versions works and channels.
     channels_seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CatalogRow:
+    """The columns every catalog row (work, channel) has beside its own fields: id, who made
+    and last changed it and when, its revision and its folded search text.  (``sort_order``
+    keeps the id first and these last, the order of the migrations' tables.)"""
+
+    # Ids are never reused (0703), so an edit or removal naming an id and a revision can
+    # only ever reach the row it was made against.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    created_by: Mapped[str] = mapped_column(String(64), sort_order=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, sort_order=1)
+    updated_by: Mapped[str] = mapped_column(String(64), sort_order=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, sort_order=1)
+    # Edits of this row so far (1 when added): an edit may name the revision it started from.
+    revision: Mapped[int] = mapped_column(Integer, sort_order=1)
+    # The key text folded by ``fold`` (revision 0703): what ``q`` searches on every backend.
+    search_text: Mapped[str] = mapped_column(Text, server_default="", sort_order=1)
 
 
 @dataclass

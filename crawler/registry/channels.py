@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import JSON, Integer, String, Text, select
+from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crawler.registry.catalog_store import (
     STATE_ID,
+    CatalogRow,
     CatalogWorksState,
     ImportReport,
     OnChange,
@@ -30,7 +31,6 @@ from crawler.registry.catalog_store import (
     restamp,
 )
 from crawler.registry.models import TITLE_LEN, Base
-from crawler.registry.types import UTCDateTime
 from crawler.registry.works import no_controls
 
 NAME_LEN = 200
@@ -58,25 +58,15 @@ class ChannelIn(BaseModel):
     _printable = field_validator("name", "owner", "aliases")(no_controls)
 
 
-class CatalogChannel(Base):
+class CatalogChannel(CatalogRow, Base):
     """One protected channel; ``match_key`` (its folded name) is unique."""
 
     __tablename__ = "catalog_channels"
-    # Ids are never reused (0703), so an edit or removal naming an id and a revision can
-    # only ever reach the row it was made against.
-    __table_args__ = {"sqlite_autoincrement": True}
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     match_key: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN))
     owner: Mapped[str] = mapped_column(String(200))
     aliases: Mapped[list[str]] = mapped_column(JSON)
-    created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revision: Mapped[int] = mapped_column(Integer)
-    search_text: Mapped[str] = mapped_column(Text, server_default="")  # fold(name), 0703
 
 
 def match_key(name: str) -> str:

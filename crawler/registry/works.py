@@ -23,11 +23,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import JSON, Boolean, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crawler.registry.catalog_store import (
     STATE_ID,
+    CatalogRow,
     CatalogWorksState,
     ImportReport,
     OnChange,
@@ -44,7 +45,6 @@ from crawler.registry.catalog_store import (
     WorkConflict as WorkConflict,  # re-exported: callers catch it by this name
 )
 from crawler.registry.models import TITLE_LEN, Base
-from crawler.registry.types import UTCDateTime
 
 WORK_FIELDS = ("title", "year", "kind", "owner", "aliases", "original_titles", "ambiguous")
 _Spelling = Annotated[str, Field(min_length=1, max_length=TITLE_LEN)]
@@ -86,15 +86,11 @@ class WorkIn(BaseModel):
     )
 
 
-class CatalogWork(Base):
+class CatalogWork(CatalogRow, Base):
     """One protected work; ``match_key`` (folded title + year) is unique."""
 
     __tablename__ = "catalog_works"
-    # Ids are never reused (0703), so an edit or removal naming an id and a revision can
-    # only ever reach the row it was made against.
-    __table_args__ = {"sqlite_autoincrement": True}
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     match_key: Mapped[str] = mapped_column(String(TITLE_LEN + 8), unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_LEN))
     year: Mapped[int | None] = mapped_column(Integer)
@@ -103,14 +99,6 @@ class CatalogWork(Base):
     aliases: Mapped[list[str]] = mapped_column(JSON)
     original_titles: Mapped[list[str]] = mapped_column(JSON)
     ambiguous: Mapped[bool] = mapped_column(Boolean)
-    created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Edits of this row so far (1 when added): an edit may name the revision it started from.
-    revision: Mapped[int] = mapped_column(Integer)
-    # The title folded by ``fold`` (revision 0703): what ``q`` searches on every backend.
-    search_text: Mapped[str] = mapped_column(Text, server_default="")
 
 
 def search(query: Any, column: Any, q: str | None) -> Any:

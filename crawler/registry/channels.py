@@ -16,20 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from crawler.registry.catalog_store import (
-    STATE_ID,
-    CatalogRow,
-    CatalogWorksState,
-    ImportReport,
-    OnChange,
-    by_key,
-    delete,
-    first_of_each,
-    import_each,
-    insert,
-    lock_state,
-    restamp,
-)
+from crawler.registry import catalog_store as shared
 from crawler.registry.models import TITLE_LEN, Base
 from crawler.registry.works import no_controls
 
@@ -58,7 +45,7 @@ class ChannelIn(BaseModel):
     _printable = field_validator("name", "owner", "aliases")(no_controls)
 
 
-class CatalogChannel(CatalogRow, Base):
+class CatalogChannel(shared.CatalogRow, Base):
     """One protected channel; ``match_key`` (its folded name) is unique."""
 
     __tablename__ = "catalog_channels"
@@ -92,7 +79,7 @@ def find(session: Session, channel_id: int) -> CatalogChannel | None:
 
 
 def find_key(session: Session, name: str) -> CatalogChannel | None:
-    row: CatalogChannel | None = by_key(session, CatalogChannel, match_key(name))
+    row: CatalogChannel | None = shared.by_key(session, CatalogChannel, match_key(name))
     return row
 
 
@@ -103,17 +90,18 @@ def _taken(other: CatalogChannel) -> str:
 def add(session: Session, channel: ChannelIn, actor: str) -> CatalogChannel:
     """Add ``channel``; WorkConflict when a channel of that name exists."""
     key = match_key(channel.name)
-    row: CatalogChannel = insert(session, CatalogChannel, channel, key, channel.name, actor,
-                                 _taken)  # fmt: skip
+    row: CatalogChannel = shared.insert(session, CatalogChannel, channel, key, channel.name,
+                                        actor, _taken)  # fmt: skip
     return row
 
 
 def edit(session: Session, row: CatalogChannel, channel: ChannelIn, actor: str) -> bool:
     """Replace the fields of ``row``; False when nothing changes."""
-    return restamp(session, row, channel, match_key(channel.name), channel.name, actor, _taken)
+    key = match_key(channel.name)
+    return shared.restamp(session, row, channel, key, channel.name, actor, _taken)
 
 
-remove = delete
+remove = shared.delete
 
 
 def read_file(path: Any) -> tuple[list[ChannelIn], list[str]]:
@@ -122,7 +110,7 @@ def read_file(path: Any) -> tuple[list[ChannelIn], list[str]]:
     from detectors.title.catalog import read_rows
 
     rows, errors = read_rows(path, "channels", ChannelIn)
-    kept = first_of_each(
+    kept = shared.first_of_each(
         rows, errors, lambda channel: match_key(channel.name),
         lambda position, channel, first: f"channels #{position} ({channel.name[:80]!r}): "
         f"the same name as channels #{first}",
@@ -131,31 +119,33 @@ def read_file(path: Any) -> tuple[list[ChannelIn], list[str]]:
 
 
 def import_channels(
-    session: Session, rows: list[ChannelIn], actor: str, report: ImportReport,
-    on_change: OnChange | None = None,
+    session: Session, rows: list[ChannelIn], actor: str, report: shared.ImportReport,
+    on_change: shared.OnChange | None = None,
 ) -> None:  # fmt: skip
     """Add each row, or update the channel of the same name when it differs."""
-    import_each(rows, report, on_change, fields_of=fields_of, label=lambda item: item.name,
-                find=lambda item: find_key(session, item.name),
-                add=lambda item: add(session, item, actor),
-                edit=lambda row, item: edit(session, row, item, actor))  # fmt: skip
+    shared.import_each(rows, report, on_change, fields_of=fields_of,
+                       label=lambda item: item.name,
+                       find=lambda item: find_key(session, item.name),
+                       add=lambda item: add(session, item, actor),
+                       edit=lambda row, item: edit(session, row, item, actor))  # fmt: skip
 
 
 def seed_due(session: Session) -> bool:
-    query = select(CatalogWorksState.channels_seeded_at).where(CatalogWorksState.id == STATE_ID)
+    state = shared.CatalogWorksState
+    query = select(state.channels_seeded_at).where(state.id == shared.STATE_ID)
     return session.scalar(query) is None
 
 
 def seed(
-    session: Session, path: Any, actor: str, on_change: OnChange | None = None
-) -> ImportReport | None:
+    session: Session, path: Any, actor: str, on_change: shared.OnChange | None = None
+) -> shared.ImportReport | None:
     """Import ``path`` if this database's channels were never seeded (None when they were)."""
-    if lock_state(session).channels_seeded_at is not None:
+    if shared.lock_state(session).channels_seeded_at is not None:
         return None
     rows, errors = read_file(path)
-    report = ImportReport(errors=errors)
+    report = shared.ImportReport(errors=errors)
     import_channels(session, rows, actor, report, on_change)
-    lock_state(session).channels_seeded_at = datetime.now(UTC)
+    shared.lock_state(session).channels_seeded_at = datetime.now(UTC)
     return report
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawler.registry.errors import SiteMovedMeanwhile
 from crawler.registry.lifecycle import confirm_by_rule
 from crawler.registry.models import Domain, Evidence, ScoreHistory, Site, SiteEvent
 from crawler.registry.views import EvidenceView, SiteView
@@ -75,7 +76,7 @@ def record_page_verdict(
         session.add(owner)
     else:
         # Lock the site row: concurrent writers on PostgreSQL would otherwise lose updates.
-        site = session.scalars(select(Site).where(Site.id == owner.site_id).with_for_update()).one()
+        site = _locked_site(session, owner.site_id)
         _touch(owner, page.seen_at)
     _observe(session, site, page, rule or SiteConfig(confirm_score=0.0))
     _attach_aliases(session, site, page)
@@ -89,10 +90,18 @@ def record_evidence(session: Session, page: PageVerdict) -> SiteView | None:
     owner = session.scalar(select(Domain).where(Domain.domain == page.domain))
     if owner is None:
         return None
-    site = session.scalars(select(Site).where(Site.id == owner.site_id).with_for_update()).one()
+    site = _locked_site(session, owner.site_id)
     _add_evidence(session, site, page)
     session.flush()
     return _views(session, [site])[0]
+
+
+def _locked_site(session: Session, site_id: int) -> Site:
+    """The site row, locked; gone meanwhile (a relink merged it away) is a lost race."""
+    site = session.scalars(select(Site).where(Site.id == site_id).with_for_update()).first()
+    if site is None:
+        raise SiteMovedMeanwhile(f"site {site_id} was merged into another meanwhile")
+    return site
 
 
 def _new_site(session: Session, page: PageVerdict) -> Site:

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.registry import backend
+from crawler.registry.errors import SiteMovedMeanwhile
 from crawler.registry.lifecycle import confirm_by_rule
 from crawler.registry.models import Domain, Evidence, ScoreHistory, Site
 from detectors.site import SiteConfig
@@ -72,6 +73,9 @@ def _record_known(
             select(Domain).where(Domain.domain.in_(names)).execution_options(populate_existing=True)
         )
     }
+    moved = sorted({d.site_id for d in domains.values()} - set(sites))
+    if moved or len(domains) < len(names):  # a relink merged a site before we locked it
+        raise SiteMovedMeanwhile(f"sites {moved} were merged meanwhile")
     history: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
     flagged: dict[int, tuple[float, datetime]] = {}  # site id -> (best score, latest time)

@@ -17,11 +17,12 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.registry import backend, bulk, checks, history, lifecycle, validate
-from crawler.registry.db import write_engine
+from crawler.registry.db import lost_race, write_engine
+from crawler.registry.errors import SiteMovedMeanwhile
 from crawler.registry.migrate import open_migrated
 from crawler.registry.models import Check, Domain, Site
 from crawler.registry.policy import Policy
@@ -30,7 +31,6 @@ from crawler.registry.views import AnalystLabel, EvidenceView, SiteHistory, Site
 T = TypeVar("T")
 
 WRITE_ATTEMPTS = 8
-_TRANSIENT = ("locked", "busy", "deadlock", "could not serialize")
 
 
 class Registry:
@@ -244,8 +244,10 @@ class Registry:
             try:
                 with self._write() as session, session.begin():
                     return work(session)
-            except (IntegrityError, OperationalError) as exc:
-                if attempt == WRITE_ATTEMPTS or not _lost_race(exc):
+            except (IntegrityError, OperationalError, SiteMovedMeanwhile) as exc:
+                if attempt == WRITE_ATTEMPTS or not (
+                    isinstance(exc, SiteMovedMeanwhile) or lost_race(exc)
+                ):
                     raise
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))  # jitter: don't collide again
         raise AssertionError("unreachable")
@@ -284,11 +286,5 @@ def _page(
         aliases=validate.aliases(aliases, owner=domain),
         how_linked=validate.text(how_linked, "how_linked"),
     )
-
-
-def _lost_race(exc: DBAPIError) -> bool:
-    if isinstance(exc, IntegrityError):
-        return True
-    return any(word in str(exc.orig).lower() for word in _TRANSIENT)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.registry import _postgres
+from bench.registry import _postgres, feed_in_flight
 
 IN_FLIGHT = 100
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -90,17 +90,8 @@ def _ours(url: str, folder: Path, count: int) -> float:
     items = _items(count, 2)
     pipe = _pipeline(url, folder)
 
-    async def feed() -> None:
-        gate = asyncio.Semaphore(IN_FLIGHT)
-
-        async def one(item: Any) -> None:
-            async with gate:
-                await pipe.process_item(item)
-
-        await asyncio.gather(*(one(item) for item in items))
-
     start = time.perf_counter()
-    asyncio.run(feed())
+    asyncio.run(feed_in_flight(pipe, items, IN_FLIGHT))
     seconds = time.perf_counter() - start
     _check(pipe, folder, count)
     return count / seconds

@@ -64,6 +64,20 @@ def _writer(url: str, writer: int, flags: int, batch: int, barrier: Any) -> tupl
         return start, time.time()
 
 
+async def feed_in_flight(pipeline: Any, items: list[Any], in_flight: int = IN_FLIGHT) -> None:
+    """``pipeline.process_item`` for every item, ``in_flight`` awaiting at once, as Scrapy's
+    scraper holds them (``CONCURRENT_ITEMS``): what a group-commit pipeline sees in a crawl."""
+    import asyncio
+
+    gate = asyncio.Semaphore(in_flight)
+
+    async def one(item: Any) -> None:
+        async with gate:
+            await pipeline.process_item(item)
+
+    await asyncio.gather(*(one(item) for item in items))
+
+
 def _pipeline_writer(url: str, writer: int, flags: int, _: int, barrier: Any
                      ) -> tuple[float, float]:  # fmt: skip
     """The crawl's path: PageItems through RegistryPipeline (group commit), with up to
@@ -89,13 +103,7 @@ def _pipeline_writer(url: str, writer: int, flags: int, _: int, barrier: Any
     pipeline = RegistryPipeline(Registry.open(url), Stats())  # defaults: registry section
 
     async def feed() -> None:
-        gate = asyncio.Semaphore(IN_FLIGHT)
-
-        async def one(item: PageItem) -> None:
-            async with gate:
-                await pipeline.process_item(item)
-
-        await asyncio.gather(*(one(item) for item in items))
+        await feed_in_flight(pipeline, items)
         await pipeline.close_spider()
 
     barrier.wait()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from stats_helpers import Stats
 from test_api_support import World, world_fixture
 from test_facts import DUNE, HASH, M3U, listing_item
 
@@ -33,14 +33,6 @@ from detectors.pipeline import DetectionPipeline
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 world = world_fixture()
-
-
-class Stats:
-    def __init__(self) -> None:
-        self.values: Counter[str] = Counter()
-
-    def inc_value(self, key: str, count: int = 1) -> None:
-        self.values[key] += count
 
 
 @functools.cache

@@ -11,12 +11,12 @@ neither a timer nor a writer: it waited for ever, and so did the spider's close.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from stats_helpers import Stats
 
 from crawler.alerts.db import open_engine
 from crawler.evidence.warc import WarcStore
@@ -27,14 +27,6 @@ from crawler.registry import Registry
 from detectors.base import Signal, Verdict
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-class Stats:
-    def __init__(self) -> None:
-        self.values: Counter[str] = Counter()
-
-    def inc_value(self, key: str, count: int = 1) -> None:
-        self.values[key] += count
 
 
 def _item(n: int) -> PageItem:

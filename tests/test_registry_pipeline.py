@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
+from stats_helpers import Stats
 
 from crawler.items import PageItem
 from crawler.pipelines.registry import RegistryPipeline
@@ -19,16 +19,6 @@ from crawler.registry import Registry
 from detectors.base import Verdict
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-class Stats:
-    """Scrapy's stats interface, the part the pipeline uses."""
-
-    def __init__(self) -> None:
-        self.values: Counter[str] = Counter()
-
-    def inc_value(self, key: str, count: int = 1) -> None:
-        self.values[key] += count
 
 
 def _item(n: int, domain: str, infringing: bool = True, score: float = 0.9) -> PageItem:

@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, Query
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
+from crawler.api import roles as r
 from crawler.api import works
 from crawler.api.db import Database
-from crawler.api.deps import ApiSettings, database, settings
+from crawler.api.deps import ApiSettings, database, require, settings
 from crawler.api.scope import Principal
 from crawler.registry.channels import CatalogChannel, ChannelIn
 from crawler.registry.works import CatalogWork, WorkConflict, WorkIn, search, version
@@ -38,6 +39,15 @@ def seeded(
     except Exception as exc:  # a broken detector config or seed file: say which
         raise HTTPException(status_code=503, detail=f"title catalog seed: {exc}") from None
     return db
+
+
+# The parameters every catalog endpoint takes, named once (FastAPI reads them as written).
+Reader = Annotated[Principal, Depends(require(r.SITES_READ))]
+Writer = Annotated[Principal, Depends(require(r.CATALOG_WRITE))]
+Seeded = Annotated[Database, Depends(seeded)]
+Cursor = Annotated[int, Query(ge=0, description="the last id of the previous page")]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Revision = Annotated[int | None, Query(ge=1, description="409 unless still at it")]
 
 
 @contextmanager

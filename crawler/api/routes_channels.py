@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from crawler.api import catalog_rows as rows
-from crawler.api import roles as r
-from crawler.api.catalog_rows import seeded
-from crawler.api.db import Database
-from crawler.api.deps import RowId, require
-from crawler.api.scope import Principal
+from crawler.api.deps import RowId
 from crawler.registry.channels import NAME_LEN, ChannelIn
 
 router = APIRouter(prefix="/channels")  # included by routes_catalog under /api/v1/catalog
@@ -37,14 +33,14 @@ class ChannelPatch(BaseModel):
 
 @router.get("")
 def list_channels(
-    _: Annotated[Principal, Depends(require(r.SITES_READ))],
-    db: Annotated[Database, Depends(seeded)],
+    _: rows.Reader,
+    db: rows.Seeded,
     q: Annotated[
         str | None,
         Query(max_length=NAME_LEN, description="name contains (case and accents folded)"),
     ] = None,
-    cursor: Annotated[int, Query(ge=0, description="the last id of the previous page")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    cursor: rows.Cursor = 0,
+    limit: rows.Limit = 1000,
 ) -> dict[str, Any]:
     """The protected channels, oldest first, and the catalog's version."""
     return rows.list_page(db, "channel", q, cursor, limit)
@@ -53,8 +49,8 @@ def list_channels(
 @router.get("/{channel_id}")
 def get_channel(
     channel_id: RowId,
-    _: Annotated[Principal, Depends(require(r.SITES_READ))],
-    db: Annotated[Database, Depends(seeded)],
+    _: rows.Reader,
+    db: rows.Seeded,
 ) -> dict[str, Any]:
     return rows.get(db, "channel", channel_id)
 
@@ -62,8 +58,8 @@ def get_channel(
 @router.post("", status_code=201)
 def add_channel(
     body: ChannelIn,
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(seeded)],
+    principal: rows.Writer,
+    db: rows.Seeded,
 ) -> dict[str, Any]:
     """Add a channel (409 when one of that name exists); crawlers pick it up live."""
     return rows.add(db, principal, "channel", body)
@@ -73,8 +69,8 @@ def add_channel(
 def edit_channel(
     channel_id: RowId,
     body: ChannelPatch,
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(seeded)],
+    principal: rows.Writer,
+    db: rows.Seeded,
 ) -> dict[str, Any]:
     """Change some fields of a channel (409 on a stale ``revision`` or a taken name)."""
     return rows.edit(db, principal, "channel", channel_id, body)
@@ -83,8 +79,8 @@ def edit_channel(
 @router.delete("/{channel_id}")
 def remove_channel(
     channel_id: RowId,
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(seeded)],
-    revision: Annotated[int | None, Query(ge=1, description="409 unless still at it")] = None,
+    principal: rows.Writer,
+    db: rows.Seeded,
+    revision: rows.Revision = None,
 ) -> dict[str, Any]:
     return rows.remove(db, principal, "channel", channel_id, revision)

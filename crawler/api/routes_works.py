@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from crawler.api import catalog_rows as rows
-from crawler.api import roles as r
-from crawler.api.catalog_rows import seeded
-from crawler.api.db import Database
-from crawler.api.deps import RowId, require
-from crawler.api.scope import Principal
+from crawler.api.deps import RowId
 from crawler.registry.models import TITLE_LEN
 from crawler.registry.works import WorkIn
 
@@ -43,14 +39,14 @@ class WorkPatch(BaseModel):
 
 @router.get("")
 def list_works(
-    _: Annotated[Principal, Depends(require(r.SITES_READ))],
-    db: Annotated[Database, Depends(seeded)],
+    _: rows.Reader,
+    db: rows.Seeded,
     q: Annotated[
         str | None,
         Query(max_length=TITLE_LEN, description="title contains (case and accents folded)"),
     ] = None,
-    cursor: Annotated[int, Query(ge=0, description="the last id of the previous page")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    cursor: rows.Cursor = 0,
+    limit: rows.Limit = 1000,
 ) -> dict[str, Any]:
     """The protected works, oldest first, and the catalog's version."""
     return rows.list_page(db, "work", q, cursor, limit)
@@ -59,8 +55,8 @@ def list_works(
 @router.get("/{work_id}")
 def get_work(
     work_id: RowId,
-    _: Annotated[Principal, Depends(require(r.SITES_READ))],
-    db: Annotated[Database, Depends(seeded)],
+    _: rows.Reader,
+    db: rows.Seeded,
 ) -> dict[str, Any]:
     return rows.get(db, "work", work_id)
 
@@ -68,8 +64,8 @@ def get_work(
 @router.post("", status_code=201)
 def add_work(
     body: WorkIn,
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(seeded)],
+    principal: rows.Writer,
+    db: rows.Seeded,
 ) -> dict[str, Any]:
     """Add a work (409 when one of that title and year exists); crawlers pick it up live."""
     return rows.add(db, principal, "work", body)
@@ -79,8 +75,8 @@ def add_work(
 def edit_work(
     work_id: RowId,
     body: WorkPatch,
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(seeded)],
+    principal: rows.Writer,
+    db: rows.Seeded,
 ) -> dict[str, Any]:
     """Change some fields of a work (409 on a stale ``revision`` or a taken title and year)."""
     return rows.edit(db, principal, "work", work_id, body)
@@ -89,8 +85,8 @@ def edit_work(
 @router.delete("/{work_id}")
 def remove_work(
     work_id: RowId,
-    principal: Annotated[Principal, Depends(require(r.CATALOG_WRITE))],
-    db: Annotated[Database, Depends(seeded)],
-    revision: Annotated[int | None, Query(ge=1, description="409 unless still at it")] = None,
+    principal: rows.Writer,
+    db: rows.Seeded,
+    revision: rows.Revision = None,
 ) -> dict[str, Any]:
     return rows.remove(db, principal, "work", work_id, revision)

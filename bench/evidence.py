@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.registry import _postgres, feed_in_flight
+from bench.registry import databases, feed_in_flight
 
 IN_FLIGHT = 100
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -113,20 +112,14 @@ def _check(pipe: Any, folder: Path, count: int) -> None:
 def run(quick: bool = False) -> dict[str, Any]:
     single, grouped = (60, 300) if quick else (600, 4_000)
     rates: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="isop-bench-evidence-") as name:
-        folder = Path(name)
-        server, new_pg = _postgres(folder)
-        try:
-            for backend in ("sqlite", "postgresql"):
-                for mode, count, measure in (("per_record", single, _baseline),
-                                             ("group", grouped, _ours)):  # fmt: skip
-                    where = folder / f"{backend}-{mode}"
-                    where.mkdir()
-                    url = f"sqlite:///{where / 'registry.db'}" if backend == "sqlite" else new_pg()
-                    rates[f"{backend}_{mode}"] = measure(url, where / "evidence", count)
-        finally:
-            if server is not None:
-                server.stop()
+    with databases("isop-bench-evidence-") as (folder, url):
+        for backend in ("sqlite", "postgresql"):
+            for mode, count, measure in (("per_record", single, _baseline),
+                                         ("group", grouped, _ours)):  # fmt: skip
+                where = folder / f"{backend}-{mode}"
+                where.mkdir()
+                rates[f"{backend}_{mode}"] = measure(url(backend, where / "registry.db"),
+                                                     where / "evidence", count)  # fmt: skip
     load = os.getloadavg()[0]  # the machine is shared: say how busy it was
     table = Table(title="Evidence capture, one process: WARC records + chained rows, ~16 KB "
                   f"pages (load average {load:.1f})")  # fmt: skip

@@ -21,6 +21,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -146,22 +148,34 @@ def _postgres(folder: Path) -> tuple[Any, Any]:
     return server, server.create_database
 
 
-def run(quick: bool = False) -> dict[str, Any]:
-    batched, single = (500, 100) if quick else (10_000, 1_500)
-    rates: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="isop-bench-registry-") as name:
+@contextmanager
+def databases(prefix: str) -> Iterator[tuple[Path, Callable[[str, Path], str]]]:
+    """A temporary folder, and ``url(backend, sqlite_file)``: a fresh database of that backend
+    (the SQLite file, or a new database on a throwaway or ``ISOP_BENCH_PG_URL`` PostgreSQL
+    server, stopped at the end) for benchmarks that compare both backends."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
         folder = Path(name)
         server, new_pg = _postgres(folder)
+
+        def url(backend: str, sqlite_file: Path) -> str:
+            return f"sqlite:///{sqlite_file}" if backend == "sqlite" else str(new_pg())
+
         try:
-            for backend in ("sqlite", "postgresql"):
-                for mode, flags, batch in (("single", single, 1), ("batched", batched, BATCH),
-                                           ("pipeline", batched // 2, PIPELINE)):  # fmt: skip
-                    sqlite_url = f"sqlite:///{folder / f'{mode}.db'}"
-                    url = sqlite_url if backend == "sqlite" else new_pg()
-                    rates[f"{backend}_{mode}"] = _measure(url, flags, batch)
+            yield folder, url
         finally:
             if server is not None:
                 server.stop()
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    batched, single = (500, 100) if quick else (10_000, 1_500)
+    rates: dict[str, float] = {}
+    with databases("isop-bench-registry-") as (folder, url):
+        for backend in ("sqlite", "postgresql"):
+            for mode, flags, batch in (("single", single, 1), ("batched", batched, BATCH),
+                                       ("pipeline", batched // 2, PIPELINE)):  # fmt: skip
+                rates[f"{backend}_{mode}"] = _measure(url(backend, folder / f"{mode}.db"),
+                                                      flags, batch)  # fmt: skip
     table = Table(title=f"Registry ingest, {WRITERS} writer processes, flags with evidence")
     for col in ("backend", "writes", "flags", "flags/s", "vs one per transaction"):
         table.add_column(col, justify="right")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crawler.registry import catalog_store as shared
 from crawler.registry.models import TITLE_LEN, Base
-from crawler.registry.works import no_controls
+from crawler.registry.works import no_controls, stripped
 
 NAME_LEN = 200
 CHANNEL_FIELDS = ("name", "owner", "aliases")
@@ -34,14 +34,7 @@ class ChannelIn(BaseModel):
     owner: str = Field("", max_length=200)
     aliases: list[_Spelling] = Field(default_factory=list, max_length=100)
 
-    @field_validator("name")
-    @classmethod
-    def _stripped(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("the name is empty")
-        return value
-
+    _stripped = field_validator("name")(stripped)
     _printable = field_validator("name", "owner", "aliases")(no_controls)
 
 

@@ -22,7 +22,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import JSON, Boolean, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -60,6 +60,15 @@ def no_controls(value: Any) -> Any:
     return value
 
 
+def stripped(value: str, info: ValidationInfo) -> str:
+    """``value`` without its surrounding spaces; refused when nothing is left ("the title
+    is empty", "the name is empty": the field names itself)."""
+    value = value.strip()
+    if not value:
+        raise ValueError(f"the {info.field_name} is empty")
+    return value
+
+
 class WorkIn(BaseModel):
     """A protected work as an analyst, an import file or the API gives it (validated)."""
 
@@ -73,14 +82,7 @@ class WorkIn(BaseModel):
     original_titles: list[_Spelling] = Field(default_factory=list, max_length=100)
     ambiguous: bool = False
 
-    @field_validator("title")
-    @classmethod
-    def _stripped(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("the title is empty")
-        return value
-
+    _stripped = field_validator("title")(stripped)
     _printable = field_validator("title", "kind", "owner", "aliases", "original_titles")(
         no_controls
     )

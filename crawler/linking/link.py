@@ -41,6 +41,7 @@ from crawler.linking.supporting import (
     owned_by_site,
     supporting_proofs,
 )
+from crawler.registry.errors import SiteMovedMeanwhile
 from crawler.registry.models import Check, Domain, Site, SiteEvent
 
 # A primary that answered (a monitor check up, a crawled page) this recently is live.
@@ -119,7 +120,9 @@ def link_to_site(session: Session, page: PageLike, exclude: int | None = None) -
         return LinkDecision()
     site_id = min(decisive, key=lambda s: (-sum(p.strong for p in decisive[s]),
                                            -len(decisive[s]), s))
-    site = session.scalars(select(Site).where(Site.id == site_id).with_for_update()).one()
+    site = session.scalars(select(Site).where(Site.id == site_id).with_for_update()).first()
+    if site is None:  # merged into another by a concurrent relink since its proofs were read
+        raise SiteMovedMeanwhile(f"site {site_id} was merged into another meanwhile")
     proofs = decisive[site_id]
     for proof in proofs:
         _record_proof(session, page, site_id, proof)

@@ -61,7 +61,8 @@ class LinkingPipeline:
         self.stats.inc_value("isop/linking/features_stored", count)
         for key, now in (("relinked", self.writer.relinked),
                          ("relink_errors", self.writer.relink_errors),
-                         ("relink_retries", self.writer.relink_retries)):
+                         ("relink_retries", self.writer.relink_retries),
+                         ("relink_replans", self.writer.relink_replans)):
             if now > self._seen.get(key, 0):  # domains re-decided on late evidence
                 self.stats.inc_value(f"isop/linking/{key}", now - self._seen.get(key, 0))
                 self._seen[key] = now

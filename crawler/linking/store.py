@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.linking.features import POINTER_KINDS, Feature
 from crawler.linking.models import VALUE_LEN, LinkFeature
 from crawler.registry.db import ensure_sqlite_parent, lost_race, make_engine, write_engine
+from crawler.registry.errors import SiteMovedMeanwhile
 from crawler.registry.migrate import upgrade
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class FeatureWriter:
         self.relinked = 0  # domains merged into a known site on evidence that came late
         self.relink_errors = 0
         self.relink_retries = 0  # relinks run again after losing a race (see ``relink``)
+        self.relink_replans = 0  # ... because a site they read was merged away meanwhile
         self._sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
 
     def write(self, domain: str, url: str, seen_at: datetime, features: list[Feature]) -> int:
@@ -84,22 +86,27 @@ class FeatureWriter:
     def relink(self, domain: str) -> bool:
         """True when ``domain`` was merged into a known site.  A relink that lost a race (a
         deadlock or serialisation failure, a lock wait given up, a unique key taken by a
-        concurrent writer) is run again from the start, up to :data:`RELINK_ATTEMPTS`
-        times (``relink_retries``): it then sees the other writer's rows, and a merge that
-        writer made is simply found made.  Any other error is logged and counted
-        (``relink_errors``), never raised: the features are stored either way."""
+        concurrent writer, a site merged away between reading and locking it) is run again
+        from the start, up to :data:`RELINK_ATTEMPTS` times (``relink_retries``): it then
+        sees the other writer's rows, and a merge that writer made is simply found made.
+        Any other error is logged and counted (``relink_errors``), never raised: the
+        features are stored either way."""
         from crawler.linking.relink import relink_domain
 
         for attempt in range(1, RELINK_ATTEMPTS + 1):
             try:
                 with self._sessions() as session, session.begin():
                     moved = relink_domain(session, domain) is not None
-            except DBAPIError as exc:
-                if attempt < RELINK_ATTEMPTS and lost_race(exc):
+            except (DBAPIError, SiteMovedMeanwhile) as exc:
+                if attempt < RELINK_ATTEMPTS and isinstance(exc, SiteMovedMeanwhile):
+                    self.relink_replans += 1  # read unlocked while planning: no lock problem
+                elif attempt < RELINK_ATTEMPTS and isinstance(exc, DBAPIError) \
+                        and lost_race(exc):  # fmt: skip
                     self.relink_retries += 1
-                    time.sleep(random.uniform(0, 0.01 * 2**attempt))  # don't collide again
-                    continue
-                return self._relink_failed(domain, exc)
+                else:
+                    return self._relink_failed(domain, exc)
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # don't collide again
+                continue
             except Exception as exc:  # a failed second look must not fail the image item
                 return self._relink_failed(domain, exc)
             self.relinked += moved

@@ -161,6 +161,12 @@ def image_thumbnail(
     _: Annotated[Principal, Depends(require(r.SITES_READ))],
     config: Annotated[ApiSettings, Depends(settings)],
 ) -> Response:
+    return reference_thumbnail(config, ref)
+
+
+def reference_thumbnail(config: ApiSettings, ref: int) -> Response:
+    """A catalog reference's thumbnail (the catalog's own re-encoded PNG), or a 404; the
+    API's and the console's answer."""
     images = open_catalog(config)
     try:
         png = images.thumbnail(ref)

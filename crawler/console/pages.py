@@ -91,23 +91,18 @@ def site(request: Request, site_id: int) -> HTMLResponse:
 
 
 def _catalog(request: Request) -> Any:
-    from crawler.console.catalog_images import open_images
+    from crawler.api.routes_catalog import open_catalog
 
-    return open_images(request)
+    return open_catalog(settings_of(request))
 
 
 @router.get("/catalog/{ref}/thumbnail.png")
 def reference_thumbnail(request: Request, ref: int) -> Response:
     """A catalog reference's thumbnail (the catalog's own re-encoded PNG)."""
+    from crawler.api.routes_catalog import reference_thumbnail
+
     who(request)
-    images = _catalog(request)
-    try:
-        png = images.thumbnail(ref)
-    finally:
-        images.close()
-    if png is None:
-        raise HTTPException(status_code=404, detail="no thumbnail for this reference")
-    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+    return reference_thumbnail(settings_of(request), ref)
 
 
 @router.get("/image-evidence/{image_id}/{which}")
